@@ -1,0 +1,23 @@
+/** A file pip downloaded in the fetch phase: exactly what later stages scan, install and lock. */
+export interface Artifact {
+  /** Normalised distribution name. */
+  name: string;
+  version: string;
+  filename: string;
+  /** Absolute path on the host, inside the run's artifact directory. */
+  path: string;
+  sha256: string;
+  size: number;
+  kind: "wheel" | "sdist";
+  /** The URL it was fetched from, when known (from pip's report). */
+  url: string | undefined;
+}
+
+/** What the scan hands to the audit and lock stages: one entry per installed distribution. */
+export interface InstalledDistribution {
+  name: string;
+  version: string;
+  artifacts: Artifact[];
+  /** True when the user asked for it directly, false for transitive dependencies. */
+  direct: boolean;
+}

@@ -1,0 +1,92 @@
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import semver from "semver";
+import { PHASES } from "../trace/events.ts";
+import { parseDynamicCondition } from "./dynamic-schema.ts";
+import { parseStaticCondition } from "./static-schema.ts";
+import { type Rule, type RuleException, type RulePack, SEVERITIES } from "./types.ts";
+import {
+  type FieldContext,
+  RuleValidationError,
+  fail,
+  isRecord,
+  readEnumList,
+  readOptionalString,
+  readString,
+  readStringList,
+  rejectUnknownKeys,
+} from "./validate.ts";
+
+/** The rule-pack API this binary implements; packs declare the version they need (`api: ^1.0.0`). */
+export const RULE_API_VERSION = "1.0.0";
+
+const RULE_KEYS = ["id", "type", "description", "explanation", "severity", "match", "except"] as const;
+const EXCEPTION_KEYS = ["phases", "paths", "packages", "programs", "files", "reason"] as const;
+
+function parseException(ctx: FieldContext, raw: unknown, index: number): RuleException {
+  const field = `except[${index}]`;
+  if (!isRecord(raw)) fail(ctx, field, "must be a mapping");
+  rejectUnknownKeys(ctx, raw, EXCEPTION_KEYS, `${field}.`);
+  const reason = readString(ctx, raw, "reason");
+  return {
+    phases: readEnumList(ctx, raw, "phases", PHASES),
+    paths: readStringList(ctx, raw, "paths"),
+    packages: readStringList(ctx, raw, "packages"),
+    programs: readStringList(ctx, raw, "programs"),
+    files: readStringList(ctx, raw, "files"),
+    reason,
+  };
+}
+
+function parseRule(file: string, pack: string, raw: unknown, index: number): Rule {
+  const ctx: FieldContext = { file, ruleId: isRecord(raw) && typeof raw.id === "string" ? raw.id : `#${index + 1}` };
+  if (!isRecord(raw)) fail(ctx, "rule", "must be a mapping");
+  rejectUnknownKeys(ctx, raw, RULE_KEYS);
+  const id = readString(ctx, raw, "id");
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) fail(ctx, "id", "use lower-case letters, digits, '.', '_' and '-'");
+  const type = readOptionalString(ctx, raw, "type") ?? "dynamic";
+  if (type !== "dynamic" && type !== "static") fail(ctx, "type", "must be 'dynamic' or 'static'");
+  const severity = readString(ctx, raw, "severity");
+  if (!(SEVERITIES as readonly string[]).includes(severity)) fail(ctx, "severity", `must be one of ${SEVERITIES.join(", ")}`);
+  const match = raw.match;
+  if (!isRecord(match)) fail(ctx, "match", "is required and must be a mapping");
+  const exceptRaw = raw.except ?? [];
+  if (!Array.isArray(exceptRaw)) fail(ctx, "except", "must be a list");
+  const common = {
+    id,
+    description: readString(ctx, raw, "description"),
+    explanation: readString(ctx, raw, "explanation"),
+    severity: severity as Rule["severity"],
+    except: exceptRaw.map((entry, i) => parseException(ctx, entry, i)),
+    source: { file, pack },
+  };
+  return type === "dynamic"
+    ? { ...common, type, match: parseDynamicCondition(ctx, match) }
+    : { ...common, type, match: parseStaticCondition(ctx, match) };
+}
+
+/** Parses and validates one rule pack. Throws RuleValidationError naming file, rule id and field. */
+export function parseRulePack(file: string, text: string): RulePack {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}` : "";
+    throw new RuleValidationError(`${file}${where}`, undefined, "(yaml)", error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error));
+  }
+  const ctx: FieldContext = { file, ruleId: undefined };
+  if (!isRecord(doc)) fail(ctx, "(pack)", "a rule pack is a mapping with 'pack', 'api' and 'rules'");
+  rejectUnknownKeys(ctx, doc, ["pack", "api", "description", "rules"]);
+  const name = readString(ctx, doc, "pack");
+  const api = readString(ctx, doc, "api");
+  if (semver.validRange(api) === null) fail(ctx, "api", `'${api}' is not a semver range`);
+  if (!semver.satisfies(RULE_API_VERSION, api)) fail(ctx, "api", `this pipcanary implements rule API ${RULE_API_VERSION}, the pack needs ${api}`);
+  const rules = doc.rules;
+  if (!Array.isArray(rules)) fail(ctx, "rules", "must be a list of rules");
+  const parsed = rules.map((rule, i) => parseRule(file, name, rule, i));
+  const seen = new Set<string>();
+  for (const rule of parsed) {
+    if (seen.has(rule.id)) fail({ file, ruleId: rule.id }, "id", "is used twice in this pack");
+    seen.add(rule.id);
+  }
+  return { name, api, source: file, rules: parsed };
+}

@@ -1,0 +1,83 @@
+import type { EventKind, Phase } from "../trace/events.ts";
+
+export type Severity = "block" | "warn" | "info";
+export const SEVERITIES: readonly Severity[] = ["block", "warn", "info"];
+
+/** Where a rule came from, for validation errors and reports. */
+export interface RuleSource {
+  file: string;
+  pack: string;
+}
+
+/**
+ * Conditions on one traced event. Every field that is set must match (AND); within a list any
+ * entry may match (OR). Path globs use `~` for the decoy home, `*` within a segment, `**` across.
+ */
+export interface DynamicCondition {
+  events: EventKind[];
+  phases: Phase[] | undefined;
+  paths: string[] | undefined;
+  /** Only file events whose open flags include one of these (e.g. O_WRONLY, O_RDWR, O_CREAT). */
+  flags: string[] | undefined;
+  /** Socket families: inet, inet6, unix. */
+  families: string[] | undefined;
+  /** CIDR blocks or exact addresses for socket events. */
+  addresses: string[] | undefined;
+  ports: number[] | undefined;
+  /** Globs over the basename of the executed program. */
+  programs: string[] | undefined;
+  /** Globs over the argv joined with single spaces. */
+  argv: string[] | undefined;
+  /** Only events attributed to a package (not to pip or pipcanary itself). */
+  packageOnly: boolean;
+}
+
+/**
+ * Conditions on static facts extracted from a package's files. The fact kinds and their fields
+ * are defined by the static stage (src/static); the loader validates them through its schema.
+ */
+export interface StaticCondition {
+  fact: string;
+  fields: Record<string, unknown>;
+}
+
+/** An exception: when every set field matches, the finding is dropped. */
+export interface RuleException {
+  phases: Phase[] | undefined;
+  paths: string[] | undefined;
+  packages: string[] | undefined;
+  programs: string[] | undefined;
+  /** Globs over the file path inside the archive (static rules). */
+  files: string[] | undefined;
+  /** Free text: why this exception exists. */
+  reason: string;
+}
+
+interface RuleBase {
+  id: string;
+  description: string;
+  explanation: string;
+  severity: Severity;
+  except: RuleException[];
+  source: RuleSource;
+}
+
+export interface DynamicRule extends RuleBase {
+  type: "dynamic";
+  match: DynamicCondition;
+}
+
+export interface StaticRule extends RuleBase {
+  type: "static";
+  match: StaticCondition;
+}
+
+export type Rule = DynamicRule | StaticRule;
+
+export interface RulePack {
+  name: string;
+  /** Semver of the rule-pack API this pack was written for. */
+  api: string;
+  source: string;
+  rules: Rule[];
+}

@@ -1,0 +1,83 @@
+/**
+ * Typed events produced by the strace stream parser. This is the one event stream that the rule
+ * matcher and plugins consume, so it is stable API: add fields, never change their meaning.
+ */
+
+/** Scan phases in execution order. `static` runs no code and produces no trace events. */
+export type Phase = "fetch" | "static" | "install" | "import";
+
+export const PHASES: readonly Phase[] = ["fetch", "static", "install", "import"];
+
+export type FileEventKind = "open" | "read" | "write" | "stat" | "unlink" | "rename" | "mkdir" | "chmod" | "link" | "readlink" | "chdir";
+export type EventKind = FileEventKind | "exec" | "connect" | "bind" | "sendto" | "spawn" | "exit";
+
+export const EVENT_KINDS: readonly EventKind[] = [
+  "open", "read", "write", "stat", "unlink", "rename", "mkdir", "chmod", "link", "readlink", "chdir",
+  "exec", "connect", "bind", "sendto", "spawn", "exit",
+];
+
+interface EventBase {
+  /** Host-visible pid as printed by strace. */
+  pid: number;
+  /** The syscall name as traced (openat, statx, execve, …). */
+  syscall: string;
+  /** Numeric return value; undefined when the call never returned (killed, exit). */
+  ret: number | undefined;
+  /** errno name when the call failed (ENOENT, EACCES, …). */
+  errno: string | undefined;
+  /** The raw strace line(s) the event was built from, for `--trace-file` and reports. */
+  raw: string;
+}
+
+export interface FileEvent extends EventBase {
+  kind: FileEventKind;
+  /** Absolute, resolved path: the `-yy` path of the resulting fd when there is one. */
+  path: string;
+  /** Second path for rename/link (the destination). */
+  target: string | undefined;
+  /** open flags such as O_WRONLY, O_CREAT; empty for other calls. */
+  flags: string[];
+}
+
+export interface ExecEvent extends EventBase {
+  kind: "exec";
+  path: string;
+  argv: string[];
+}
+
+export type SocketFamily = "inet" | "inet6" | "unix" | "netlink" | "other";
+
+export interface SocketEvent extends EventBase {
+  kind: "connect" | "bind" | "sendto";
+  family: SocketFamily;
+  /** IP address, or socket path for unix sockets ("@name" for abstract ones). */
+  address: string;
+  port: number | undefined;
+}
+
+export interface SpawnEvent extends EventBase {
+  kind: "spawn";
+  childPid: number;
+}
+
+export interface ExitEvent extends EventBase {
+  kind: "exit";
+  /** Exit status, or the signal name for `+++ killed by SIGKILL +++`. */
+  status: number | string;
+}
+
+export type TraceEvent = FileEvent | ExecEvent | SocketEvent | SpawnEvent | ExitEvent;
+
+/** Who an event is blamed on, decided by the process tree, never by output text. */
+export interface Attribution {
+  phase: Phase;
+  /** Normalised distribution name, or undefined for pipcanary/pip's own work. */
+  package: string | undefined;
+  /** argv of the process that made the call, as last exec'd. */
+  argv: string[];
+}
+
+export interface AttributedEvent {
+  event: TraceEvent;
+  attribution: Attribution;
+}

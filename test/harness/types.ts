@@ -1,0 +1,67 @@
+/**
+ * Contract of the fixture package index and package builders that every test uses.
+ * Implemented by index-server.ts, wheel.ts and sdist.ts in this folder.
+ */
+
+/** A built distribution file, ready to serve. */
+export interface BuiltFile {
+  filename: string;
+  content: Uint8Array;
+  sha256: string;
+}
+
+export interface FixtureFile extends BuiltFile {
+  /** ISO 8601 UTC upload time; omit to serve no upload time at all. */
+  uploadTime?: string;
+  /** true, or the yank reason. */
+  yanked?: boolean | string;
+  requiresPython?: string;
+}
+
+export interface FixtureVulnerability {
+  id: string;
+  aliases?: string[];
+  fixedIn?: string[];
+  summary?: string;
+  withdrawn?: string;
+}
+
+export interface FixtureRelease {
+  version: string;
+  files: FixtureFile[];
+  vulnerabilities?: FixtureVulnerability[];
+}
+
+export interface FixtureProject {
+  name: string;
+  releases: FixtureRelease[];
+}
+
+/** How a matching request fails; set per test with `server.fail(pathPrefix, mode)`. */
+export type FailureMode =
+  | { kind: "status"; status: number }
+  | { kind: "delay"; ms: number }
+  | { kind: "malformed-json" }
+  | { kind: "truncated" };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  status: number;
+}
+
+export interface IndexServer {
+  /** Base URL, `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** PEP 503/691 simple index root, `${url}/simple/`: pass it to pip's --index-url. */
+  readonly simpleUrl: string;
+  /** Every request served, in order. */
+  readonly requests: RecordedRequest[];
+  addProject(project: FixtureProject): void;
+  fail(pathPrefix: string, mode: FailureMode): void;
+  clearFailures(): void;
+  /** Latency added to every request (benchmarks). */
+  setLatency(ms: number): void;
+  stop(): Promise<void>;
+}
