@@ -1,3 +1,4 @@
+export {};
 /**
  * Runs the whole suite with `bun test` and closes with the line CI reads: `N passed, N failed`.
  * Extra arguments are passed through (a file filter, `--bail`, …).
