@@ -1,0 +1,94 @@
+import type { Severity } from "../rules/types.ts";
+import type { Finding, FindingSubject } from "./findings.ts";
+
+/** SARIF 2.1.0, the format code-scanning dashboards import. Only the fields we can fill honestly. */
+export interface SarifLog {
+  $schema: string;
+  version: "2.1.0";
+  runs: SarifRun[];
+}
+
+interface SarifRun {
+  tool: { driver: { name: string; version: string; informationUri: string; rules: SarifRule[] } };
+  results: SarifResult[];
+}
+
+interface SarifRule {
+  id: string;
+  shortDescription: { text: string };
+  fullDescription: { text: string };
+  defaultConfiguration: { level: SarifLevel };
+}
+
+type SarifLevel = "error" | "warning" | "note";
+
+interface SarifResult {
+  ruleId: string;
+  level: SarifLevel;
+  message: { text: string };
+  locations: Array<{ physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine: number; snippet: { text: string } } }; logicalLocations?: Array<{ name: string; kind: string }> }>;
+  properties: { package: string | null; phase: string; syscall: string | null; argv: string[] | null; sha256: string | null };
+}
+
+const LEVELS: Record<Severity, SarifLevel> = { block: "error", warn: "warning", info: "note" };
+
+export function subjectText(subject: FindingSubject): string {
+  switch (subject.kind) {
+    case "access":
+      return `access to ${subject.path}`;
+    case "connection":
+      return `connection to ${subject.port === undefined ? subject.address : `${subject.address}:${subject.port}`}`;
+    case "execution":
+      return `execution of ${subject.argv.join(" ")}`;
+    case "code":
+      return `code in ${subject.file}${subject.line === undefined ? "" : `:${subject.line}`}`;
+    case "name":
+      return `package name ${subject.name} (${subject.detail})`;
+    case "archive":
+      return `archive entry ${subject.file} (${subject.detail})`;
+    case "process":
+      return `process ${subject.argv.join(" ")} (${subject.detail})`;
+  }
+}
+
+function location(finding: Finding): SarifResult["locations"][number] {
+  const logical = [{ name: finding.package ?? "pip", kind: "package" }];
+  const subject = finding.subject;
+  if (subject.kind !== "code") return { logicalLocations: logical };
+  const region = subject.line === undefined ? undefined : { startLine: subject.line, snippet: { text: subject.snippet } };
+  return { physicalLocation: { artifactLocation: { uri: subject.file }, ...(region ? { region } : {}) }, logicalLocations: logical };
+}
+
+export function renderSarif(findings: readonly Finding[], version: string): SarifLog {
+  const rules = new Map<string, SarifRule>();
+  for (const finding of findings) {
+    rules.set(finding.ruleId, {
+      id: finding.ruleId,
+      shortDescription: { text: finding.description },
+      fullDescription: { text: finding.explanation },
+      defaultConfiguration: { level: LEVELS[finding.severity] },
+    });
+  }
+  return {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: { driver: { name: "pipcanary", version, informationUri: "https://github.com/pipcanary/pipcanary", rules: [...rules.values()] } },
+        results: findings.map((finding) => ({
+          ruleId: finding.ruleId,
+          level: LEVELS[finding.severity],
+          message: { text: `Found suspicious ${subjectText(finding.subject)} in package ${finding.package ?? "(pip itself)"} during the ${finding.phase} phase. ${finding.description}` },
+          locations: [location(finding)],
+          properties: {
+            package: finding.package ?? null,
+            phase: finding.phase,
+            syscall: finding.syscall ?? null,
+            argv: finding.argv ?? null,
+            sha256: finding.artifactSha256 ?? null,
+          },
+        })),
+      },
+    ],
+  };
+}
