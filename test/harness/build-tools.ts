@@ -59,9 +59,8 @@ function wheelProject(path: string): FixtureProject {
   const name = metadata.get("name");
   const version = metadata.get("version");
   if (!name || !version) throw new Error(`${path}: METADATA has no Name or Version`);
-  const file = { ...builtFile(basename(path), content), uploadTime: BUILD_TOOL_UPLOAD_TIME };
-  const requiresPython = metadata.get("requires-python");
-  return { name, releases: [{ version, files: [requiresPython ? { ...file, requiresPython } : file] }] };
+  const file = { ...builtFile(basename(path), content, metadata.get("requires-python")), uploadTime: BUILD_TOOL_UPLOAD_TIME };
+  return { name, releases: [{ version, files: [file] }] };
 }
 
 /** The first occurrence of each header of the wheel's `.dist-info/METADATA`, keys lower-cased. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { BuiltFile } from "./types.ts";
+import type { FixtureFile } from "./types.ts";
 
 export type FileContent = string | Uint8Array;
 
@@ -17,8 +17,11 @@ export function sha256RecordDigest(content: Uint8Array): string {
   return createHash("sha256").update(content).digest("base64url");
 }
 
-export function builtFile(filename: string, content: Uint8Array): BuiltFile {
-  return { filename, content, sha256: sha256Hex(content) };
+/** A built file, ready to serve; carries the Requires-Python of its metadata so the index shows it too. */
+export function builtFile(filename: string, content: Uint8Array, requiresPython?: string): FixtureFile {
+  const file: FixtureFile = { filename, content, sha256: sha256Hex(content) };
+  if (requiresPython) file.requiresPython = requiresPython;
+  return file;
 }
 
 /**

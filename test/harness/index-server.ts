@@ -94,7 +94,7 @@ export async function startIndexServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -364,9 +364,7 @@ function simpleJsonFile(file: FixtureFile, baseUrl: string): Record<string, unkn
   return entry;
 }
 
-interface PypiFile {
-  [key: string]: unknown;
-}
+type PypiFile = Record<string, unknown>;
 
 function pypiFile(file: FixtureFile, baseUrl: string): PypiFile {
   const isWheel = file.filename.endsWith(".whl");

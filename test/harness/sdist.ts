@@ -8,7 +8,7 @@ import {
   toBytes,
   type FileContent,
 } from "./distribution-format.ts";
-import type { BuiltFile } from "./types.ts";
+import type { FixtureFile } from "./types.ts";
 
 export interface SdistSpec {
   name: string;
@@ -36,7 +36,7 @@ const TAR_NAME_LIMIT = 100;
  * The archive is made synchronously (nanotar's tar, fflate's gzip with a fixed mtime) so that
  * building fixtures never needs an await.
  */
-export function buildSdist(spec: SdistSpec): BuiltFile {
+export function buildSdist(spec: SdistSpec): FixtureFile {
   const stem = `${escapeDistName(spec.name)}-${spec.version}`;
   const entries = new Map<string, Uint8Array>();
   entries.set("PKG-INFO", toBytes(coreMetadata(spec)));
@@ -53,7 +53,7 @@ export function buildSdist(spec: SdistSpec): BuiltFile {
     return { name, data, attrs: { mode: "644", uid: 0, gid: 0, mtime: FIXED_MTIME.getTime() } };
   });
   const tar = createTar(items);
-  return builtFile(`${stem}.tar.gz`, gzipSync(tar, { level: 6, mtime: FIXED_MTIME }));
+  return builtFile(`${stem}.tar.gz`, gzipSync(tar, { level: 6, mtime: FIXED_MTIME }), spec.requiresPython);
 }
 
 /** `setup(name=…, version=…, packages=[…], py_modules=[…], install_requires=[…])` for the given files. */

@@ -60,6 +60,8 @@ export interface RecordedRequest {
 export interface IndexServerOptions {
   /** `Cache-Control: max-age` of index pages and JSON answers, in seconds (default 600). */
   cacheMaxAge?: number;
+  /** TCP port on 127.0.0.1; 0 or omitted for an ephemeral one (tests always use that). */
+  port?: number;
 }
 
 export interface IndexServer {

@@ -37,6 +37,7 @@ describe("buildWheel", () => {
   test("names the file per the binary distribution format", () => {
     expect(wheel.filename).toBe("evil_pack_name-1.2.0-py3-none-any.whl");
     expect(wheel.sha256).toBe(sha256Hex(wheel.content));
+    expect(wheel.requiresPython).toBe(">=3.8");
   });
 
   test("RECORD lists every other file with a verifying sha256 and size, and itself without", () => {

@@ -8,7 +8,7 @@ import {
   toBytes,
   type FileContent,
 } from "./distribution-format.ts";
-import type { BuiltFile } from "./types.ts";
+import type { FixtureFile } from "./types.ts";
 
 export interface WheelSpec {
   name: string;
@@ -32,7 +32,7 @@ export interface WheelSpec {
 }
 
 /** Builds a real, installable wheel (binary distribution format 1.0), byte-for-byte reproducible. */
-export function buildWheel(spec: WheelSpec): BuiltFile {
+export function buildWheel(spec: WheelSpec): FixtureFile {
   const tag = spec.tag ?? "py3-none-any";
   const stem = `${escapeDistName(spec.name)}-${spec.version.replace(/-/g, "_")}`;
   const distInfo = `${stem}.dist-info`;
@@ -60,7 +60,7 @@ export function buildWheel(spec: WheelSpec): BuiltFile {
 
   const zippable: Zippable = {};
   for (const [path, content] of entries) zippable[path] = [content, { mtime: FIXED_MTIME }];
-  return builtFile(`${stem}-${tag}.whl`, zipSync(zippable, { level: 6 }));
+  return builtFile(`${stem}-${tag}.whl`, zipSync(zippable, { level: 6 }), spec.requiresPython);
 }
 
 function wheelFile(tag: string): string {
