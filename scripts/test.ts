@@ -3,7 +3,8 @@ export {};
  * Runs the whole suite with `bun test` and closes with the line CI reads: `N passed, N failed`.
  * Extra arguments are passed through (a file filter, `--bail`, …).
  */
-const args = ["test", ...process.argv.slice(2)];
+// bun 1.4 ignores bunfig's [test] timeout; sandbox and pip tests start real processes.
+const args = ["test", "--timeout", "240000", ...process.argv.slice(2)];
 const child = Bun.spawn([process.execPath, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
 
 let passed = 0;
