@@ -1,0 +1,76 @@
+import type { HttpClient } from "./http.ts";
+import { isFresh, parseCacheControl, type CacheEntry, type MetadataCache } from "./cache.ts";
+
+/**
+ * One GET of a JSON document through the disk cache: a fresh entry is served with no request, a
+ * stale one is revalidated with If-None-Match, offline mode serves whatever is stored. Requests for
+ * the same document within one run share one promise.
+ */
+
+export type Document =
+  | { status: "ok"; data: unknown }
+  | { status: "not-found" }
+  /** Offline and not in the cache. */
+  | { status: "missing" };
+
+export interface FetcherOptions {
+  http: HttpClient;
+  /** No cache at all when undefined. */
+  cache: MetadataCache | undefined;
+  offline: boolean;
+  /** Epoch ms; injectable so tests can age entries without waiting. */
+  now?: () => number;
+}
+
+export class CachedFetcher {
+  private readonly inFlight = new Map<string, Promise<Document>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: FetcherOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get offline(): boolean {
+    return this.options.offline;
+  }
+
+  get(url: string, accept = "application/json"): Promise<Document> {
+    const key = `${accept}\n${url}`;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.load(url, accept);
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async load(url: string, accept: string): Promise<Document> {
+    const { cache, http, offline } = this.options;
+    const stored = cache ? await cache.read(url, accept) : undefined;
+    if (offline) return stored ? fromEntry(stored) : { status: "missing" };
+    if (stored && isFresh(stored, this.now())) return fromEntry(stored);
+
+    const etag = stored?.status === "ok" ? stored.etag : undefined;
+    const result = await http.getJson(url, { accept, etag });
+    if (result.status === "not-found") {
+      await cache?.write({ url, accept, status: "not-found", data: null, etag: undefined, maxAgeSeconds: 0, fetchedAt: this.now() });
+      return { status: "not-found" };
+    }
+    const control = parseCacheControl(result.cacheControl);
+    const fetchedAt = this.now() - result.ageSeconds * 1000;
+    if (result.status === "not-modified" && stored) {
+      const refreshed: CacheEntry = { ...stored, fetchedAt, maxAgeSeconds: control.maxAgeSeconds, etag: result.etag ?? stored.etag };
+      if (!control.noStore) await cache?.write(refreshed);
+      return fromEntry(refreshed);
+    }
+    if (result.status !== "ok") throw new Error(`unexpected ${result.status} for ${url}`);
+    if (cache && !control.noStore) {
+      await cache.write({ url, accept, status: "ok", data: result.data, etag: result.etag, maxAgeSeconds: control.maxAgeSeconds, fetchedAt });
+    }
+    return { status: "ok", data: result.data };
+  }
+}
+
+function fromEntry(entry: CacheEntry): Document {
+  return entry.status === "ok" ? { status: "ok", data: entry.data } : { status: "not-found" };
+}
