@@ -1,6 +1,7 @@
 import { normalizeName } from "../core/names.ts";
 import { compareVersions, isValidVersion } from "./versions.ts";
 import { isObject } from "../index/json.ts";
+import { parseTimestamp } from "../index/timestamp.ts";
 
 /**
  * The parts of an OSV record (https://ossf.github.io/osv-schema/) that the audit evaluates, and
@@ -30,6 +31,8 @@ export interface OsvRecord {
   aliases?: string[];
   summary?: string;
   withdrawn?: string;
+  published?: string;
+  modified?: string;
   affected?: OsvAffected[];
 }
 
@@ -39,7 +42,10 @@ export function asOsvRecord(value: unknown): OsvRecord | undefined {
   const record: OsvRecord = { id: value.id };
   if (Array.isArray(value.aliases)) record.aliases = value.aliases.filter((alias): alias is string => typeof alias === "string");
   if (typeof value.summary === "string") record.summary = value.summary;
-  if (typeof value.withdrawn === "string") record.withdrawn = value.withdrawn;
+  for (const key of ["withdrawn", "published", "modified"] as const) {
+    const field = value[key];
+    if (typeof field === "string") record[key] = field;
+  }
   if (Array.isArray(value.affected)) record.affected = value.affected.filter(isObject).map(readAffected);
   return record;
 }
@@ -140,4 +146,13 @@ export function fixedVersionsFor(record: OsvRecord, name: string): string[] {
     }
   }
   return fixed;
+}
+
+/**
+ * Oldest published first (the order PyPI lists them in), then by id: an export's file order or
+ * a service's answer order is no order at all, and output must be the same on every run.
+ */
+export function byPublication(a: OsvRecord, b: OsvRecord): number {
+  const published = (record: OsvRecord) => (record.published ? (parseTimestamp(record.published)?.getTime() ?? 0) : 0);
+  return published(a) - published(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

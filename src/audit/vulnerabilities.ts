@@ -1,7 +1,7 @@
 import type { CachedFetcher } from "../index/fetcher.ts";
 import type { HttpClient } from "../index/http.ts";
 import type { IndexClient } from "../index/client.ts";
-import { asOsvRecord, fixedVersionsFor, isAffected, type OsvRecord } from "./osv.ts";
+import { asOsvRecord, byPublication, fixedVersionsFor, isAffected, type OsvRecord } from "./osv.ts";
 import type { OsvDatabase } from "./vuln-db.ts";
 import { isObject } from "../index/json.ts";
 
@@ -77,24 +77,21 @@ export class OsvServiceSource implements VulnerabilitySource {
     if (this.fetcher.offline) {
       return queries.map(() => ({ status: "missing", reason: "the OSV service needs the network; use --vuln-db for offline data" }));
     }
-    const ids: string[][] = [];
+    const hits: OsvHit[][] = [];
     for (let start = 0; start < queries.length; start += OSV_BATCH_SIZE) {
-      ids.push(...(await this.queryBatch(queries.slice(start, start + OSV_BATCH_SIZE))));
+      hits.push(...(await this.queryBatch(queries.slice(start, start + OSV_BATCH_SIZE))));
     }
     return Promise.all(
-      queries.map(async ({ name, version }, position): Promise<VulnerabilityResult> => {
-        const records = await Promise.all((ids[position] ?? []).map((id) => this.record(id)));
-        const vulnerabilities = records
-          .filter((record): record is OsvRecord => record !== undefined && record.withdrawn === undefined)
-          .map((record) => toKnown(record, name));
-        return { status: "known", vulnerabilities };
+      queries.map(async ({ name }, position): Promise<VulnerabilityResult> => {
+        const records = await Promise.all((hits[position] ?? []).map((hit) => this.record(hit)));
+        return { status: "known", vulnerabilities: known(records.filter((record): record is OsvRecord => record !== undefined), name) };
       }),
     );
   }
 
-  /** The vulnerability ids of each query, following next_page_token until every query is done. */
-  private async queryBatch(queries: readonly PackageVersion[]): Promise<string[][]> {
-    const ids = queries.map((): string[] => []);
+  /** The vulnerabilities of each query, following next_page_token until every query is done. */
+  private async queryBatch(queries: readonly PackageVersion[]): Promise<OsvHit[][]> {
+    const hits = queries.map((): OsvHit[] => []);
     let pending = queries.map((query, position) => ({ position, query, pageToken: undefined as string | undefined }));
     while (pending.length > 0) {
       const body = {
@@ -110,26 +107,39 @@ export class OsvServiceSource implements VulnerabilitySource {
       pending.forEach((entry, slot) => {
         const result: unknown = results[slot];
         if (!isObject(result)) return;
+        const found = hits[entry.position] ?? [];
         for (const vuln of Array.isArray(result.vulns) ? result.vulns : []) {
-          if (isObject(vuln) && typeof vuln.id === "string" && !ids[entry.position]?.includes(vuln.id)) ids[entry.position]?.push(vuln.id);
+          if (!isObject(vuln) || typeof vuln.id !== "string" || found.some((hit) => hit.id === vuln.id)) continue;
+          found.push({ id: vuln.id, modified: typeof vuln.modified === "string" ? vuln.modified : undefined });
         }
         if (typeof result.next_page_token === "string" && result.next_page_token !== "") next.push({ ...entry, pageToken: result.next_page_token });
       });
       pending = next;
     }
-    return ids;
+    return hits;
   }
 
-  private async record(id: string): Promise<OsvRecord | undefined> {
-    const document = await this.fetcher.get(`${this.base}/v1/vulns/${encodeURIComponent(id)}`);
+  /** A cached record whose `modified` matches the batch answer is current, whatever its age. */
+  private async record({ id, modified }: OsvHit): Promise<OsvRecord | undefined> {
+    const isCurrent = (data: unknown) => modified !== undefined && asOsvRecord(data)?.modified === modified;
+    const document = await this.fetcher.get(`${this.base}/v1/vulns/${encodeURIComponent(id)}`, "application/json", isCurrent);
     return document.status === "ok" ? asOsvRecord(document.data) : undefined;
   }
 }
 
-
-function toKnown(record: OsvRecord, name: string): KnownVulnerability {
-  return { id: record.id, aliases: record.aliases ?? [], fixedIn: fixedVersionsFor(record, name), summary: record.summary };
+interface OsvHit {
+  id: string;
+  modified: string | undefined;
 }
+
+/** Records that still stand, oldest first, as this project's vulnerabilities. */
+function known(records: readonly OsvRecord[], name: string): KnownVulnerability[] {
+  return records
+    .filter((record) => record.withdrawn === undefined)
+    .sort(byPublication)
+    .map((record) => ({ id: record.id, aliases: record.aliases ?? [], fixedIn: fixedVersionsFor(record, name), summary: record.summary }));
+}
+
 
 /** `--vuln-db PATH`: the affected ranges of a local OSV export, evaluated here. */
 export class OsvDatabaseSource implements VulnerabilitySource {
@@ -138,10 +148,7 @@ export class OsvDatabaseSource implements VulnerabilitySource {
   async lookup(queries: readonly PackageVersion[]): Promise<VulnerabilityResult[]> {
     return queries.map(({ name, version }) => ({
       status: "known",
-      vulnerabilities: this.database
-        .recordsFor(name)
-        .filter((record) => record.withdrawn === undefined && isAffected(record, name, version))
-        .map((record) => toKnown(record, name)),
+      vulnerabilities: known(this.database.recordsFor(name).filter((record) => isAffected(record, name, version)), name),
     }));
   }
 }

@@ -29,8 +29,8 @@ export interface CacheOptions {
   /** `--offline`: only the cache, whatever its age; never a request. */
   offline?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
-  /** Clock for cache freshness, epoch ms. */
-  now?: () => number;
+  /** Clock for cache freshness, epoch ms (tests age entries with it). */
+  cacheClock?: () => number;
 }
 
 export type Lookup<T> = { status: "found"; value: T; index: string } | { status: "not-found" } | { status: "missing" };
@@ -123,5 +123,5 @@ export function createIndexClient(options: IndexOptions & CacheOptions & HttpOpt
 
 export function createFetcher(options: CacheOptions & HttpOptions = {}): CachedFetcher {
   const cache = options.noCache ? undefined : new MetadataCache(resolveCacheDir({ cacheDir: options.cacheDir, env: options.env }));
-  return new CachedFetcher({ http: new HttpClient(options), cache, offline: options.offline ?? false, now: options.now });
+  return new CachedFetcher({ http: new HttpClient(options), cache, offline: options.offline ?? false, now: options.cacheClock });
 }

@@ -34,21 +34,25 @@ export class CachedFetcher {
     return this.options.offline;
   }
 
-  get(url: string, accept = "application/json"): Promise<Document> {
+  /**
+   * `isCurrent` lets a caller that knows better than Cache-Control (OSV's querybatch names each
+   * record's `modified` time) accept a stored entry, fresh or not, without a request.
+   */
+  get(url: string, accept = "application/json", isCurrent?: (data: unknown) => boolean): Promise<Document> {
     const key = `${accept}\n${url}`;
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.load(url, accept);
+      pending = this.load(url, accept, isCurrent);
       this.inFlight.set(key, pending);
     }
     return pending;
   }
 
-  private async load(url: string, accept: string): Promise<Document> {
+  private async load(url: string, accept: string, isCurrent: ((data: unknown) => boolean) | undefined): Promise<Document> {
     const { cache, http, offline } = this.options;
     const stored = cache ? await cache.read(url, accept) : undefined;
     if (offline) return stored ? fromEntry(stored) : { status: "missing" };
-    if (stored && isFresh(stored, this.now())) return fromEntry(stored);
+    if (stored && (isFresh(stored, this.now()) || (stored.status === "ok" && isCurrent?.(stored.data)))) return fromEntry(stored);
 
     const etag = stored?.status === "ok" ? stored.etag : undefined;
     const result = await http.getJson(url, { accept, etag });

@@ -162,7 +162,9 @@ function describeFailure(error: unknown, signal: AbortSignal, timeoutMs: number)
   if (signal.aborted) return `no complete response within ${timeoutMs / 1000} s`;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
-  const message = errorMessage(cause).replace(/^\[[A-Z]+\] "[^"]*": <no response> /, "");
+  const message = errorMessage(cause)
+    .replace(/^\[[A-Z]+\] "[^"]*": <no response> /, "")
+    .replace(/ For more information, pass `verbose: true`.*$/, "");
   return code && !message.includes(code) ? `${message} (${code})` : message;
 }
 

@@ -143,7 +143,7 @@ export function readSimpleJson(data: unknown, projectName: string, url: string):
       url: resolveUrl(text(file.url), url),
       version,
       uploadTime: uploadTimeOf(file),
-      yanked: file.yanked === true || (typeof file.yanked === "string" && file.yanked !== "false"),
+      yanked: file.yanked === true || typeof file.yanked === "string",
       requiresPython: text(file["requires-python"]),
       sha256: text(hashes.sha256)?.toLowerCase(),
       size: typeof file.size === "number" ? file.size : undefined,
