@@ -8,6 +8,7 @@ import { DEFAULT_COOL_DOWN_MS, isAcceptedUpload, suggestRelease, uploadCutoff, v
 import type { AuditReport, MissingData, PackageAudit, Suggestion, TooRecent } from "./report.ts";
 import { allowanceMap, type UploadTimeAllowance } from "./time.ts";
 import { loadOsvDatabase } from "./vuln-db.ts";
+import { OFFLINE_GAP } from "./report.ts";
 import {
   DEFAULT_OSV_URL,
   OsvDatabaseSource,
@@ -101,7 +102,7 @@ export async function auditDistributions(
       const normalizedName = normalizeName(pkg.name);
       const files: ReleaseFile[] = found?.status === "found" ? found.value.files : [];
       const missing: MissingData[] = [];
-      if (found?.status === "missing") missing.push({ what: "metadata", reason: "not in the cache (offline)" });
+      if (found?.status === "missing") missing.push({ what: "metadata", reason: OFFLINE_GAP });
       if (found?.status === "not-found") missing.push({ what: "metadata", reason: "not found on any index" });
       const vulnerabilityResult = known[position] ?? { status: "missing", reason: "no answer" };
       const { kept, dropped } = splitIgnored(vulnerabilityResult, ignored);
@@ -167,7 +168,7 @@ async function suggest(
 ): Promise<Pick<TooRecent, "suggestion" | "suggestionGap">> {
   const releases = await index.releases(pkg.name);
   if (releases.status !== "found") {
-    return { suggestion: undefined, suggestionGap: releases.status === "missing" ? "its releases are not in the cache (offline)" : "its releases are not on any index" };
+    return { suggestion: undefined, suggestionGap: releases.status === "missing" ? `its releases are ${OFFLINE_GAP}` : "its releases are not on any index" };
   }
   const version = suggestRelease({
     releases: releases.value.releases,

@@ -20,6 +20,9 @@ export interface TooRecent {
   suggestionGap: string | undefined;
 }
 
+/** Why data is missing in --offline mode, with the fix. */
+export const OFFLINE_GAP = "not in the cache and --offline allows no request; run once online to fill the cache";
+
 export interface MissingData {
   what: "metadata" | "vulnerabilities" | "upload time";
   reason: string;
@@ -63,7 +66,9 @@ function describeVulnerabilities(vulnerabilities: readonly KnownVulnerability[])
 
 function suggestionLine(pkg: PackageAudit, { suggestion, suggestionGap }: TooRecent): string {
   if (suggestionGap) return `  - No older release could be suggested: ${suggestionGap}`;
-  if (!suggestion) return `  - No release of ${pkg.name} older than the cool-down period satisfies the requirements; wait, or vouch for this upload`;
+  if (!suggestion) {
+    return `  - No older release of ${pkg.name} is suitable: none was uploaded before the cool-down cut-off, is not yanked, satisfies the requirements and supports the target Python`;
+  }
   if (!suggestion.vulnerabilities) {
     return `  - Consider ${pkg.name}<=${suggestion.version}, but its known vulnerabilities could not be checked: ${suggestion.vulnerabilityGap ?? "no data"}`;
   }

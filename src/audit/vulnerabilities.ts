@@ -2,6 +2,7 @@ import type { CachedFetcher } from "../index/fetcher.ts";
 import type { HttpClient } from "../index/http.ts";
 import type { IndexClient } from "../index/client.ts";
 import { asOsvRecord, byPublication, fixedVersionsFor, isAffected, type OsvRecord } from "./osv.ts";
+import { OFFLINE_GAP } from "./report.ts";
 import type { OsvDatabase } from "./vuln-db.ts";
 import { isObject } from "../index/json.ts";
 
@@ -42,7 +43,7 @@ export class PypiVulnerabilitySource implements VulnerabilitySource {
     return Promise.all(
       queries.map(async ({ name, version }): Promise<VulnerabilityResult> => {
         const found = await this.index.versionMetadata(name, version);
-        if (found.status === "missing") return { status: "missing", reason: "not in the cache (offline)" };
+        if (found.status === "missing") return { status: "missing", reason: OFFLINE_GAP };
         if (found.status === "not-found") return { status: "missing", reason: "not found on any index" };
         const vulnerabilities = found.value.vulnerabilities;
         if (!vulnerabilities) return { status: "missing", reason: "the index has no JSON API with vulnerability data" };

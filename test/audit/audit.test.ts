@@ -238,8 +238,8 @@ describe("offline", () => {
     expect(text).toBe(
       [
         "Auditing 2 packages...",
-        "Package click 8.3.0: no metadata (not in the cache (offline)).",
-        "Package Flask 3.1.2: no metadata (not in the cache (offline)).",
+        "Package click 8.3.0: no metadata (not in the cache and --offline allows no request; run once online to fill the cache).",
+        "Package Flask 3.1.2: no metadata (not in the cache and --offline allows no request; run once online to fill the cache).",
         "Summary:",
         "  - The following package(s) could not be checked: click:8.3.0, Flask:3.1.2.",
         "",
@@ -260,7 +260,7 @@ describe("cool-down edge cases", () => {
 
   test("no suitable older release is said clearly", async () => {
     const { text } = await audit({ index: recentIndex, requirements: [pin("lonely", "1.0")] });
-    expect(text).toContain("Package lonely 1.0 was updated too recently: 2026-04-01T00:00:00.\n  - No release of lonely");
+    expect(text).toContain("Package lonely 1.0 was updated too recently: 2026-04-01T00:00:00.\n  - No older release of lonely is suitable: ");
   });
 
   test("the default cool-down is 7 days", async () => {
