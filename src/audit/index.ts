@@ -106,8 +106,9 @@ export async function auditDistributions(
       if (found?.status === "not-found") missing.push({ what: "metadata", reason: "not found on any index" });
       const vulnerabilityResult = known[position] ?? { status: "missing", reason: "no answer" };
       const { kept, dropped } = splitIgnored(vulnerabilityResult, ignored);
-      if (vulnerabilityResult.status === "missing" && found?.status === "found") {
-        missing.push({ what: "vulnerabilities", reason: vulnerabilityResult.reason });
+      // When the metadata itself is missing, that one line already says the package went unchecked.
+      if (vulnerabilityResult.status === "missing" && missing.length === 0) {
+        missing.push({ what: "vulnerability data", reason: vulnerabilityResult.reason });
       }
       const audit: PackageAudit = {
         name: (found?.status === "found" ? found.value.name : undefined) ?? pkg.name,

@@ -24,7 +24,7 @@ export interface TooRecent {
 export const OFFLINE_GAP = "not in the cache and --offline allows no request; run once online to fill the cache";
 
 export interface MissingData {
-  what: "metadata" | "vulnerabilities" | "upload time";
+  what: "metadata" | "vulnerability data" | "upload time";
   reason: string;
 }
 
@@ -92,7 +92,7 @@ export function renderAuditText(report: AuditReport): string {
     );
   }
   for (const pkg of incompletePackages(report)) {
-    for (const { what, reason } of pkg.missing) lines.push(`Package ${pkg.name} ${pkg.version}: no ${what} (${reason}).`);
+    for (const { what, reason } of pkg.missing) lines.push(`Package ${pkg.name} ${pkg.version} could not be checked: no ${what} (${reason}).`);
   }
   const vulnerable = vulnerablePackages(report);
   const recent = tooRecentPackages(report);

@@ -1,3 +1,4 @@
+import { valid } from "@renovatebot/pep440";
 import { normalizeName } from "../core/names.ts";
 import { parseTimestamp } from "./timestamp.ts";
 import { isObject, type JsonObject } from "./json.ts";
@@ -169,7 +170,8 @@ export function versionFromFilename(filename: string, projectName: string): stri
   const wanted = normalizeName(projectName);
   // Legacy sdists keep the name's own dashes ("foo-bar-1.0"), so try every dash as the split.
   for (let index = stem.indexOf("-"); index > 0; index = stem.indexOf("-", index + 1)) {
-    if (normalizeName(stem.slice(0, index)) === wanted) return stem.slice(index + 1) || undefined;
+    const version = stem.slice(index + 1);
+    if (normalizeName(stem.slice(0, index)) === wanted && valid(version) !== null) return version;
   }
   return undefined;
 }

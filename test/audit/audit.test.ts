@@ -171,6 +171,12 @@ describe("--vuln-service osv", () => {
     expect(osv.requests.filter((request) => request.startsWith("GET"))).toEqual([]);
   });
 
+  test("offline, the OSV service cannot be asked: each package is named, exit 3", async () => {
+    const { text, code } = await audit({ index: vulnerableIndex, requirements: [pin("Flask", "3.1.2")], vulnService: "osv", osvUrl: osv.url, offline: true, coolDownMs: 0 });
+    expect(text).toContain("Package Flask 3.1.2 could not be checked: no vulnerability data (the OSV service needs the network; use --vuln-db for offline data).");
+    expect(code).toBe(ExitCode.IndexUnreachable);
+  });
+
   test("an unreachable OSV service is exit 3 naming its URL", async () => {
     const error = await audit({ index: vulnerableIndex, requirements: [pin("Flask", "3.1.2")], vulnService: "osv", osvUrl: "http://127.0.0.1:9" }).catch(
       (caught: unknown) => caught,
@@ -238,8 +244,8 @@ describe("offline", () => {
     expect(text).toBe(
       [
         "Auditing 2 packages...",
-        "Package click 8.3.0: no metadata (not in the cache and --offline allows no request; run once online to fill the cache).",
-        "Package Flask 3.1.2: no metadata (not in the cache and --offline allows no request; run once online to fill the cache).",
+        "Package click 8.3.0 could not be checked: no metadata (not in the cache and --offline allows no request; run once online to fill the cache).",
+        "Package Flask 3.1.2 could not be checked: no metadata (not in the cache and --offline allows no request; run once online to fill the cache).",
         "Summary:",
         "  - The following package(s) could not be checked: click:8.3.0, Flask:3.1.2.",
         "",
@@ -253,7 +259,7 @@ describe("offline", () => {
 describe("cool-down edge cases", () => {
   test("no upload time on the index: named, not silently passed", async () => {
     const { text, code } = await audit({ index: recentIndex, requirements: [pin("no-times", "1.0")] });
-    expect(text).toContain("Package no-times 1.0: no upload time (the index gives none, so the cool-down cannot be checked; --cool-down-phase-days 0 skips the check).");
+    expect(text).toContain("Package no-times 1.0 could not be checked: no upload time (the index gives none, so the cool-down cannot be checked; --cool-down-phase-days 0 skips the check).");
     expect(code).toBe(ExitCode.IndexUnreachable);
     expect((await audit({ index: recentIndex, requirements: [pin("no-times", "1.0")], coolDownMs: 0 })).code).toBe(ExitCode.Safe);
   });

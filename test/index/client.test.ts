@@ -94,6 +94,24 @@ describe("JSON API and simple API", () => {
   });
 });
 
+test("an index that only serves PEP 503 HTML has no JSON data: not found, not an error", async () => {
+  const htmlOnly = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: (request) =>
+      new URL(request.url).pathname.startsWith("/simple/")
+        ? new Response('<a href="demo-1.0.tar.gz">demo-1.0.tar.gz</a>', { headers: { "content-type": "text/html" } })
+        : new Response("not found", { status: 404 }),
+  });
+  try {
+    const fetcher = new CachedFetcher({ http: quickHttp(), cache: undefined, offline: false });
+    const found = await new IndexClient(fetcher, { indexUrl: `http://127.0.0.1:${htmlOnly.port}/simple/` }).versionMetadata("demo", "1.0");
+    expect(found.status).toBe("not-found");
+  } finally {
+    await htmlOnly.stop(true);
+  }
+});
+
 describe("failure modes", () => {
   test("a 500 followed by success is retried", async () => {
     primary.fail("/pypi/demo-pkg/", { kind: "status", status: 500 });
