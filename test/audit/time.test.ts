@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { InputError } from "../../src/core/errors.ts";
 import { allowanceMap, formatTimestamp, parseAllowUploadTime, parseCoolDown, parseMaxUploadTime } from "../../src/audit/time.ts";
 import { parseTimestamp } from "../../src/index/timestamp.ts";
+import { restoreTimezoneAfterEach } from "../index/fixture-data.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const originalTz = process.env.TZ;
-
-afterEach(() => {
-  if (originalTz === undefined) delete process.env.TZ;
-  else process.env.TZ = originalTz;
-});
+restoreTimezoneAfterEach();
 
 describe("timestamps are UTC instants", () => {
   test("PyPI's zone-less upload_time means UTC, whatever the local zone", () => {

@@ -1,3 +1,4 @@
+import { afterEach } from "bun:test";
 import { builtFile } from "../harness/distribution-format.ts";
 import type { FixtureFile, FixtureRelease, FixtureVulnerability, IndexServer } from "../harness/types.ts";
 import { HttpClient, type HttpOptions } from "../../src/index/http.ts";
@@ -36,4 +37,13 @@ export function requestLog(server: IndexServer, from = 0): string[] {
 /** Resolves once the server has answered a request with `status`. */
 export async function waitForStatus(server: IndexServer, status: number): Promise<void> {
   while (!server.requests.some((request) => request.status === status)) await Bun.sleep(2);
+}
+
+/** Tests that set process.env.TZ (Bun applies it at runtime) get the original zone back after each test. */
+export function restoreTimezoneAfterEach(): void {
+  const original = process.env.TZ;
+  afterEach(() => {
+    if (original === undefined) delete process.env.TZ;
+    else process.env.TZ = original;
+  });
 }

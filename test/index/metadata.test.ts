@@ -1,13 +1,10 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { InputError } from "../../src/core/errors.ts";
 import { readProjectJson, readSimpleJson, readVersionJson, versionFromFilename } from "../../src/index/metadata.ts";
 import { jsonApiRoot, simpleRoot, versionJsonUrl } from "../../src/index/urls.ts";
+import { restoreTimezoneAfterEach } from "./fixture-data.ts";
 
-const originalTz = process.env.TZ;
-afterEach(() => {
-  if (originalTz === undefined) delete process.env.TZ;
-  else process.env.TZ = originalTz;
-});
+restoreTimezoneAfterEach();
 
 describe("JSON API documents", () => {
   test("the zone-less upload_time is UTC; upload_time_iso_8601 wins when present", () => {
