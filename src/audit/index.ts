@@ -5,16 +5,16 @@ import type { CachedFetcher } from "../index/fetcher.ts";
 import { HttpClient, type HttpOptions } from "../index/http.ts";
 import type { ReleaseFile } from "../index/metadata.ts";
 import { DEFAULT_COOL_DOWN_MS, isAcceptedUpload, suggestRelease, uploadCutoff, versionUploadTime } from "./cooldown.ts";
-import type { AuditReport, MissingData, PackageAudit, Suggestion, TooRecent } from "./report.ts";
+import { OFFLINE_GAP, type AuditReport, type MissingData, type PackageAudit, type Suggestion, type TooRecent } from "./report.ts";
 import { allowanceMap, type UploadTimeAllowance } from "./time.ts";
 import { loadOsvDatabase } from "./vuln-db.ts";
-import { OFFLINE_GAP } from "./report.ts";
 import {
   DEFAULT_OSV_URL,
   OsvDatabaseSource,
   OsvServiceSource,
   PypiVulnerabilitySource,
   withoutIgnored,
+  type KnownVulnerability,
   type VulnerabilityResult,
   type VulnerabilitySource,
 } from "./vulnerabilities.ts";
@@ -134,7 +134,10 @@ export async function auditDistributions(
       return audit;
     }),
   );
-  return { packages: audits.sort((a, b) => (a.normalizedName < b.normalizedName ? -1 : a.normalizedName > b.normalizedName ? 1 : 0)) };
+  return {
+    packages: audits.sort((a, b) => (a.normalizedName < b.normalizedName ? -1 : a.normalizedName > b.normalizedName ? 1 : 0)),
+    warnings: [...index.fetcher.warnings],
+  };
 }
 
 function uniquePackages(packages: readonly AuditedPackage[]): AuditedPackage[] {
@@ -146,7 +149,7 @@ function uniquePackages(packages: readonly AuditedPackage[]): AuditedPackage[] {
   return [...seen.values()];
 }
 
-function splitIgnored(result: VulnerabilityResult, ignored: readonly string[]) {
+function splitIgnored(result: VulnerabilityResult, ignored: readonly string[]): { kept: KnownVulnerability[]; dropped: string[] } {
   if (result.status !== "known") return { kept: [], dropped: [] };
   const kept = withoutIgnored(result.vulnerabilities, ignored);
   const dropped = result.vulnerabilities.filter((vulnerability) => !kept.includes(vulnerability)).map((vulnerability) => vulnerability.id);

@@ -45,6 +45,8 @@ export interface PackageAudit {
 
 export interface AuditReport {
   packages: PackageAudit[];
+  /** Problems that did not stop the audit (an unwritable cache). */
+  warnings: string[];
 }
 
 export const vulnerablePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.vulnerabilities.length > 0);
@@ -78,11 +80,14 @@ function suggestionLine(pkg: PackageAudit, { suggestion, suggestionGap }: TooRec
 
 /** The seeds' wording, line for line. */
 export function renderAuditText(report: AuditReport): string {
-  const lines = [`Auditing ${report.packages.length} packages...`];
-  for (const pkg of vulnerablePackages(report)) {
+  const vulnerable = vulnerablePackages(report);
+  const recent = tooRecentPackages(report);
+  const incomplete = incompletePackages(report);
+  const lines = [`Auditing ${report.packages.length} packages...`, ...report.warnings.map((warning) => `Warning: ${warning}`)];
+  for (const pkg of vulnerable) {
     lines.push(`Package ${pkg.name}:${pkg.version} has known vulnerabilities: ${describeVulnerabilities(pkg.vulnerabilities)}.`);
   }
-  for (const pkg of report.packages) {
+  for (const pkg of recent) {
     if (!pkg.tooRecent) continue;
     const time = formatTimestamp(pkg.tooRecent.uploadTime);
     lines.push(
@@ -91,12 +96,9 @@ export function renderAuditText(report: AuditReport): string {
       `  - If you are certain that the latest upload is secure, add the following argument: --allow-upload-time='${pkg.name}<=${time}'`,
     );
   }
-  for (const pkg of incompletePackages(report)) {
+  for (const pkg of incomplete) {
     for (const { what, reason } of pkg.missing) lines.push(`Package ${pkg.name} ${pkg.version} could not be checked: no ${what} (${reason}).`);
   }
-  const vulnerable = vulnerablePackages(report);
-  const recent = tooRecentPackages(report);
-  const incomplete = incompletePackages(report);
   if (vulnerable.length + recent.length + incomplete.length === 0) {
     lines.push("No known vulnerabilities and no recent uploads found.");
     return `${lines.join("\n")}\n`;
@@ -123,6 +125,7 @@ export interface AuditReportJson {
     missing: MissingData[];
   }>;
   summary: { vulnerable: string[]; tooRecent: string[]; incomplete: string[]; exitCode: number };
+  warnings: string[];
 }
 
 /** A JSON-able form for `--format json`; times are full ISO 8601 UTC. */
@@ -150,5 +153,6 @@ export function auditReportJson(report: AuditReport): AuditReportJson {
       incomplete: incompletePackages(report).map((pkg) => `${pkg.name}:${pkg.version}`),
       exitCode: auditExitCode(report),
     },
+    warnings: report.warnings,
   };
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from "../core/errors.ts";
 import type { HttpClient } from "./http.ts";
 import { isFresh, parseCacheControl, type CacheEntry, type MetadataCache } from "./cache.ts";
 
@@ -23,6 +24,8 @@ export interface FetcherOptions {
 }
 
 export class CachedFetcher {
+  /** Problems worth a warning that did not stop the run (an unwritable cache directory). */
+  readonly warnings: string[] = [];
   private readonly inFlight = new Map<string, Promise<Document>>();
   private readonly now: () => number;
 
@@ -57,21 +60,34 @@ export class CachedFetcher {
     const etag = stored?.status === "ok" ? stored.etag : undefined;
     const result = await http.getJson(url, { accept, etag });
     if (result.status === "not-found") {
-      await cache?.write({ url, accept, status: "not-found", data: null, etag: undefined, maxAgeSeconds: 0, fetchedAt: this.now() });
+      await this.store({ url, accept, status: "not-found", data: null, etag: undefined, maxAgeSeconds: 0, fetchedAt: this.now() });
       return { status: "not-found" };
     }
     const control = parseCacheControl(result.cacheControl);
     const fetchedAt = this.now() - result.ageSeconds * 1000;
     if (result.status === "not-modified" && stored) {
       const refreshed: CacheEntry = { ...stored, fetchedAt, maxAgeSeconds: control.maxAgeSeconds, etag: result.etag ?? stored.etag };
-      if (!control.noStore) await cache?.write(refreshed);
+      if (!control.noStore) await this.store(refreshed);
       return fromEntry(refreshed);
     }
     if (result.status !== "ok") throw new Error(`unexpected ${result.status} for ${url}`);
-    if (cache && !control.noStore) {
-      await cache.write({ url, accept, status: "ok", data: result.data, etag: result.etag, maxAgeSeconds: control.maxAgeSeconds, fetchedAt });
+    if (!control.noStore) {
+      await this.store({ url, accept, status: "ok", data: result.data, etag: result.etag, maxAgeSeconds: control.maxAgeSeconds, fetchedAt });
     }
     return { status: "ok", data: result.data };
+  }
+
+  /** The cache only saves requests: failing to write it costs speed, never the audit. */
+  private async store(entry: CacheEntry): Promise<void> {
+    const cache = this.options.cache;
+    if (!cache) return;
+    try {
+      await cache.write(entry);
+    } catch (error) {
+      if (this.warnings.length === 0) {
+        this.warnings.push(`cannot write the metadata cache in ${cache.dir} (${errorMessage(error)}); continuing without it — check --cache-dir`);
+      }
+    }
   }
 }
 

@@ -149,6 +149,14 @@ for (let i = 0; i < 40; i++) await cache.write({ url: ${JSON.stringify(url)}, ac
   });
 });
 
+test("an unwritable cache directory costs the cache, not the run, and says so", async () => {
+  const notADir = join(tempDir(), "file");
+  writeFileSync(notADir, "a file where the cache directory should be");
+  const client = run(notADir);
+  expect(await auditAll(client)).toEqual(["found", "found", "found"]);
+  expect(client.fetcher.warnings).toEqual([expect.stringContaining(`cannot write the metadata cache in ${notADir} (`)]);
+});
+
 describe("offline", () => {
   test("serves cached entries whatever their age, without a request", async () => {
     const dir = tempDir();
