@@ -9,9 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { auditDistributions, auditExitCode, type AuditedPackage, type AuditRunOptions } from "../src/audit/index.ts";
-import { startIndexServer } from "../test/harness/index-server.ts";
 import type { FixtureProject } from "../test/harness/types.ts";
-import { wheelRelease } from "../test/index/fixture-data.ts";
 
 const PACKAGES = 100;
 const LATENCY_MS = 50;
@@ -29,6 +27,10 @@ if (process.argv[2] === "--warm-child") {
   const report = await auditDistributions(packages, [], options(indexUrl, cacheDir));
   process.exit(report.packages.length === PACKAGES ? 0 : 1);
 }
+
+// Loaded only by the parent: the warm child must load what a pipcanary process loads, no more.
+const { startIndexServer } = await import("../test/harness/index-server.ts");
+const { wheelRelease } = await import("../test/index/fixture-data.ts");
 
 function projects(): FixtureProject[] {
   return packages.map(({ name }, index) => ({
