@@ -1,0 +1,57 @@
+import { InputError, formatOrigin } from "../core/errors.ts";
+import type { ExitCodeValue } from "../core/exit-codes.ts";
+import type { Requirement } from "../inputs/types.ts";
+import { readPylock } from "../lock/pylock-read.ts";
+import { auditDistributions, type AuditedPackage, type AuditRunOptions, type AuditServices } from "./index.ts";
+import { auditExitCode, auditReportJson, renderAuditText } from "./report.ts";
+
+/**
+ * `pipcanary audit`: the vulnerability and cool-down checks alone, with no sandbox, for input
+ * that is already fully pinned: `==` pins, a hashed requirements lock, or a pylock.toml.
+ */
+
+export interface AuditCommandOptions extends AuditRunOptions {
+  /** Requirements from the inputs stage (requirements files, pyproject.toml). */
+  requirements?: readonly Requirement[];
+  /** pylock.toml files (see isPylockPath). */
+  pylockFiles?: readonly string[];
+  format?: "text" | "json";
+  write?: (text: string) => void;
+  services?: AuditServices;
+}
+
+const PIN = /^\s*===?\s*([^\s,*;]+)\s*$/;
+
+/** The exact version a requirement pins, or undefined when it allows more than one. */
+export function pinnedVersion(requirement: Requirement): string | undefined {
+  if (requirement.url !== undefined) return undefined;
+  return PIN.exec(requirement.specifier)?.[1];
+}
+
+/** Every selecting requirement as a pin; InputError naming each one that is not pinned. */
+export function pinnedPackages(requirements: readonly Requirement[]): AuditedPackage[] {
+  const selecting = requirements.filter((requirement) => !requirement.constraint);
+  const loose = selecting.filter((requirement) => pinnedVersion(requirement) === undefined);
+  if (loose.length > 0) {
+    const list = loose.map((requirement) => `${formatOrigin(requirement.origin)}: ${requirement.name}${requirement.url ? ` @ ${requirement.url}` : requirement.specifier}`);
+    throw new InputError(
+      `pipcanary audit needs exactly pinned versions, but ${loose.length === 1 ? "this requirement is" : "these requirements are"} not pinned:\n  ${list.join("\n  ")}`,
+      undefined,
+      "pin each one with ==VERSION (or audit a lock file), or run the scan (pipcanary -r FILE), which resolves, installs and audits what it installed",
+    );
+  }
+  return selecting.map((requirement) => ({ name: requirement.name, version: pinnedVersion(requirement) ?? "" }));
+}
+
+export async function runAuditCommand(options: AuditCommandOptions): Promise<ExitCodeValue> {
+  const write = options.write ?? ((text: string) => void process.stdout.write(text));
+  const requirements = options.requirements ?? [];
+  const packages = pinnedPackages(requirements);
+  for (const file of options.pylockFiles ?? []) {
+    packages.push(...(await readPylock(file)).map(({ name, version }) => ({ name, version })));
+  }
+  if (packages.length === 0) throw new InputError("nothing to audit: the input lists no packages", undefined, "pass a requirements file with pinned versions (-r FILE) or a pylock.toml");
+  const report = await auditDistributions(packages, requirements, options, options.services);
+  write(options.format === "json" ? `${JSON.stringify(auditReportJson(report), null, 2)}\n` : renderAuditText(report));
+  return auditExitCode(report);
+}

@@ -1,0 +1,193 @@
+import { normalizeName } from "../core/names.ts";
+import type { Requirement } from "../inputs/types.ts";
+import { createFetcher, IndexClient, type CacheOptions, type IndexOptions } from "../index/client.ts";
+import type { CachedFetcher } from "../index/fetcher.ts";
+import { HttpClient, type HttpOptions } from "../index/http.ts";
+import type { ReleaseFile } from "../index/metadata.ts";
+import { DEFAULT_COOL_DOWN_MS, isAcceptedUpload, suggestRelease, uploadCutoff, versionUploadTime } from "./cooldown.ts";
+import { OFFLINE_GAP, type AuditReport, type MissingData, type PackageAudit, type Suggestion, type TooRecent } from "./report.ts";
+import { allowanceMap, type UploadTimeAllowance } from "./time.ts";
+import { loadOsvDatabase } from "./vuln-db.ts";
+import {
+  DEFAULT_OSV_URL,
+  OsvDatabaseSource,
+  OsvServiceSource,
+  PypiVulnerabilitySource,
+  withoutIgnored,
+  type KnownVulnerability,
+  type VulnerabilityResult,
+  type VulnerabilitySource,
+} from "./vulnerabilities.ts";
+
+export { auditExitCode, auditReportJson, renderAuditText, type AuditReport, type PackageAudit } from "./report.ts";
+
+/** What the audit needs to know besides the packages; the CLI maps its options onto this. */
+export interface AuditOptions {
+  /** `--vuln-service`: the PyPI JSON API (default) or OSV. */
+  vulnService?: "pypi" | "osv";
+  /** OSV API root; default https://api.osv.dev. */
+  osvUrl?: string;
+  /** `--vuln-db PATH`: offline OSV export; takes precedence over vulnService. */
+  vulnDb?: string | undefined;
+  /** `--ignore-vuln`, ids or aliases. */
+  ignoreVulns?: string[];
+  /** Cool-down in ms (parseCoolDown); 0 disables. Default 7 days. */
+  coolDownMs?: number;
+  /** `--max-upload-time`. */
+  maxUploadTime?: Date | undefined;
+  /** `--allow-upload-time`, parsed with parseAllowUploadTime. */
+  allowUploadTimes?: UploadTimeAllowance[];
+  /** Target interpreter version (python_full_version) for requires-python of suggestions. */
+  pythonVersion?: string | undefined;
+  /** `--pre`: suggestions may be prereleases. */
+  allowPrereleases?: boolean;
+  /** Clock for the cool-down. */
+  now?: () => Date;
+}
+
+export type AuditRunOptions = AuditOptions & IndexOptions & CacheOptions & HttpOptions;
+
+/** The name and version of a package to audit; InstalledDistribution fits. */
+export interface AuditedPackage {
+  name: string;
+  version: string;
+}
+
+/** The network side of an audit, built once per run (tests and benchmarks pass their own). */
+export interface AuditServices {
+  index: IndexClient;
+  vulnerabilities: VulnerabilitySource;
+}
+
+export async function createAuditServices(options: AuditRunOptions): Promise<AuditServices> {
+  const fetcher: CachedFetcher = createFetcher(options);
+  const index = new IndexClient(fetcher, options);
+  return { index, vulnerabilities: await createVulnerabilitySource(options, index, fetcher) };
+}
+
+async function createVulnerabilitySource(options: AuditRunOptions, index: IndexClient, fetcher: CachedFetcher): Promise<VulnerabilitySource> {
+  if (options.vulnDb) return new OsvDatabaseSource(await loadOsvDatabase(options.vulnDb));
+  if (options.vulnService === "osv") return new OsvServiceSource(new HttpClient(options), fetcher, options.osvUrl ?? DEFAULT_OSV_URL);
+  return new PypiVulnerabilitySource(index);
+}
+
+/**
+ * Known vulnerabilities and the cool-down for each package, all fetched concurrently under the
+ * client's bound. `requirements` supplies the specifiers a suggested replacement must satisfy.
+ */
+export async function auditDistributions(
+  packages: readonly AuditedPackage[],
+  requirements: readonly Requirement[],
+  options: AuditRunOptions,
+  services?: AuditServices,
+): Promise<AuditReport> {
+  const { index, vulnerabilities } = services ?? (await createAuditServices(options));
+  const unique = uniquePackages(packages);
+  const now = (options.now ?? (() => new Date()))();
+  const coolDownMs = options.coolDownMs ?? DEFAULT_COOL_DOWN_MS;
+  const cutoff = uploadCutoff(now, coolDownMs, options.maxUploadTime);
+  const allowances = allowanceMap(options.allowUploadTimes ?? []);
+  const ignored = options.ignoreVulns ?? [];
+
+  // Without a cool-down, an OSV source needs nothing from the index (offline with --vuln-db).
+  const needMetadata = cutoff !== undefined || vulnerabilities instanceof PypiVulnerabilitySource;
+  const [metadata, known] = await Promise.all([
+    needMetadata ? Promise.all(unique.map((pkg) => index.versionMetadata(pkg.name, pkg.version))) : [],
+    vulnerabilities.lookup(unique),
+  ]);
+
+  const audits = await Promise.all(
+    unique.map(async (pkg, position): Promise<PackageAudit> => {
+      const found = metadata[position];
+      const normalizedName = normalizeName(pkg.name);
+      const files: ReleaseFile[] = found?.status === "found" ? found.value.files : [];
+      const missing: MissingData[] = [];
+      if (found?.status === "missing") missing.push({ what: "metadata", reason: OFFLINE_GAP });
+      if (found?.status === "not-found") missing.push({ what: "metadata", reason: "not found on any index" });
+      const vulnerabilityResult = known[position] ?? { status: "missing", reason: "no answer" };
+      const { kept, dropped } = splitIgnored(vulnerabilityResult, ignored);
+      // When the metadata itself is missing, that one line already says the package went unchecked.
+      if (vulnerabilityResult.status === "missing" && missing.length === 0) {
+        missing.push({ what: "vulnerability data", reason: vulnerabilityResult.reason });
+      }
+      const audit: PackageAudit = {
+        name: (found?.status === "found" ? found.value.name : undefined) ?? pkg.name,
+        normalizedName,
+        version: pkg.version,
+        vulnerabilities: kept,
+        ignored: dropped,
+        uploadTime: versionUploadTime(files),
+        tooRecent: undefined,
+        missing,
+        files,
+      };
+      if (!cutoff || found?.status !== "found") return audit;
+      if (!audit.uploadTime) {
+        audit.missing.push({ what: "upload time", reason: "the index gives none, so the cool-down cannot be checked; --cool-down-phase-days 0 skips the check" });
+        return audit;
+      }
+      const allowedUntil = allowances.get(normalizedName);
+      if (isAcceptedUpload(audit.uploadTime, cutoff, allowedUntil)) return audit;
+      const specifiers = requirements.filter((requirement) => requirement.normalizedName === normalizedName).map((requirement) => requirement.specifier);
+      const replacement = await suggest(index, vulnerabilities, pkg, { specifiers, cutoff, allowedUntil, options, ignored });
+      audit.tooRecent = { uploadTime: audit.uploadTime, ...replacement };
+      return audit;
+    }),
+  );
+  return {
+    packages: audits.sort((a, b) => (a.normalizedName < b.normalizedName ? -1 : a.normalizedName > b.normalizedName ? 1 : 0)),
+    warnings: [...index.fetcher.warnings],
+  };
+}
+
+function uniquePackages(packages: readonly AuditedPackage[]): AuditedPackage[] {
+  const seen = new Map<string, AuditedPackage>();
+  for (const pkg of packages) {
+    const key = `${normalizeName(pkg.name)}==${pkg.version}`;
+    if (!seen.has(key)) seen.set(key, { name: pkg.name, version: pkg.version });
+  }
+  return [...seen.values()];
+}
+
+function splitIgnored(result: VulnerabilityResult, ignored: readonly string[]): { kept: KnownVulnerability[]; dropped: string[] } {
+  if (result.status !== "known") return { kept: [], dropped: [] };
+  const kept = withoutIgnored(result.vulnerabilities, ignored);
+  const dropped = result.vulnerabilities.filter((vulnerability) => !kept.includes(vulnerability)).map((vulnerability) => vulnerability.id);
+  return { kept, dropped };
+}
+
+interface SuggestionContext {
+  specifiers: string[];
+  cutoff: Date;
+  allowedUntil: Date | undefined;
+  options: AuditOptions;
+  ignored: readonly string[];
+}
+
+async function suggest(
+  index: IndexClient,
+  vulnerabilities: VulnerabilitySource,
+  pkg: AuditedPackage,
+  context: SuggestionContext,
+): Promise<Pick<TooRecent, "suggestion" | "suggestionGap">> {
+  const releases = await index.releases(pkg.name);
+  if (releases.status !== "found") {
+    return { suggestion: undefined, suggestionGap: releases.status === "missing" ? `its releases are ${OFFLINE_GAP}` : "its releases are not on any index" };
+  }
+  const version = suggestRelease({
+    releases: releases.value.releases,
+    current: pkg.version,
+    specifiers: context.specifiers,
+    pythonVersion: context.options.pythonVersion,
+    allowPrereleases: context.options.allowPrereleases ?? false,
+    cutoff: context.cutoff,
+    allowedUntil: context.allowedUntil,
+  });
+  if (version === undefined) return { suggestion: undefined, suggestionGap: undefined };
+  const [result] = await vulnerabilities.lookup([{ name: pkg.name, version }]);
+  const suggestion: Suggestion =
+    !result || result.status === "missing"
+      ? { version, vulnerabilities: undefined, vulnerabilityGap: result?.reason ?? "no answer" }
+      : { version, vulnerabilities: withoutIgnored(result.vulnerabilities, context.ignored), vulnerabilityGap: undefined };
+  return { suggestion, suggestionGap: undefined };
+}
