@@ -3,6 +3,8 @@
  * options silently, so argv is parsed here with node:util parseArgs (strict, `multiple` for list
  * options); citty provides the command structure and the help layout.
  */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { InputError } from "../core/errors.ts";
 import { HELP_SPECS, OPTION_SPECS, type OptionSpec, findOption, optionsOf } from "./option-table.ts";
@@ -30,7 +32,7 @@ function takesValue(token: string): boolean {
 }
 
 /** Finds the command words anywhere among the options (`pipcanary -r x audit` works too). */
-export function splitCommand(argv: readonly string[]): CommandLine {
+export function splitCommand(argv: readonly string[], cwd: string = process.cwd()): CommandLine {
   const words: number[] = [];
   const end = argv.indexOf("--") >= 0 ? argv.indexOf("--") : argv.length;
   const options = argv.slice(0, end);
@@ -50,6 +52,9 @@ export function splitCommand(argv: readonly string[]): CommandLine {
   let command: CommandName = "scan";
   if (first !== undefined) {
     if (!(TOP_COMMANDS as readonly string[]).includes(first)) {
+      if (existsSync(resolve(cwd, first))) {
+        throw new InputError(`unexpected argument '${first}': to scan it, pass -r ${first} or -p ${first}`);
+      }
       throw new InputError(`unknown command '${first}'`, undefined, `commands are: ${TOP_COMMANDS.join(", ")} (scan is the default); see pipcanary --help`);
     }
     if (first === "cache") {
@@ -109,5 +114,6 @@ function commandLineError(error: unknown, command: CommandName, specs: OptionSpe
     }
     return new InputError(`unknown option '${option}'`, undefined, hint);
   }
-  return new InputError(message.split("\n")[0] ?? message, undefined, hint);
+  const [first = message, ...rest] = message.split("\n");
+  return new InputError(first, undefined, rest.length > 0 ? rest.join(" ") : hint);
 }

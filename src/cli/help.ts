@@ -48,8 +48,8 @@ function optionRow(name: string, arg: ArgDef): string {
   return row(`${aliases}--${name}${value}`, `${arg.description ?? ""}${fallback}`);
 }
 
-function configurationHelp(): string {
-  const projectForbidden = OPTION_SPECS.filter((spec) => spec.notFromProject).map((spec) => `--${spec.name}`);
+function configurationHelp(optionNames: readonly string[]): string {
+  const projectForbidden = OPTION_SPECS.filter((spec) => spec.notFromProject && optionNames.includes(spec.name)).map((spec) => `--${spec.name}`);
   return [
     "CONFIGURATION",
     `  ${wrap(
@@ -57,7 +57,7 @@ function configurationHelp(): string {
       2,
       WIDTH - 2,
     )}`,
-    `  ${wrap(`Not allowed in pyproject.toml: ${projectForbidden.join(", ")}.`, 2, WIDTH - 2)}`,
+    ...(projectForbidden.length > 0 ? [`  ${wrap(`Not allowed in pyproject.toml: ${projectForbidden.join(", ")}.`, 2, WIDTH - 2)}`] : []),
   ].join("\n");
 }
 
@@ -81,6 +81,6 @@ export async function renderHelp(words: readonly string[]): Promise<string> {
   sections.push(`USAGE\n  ${usage}`);
   if (commandRows.length > 0) sections.push(["COMMANDS", ...commandRows].join("\n"));
   sections.push(["OPTIONS", ...Object.entries(args).map(([name, arg]) => optionRow(name, arg))].join("\n"));
-  sections.push(configurationHelp(), exitCodeHelp());
+  sections.push(configurationHelp(Object.keys(args)), exitCodeHelp());
   return `${sections.join("\n\n")}\n`;
 }

@@ -7,17 +7,24 @@ import pkg from "../../package.json" with { type: "json" };
 import { ExitCode } from "../core/exit-codes.ts";
 import { parseCommandLine, splitCommand } from "./argv.ts";
 import { COMMANDS } from "./commands.ts";
+import { LOG_LEVELS, type LogLevel } from "./options.ts";
 import { logger, setLogLevel, writeStdout } from "./output.ts";
 
-/** Debug output (stack traces) must work even when resolving the options is what fails. */
-function wantsDebug(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  const index = argv.indexOf("--log-level");
-  return argv.includes("--log-level=debug") || (index >= 0 && argv[index + 1] === "debug") || env.PIPCANARY_LOG_LEVEL === "debug";
+/**
+ * The log level as far as it can be known before the options are parsed, so that an error in
+ * the options themselves is reported at the level asked for (silent, or debug with its stack).
+ */
+function earlyLogLevel(argv: readonly string[], env: NodeJS.ProcessEnv): LogLevel | undefined {
+  const index = argv.lastIndexOf("--log-level");
+  const inline = argv.findLast((arg) => arg.startsWith("--log-level="))?.slice("--log-level=".length);
+  const given = inline ?? (index >= 0 ? argv[index + 1] : undefined) ?? env.PIPCANARY_LOG_LEVEL;
+  return LOG_LEVELS.find((level) => level === given);
 }
 
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Promise<number> {
-  if (wantsDebug(argv, env)) setLogLevel("debug");
-  const line = splitCommand(argv);
+  const early = earlyLogLevel(argv, env);
+  if (early) setLogLevel(early);
+  const line = splitCommand(argv, cwd);
   if (line.help) {
     const { renderHelp } = await import("./help.ts");
     await writeStdout(await renderHelp(line.words));

@@ -81,5 +81,5 @@ export function formatRequirement(requirement: Requirement): string {
   const extras = requirement.extras.length > 0 ? `[${requirement.extras.join(",")}]` : "";
   const marker = requirement.markerText ? `; ${requirement.markerText}` : "";
   if (requirement.url !== undefined) return `${requirement.name}${extras} @ ${requirement.url}${marker ? ` ${marker}` : ""}`;
-  return `${requirement.name}${extras}${requirement.specifier}${marker ? ` ${marker}` : ""}`;
+  return `${requirement.name}${extras}${requirement.specifier}${marker}`;
 }

@@ -114,7 +114,7 @@ function parseClauses(t: Tokenizer): string {
   while (t.check("SPECIFIER")) {
     const token = t.read();
     const clause = normalizeSpecifierClause(token.text);
-    if (!clause.ok) t.fail(clause.reason, token.position);
+    if (!clause.ok) t.fail(clause.reason, token.position, false);
     clauses.push(clause.value);
     t.consume("WS");
     if (!t.consume("COMMA")) break;

@@ -97,8 +97,9 @@ export class Tokenizer {
     return this.read();
   }
 
-  fail(message: string, position: number = this.position): never {
+  /** Throws at `position`; `sayFound` adds what is there instead (for "expected …" messages). */
+  fail(message: string, position: number = this.position, sayFound: boolean = true): never {
     const found = position < this.source.length ? ` but found '${this.source.slice(position, position + 12)}'` : " but the text ended";
-    throw new Pep508SyntaxError(`${message}${found}`, position + 1);
+    throw new Pep508SyntaxError(`${message}${sayFound ? found : ""}`, position + 1);
   }
 }
