@@ -36,10 +36,13 @@ export function getLogLevel(): LogLevel {
   return currentLevel;
 }
 
-/** Writes results to stdout and resolves once the data is handed to the OS (safe to exit after). */
+/**
+ * Writes results to stdout and resolves once the data is handed to the OS (safe to exit after).
+ * A reader that went away (`pipcanary … | head`) is not an error of pipcanary's.
+ */
 export function writeStdout(text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+    process.stdout.write(text, (error) => (error && (error as NodeJS.ErrnoException).code !== "EPIPE" ? reject(error) : resolve()));
   });
 }
 

@@ -3,7 +3,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { HELP_SPECS, OPTION_SPECS, optionsOf } from "../../src/cli/option-table.ts";
 import { EXIT_CODE_HELP } from "../../src/core/exit-codes.ts";
 import { type TempProject, removeTempProjects, tempProject } from "../inputs/temp-project.ts";
-import { runCli } from "./run-cli.ts";
+import { BUN, MAIN, runCli } from "./run-cli.ts";
 
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
@@ -191,6 +191,17 @@ describe("--dry-run", () => {
     expect(stdout).toContain("  ruff==0.6.*\n      origin: pyproject.toml:10\n");
     const noGroups = await runCli(["--dry-run"], { cwd: project.path("poetry") });
     expect(noGroups.stdout).not.toContain("pytest");
+  });
+
+  test("a reader that stops early (| head) is not an error", async () => {
+    project.write("many.txt", Array.from({ length: 20_000 }, (_, i) => `package-${i}==1.0`).join("\n"));
+    const child = Bun.spawn([BUN, MAIN, "--dry-run", "-r", "many.txt"], { cwd: project.dir, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } });
+    const reader = child.stdout.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toStartWith("Requirement set: 20000 requirements");
+    await reader.cancel();
+    expect(await child.exited).toBe(0);
+    expect(await new Response(child.stderr).text()).toBe("");
   });
 
   test("a file with a bad line exits 1 naming file:line", async () => {

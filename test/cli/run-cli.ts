@@ -1,8 +1,8 @@
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dir, "..", "..");
-const BUN = join(ROOT, "node_modules", ".bin", "bun");
-const MAIN = join(ROOT, "src", "main.ts");
+export const BUN = join(ROOT, "node_modules", ".bin", "bun");
+export const MAIN = join(ROOT, "src", "main.ts");
 
 export interface CliResult {
   code: number;
