@@ -114,6 +114,18 @@ function existing(kind: "file" | "directory" | "file or directory"): (value: Val
     });
 }
 
+/** pip users may reach for `-c constraints.txt`; in pipcanary -c is the cool-down. */
+function coolDown(text: string, cwd: string): number {
+  try {
+    return parseCoolDown(text);
+  } catch (error) {
+    if (text.trim() !== "" && existsSync(resolve(cwd, text))) {
+      throw new Error(`'${text}' is a file, but -c is --cool-down-phase-days in pipcanary; to use constraints, add a line '-c ${text}' to a requirements file`);
+    }
+    throw error;
+  }
+}
+
 function configFileFor(settings: Settings, cwd: string): string | undefined {
   const project = settings.scalar("project");
   if (project) return pathOf(project);
@@ -183,7 +195,7 @@ export function resolveOptions(input: ResolveInput): Resolution {
     groups: list("group", (text) => normalizeName(parseNonEmpty(text))),
     lockedRequirementFile: path("locked-requirement"),
     pylockFile: path("pylock"),
-    coolDownMs: scalar("cool-down-phase-days", parseCoolDown) ?? DEFAULT_COOL_DOWN_DAYS * 86_400_000,
+    coolDownMs: scalar("cool-down-phase-days", (text) => coolDown(text, input.cwd)) ?? DEFAULT_COOL_DOWN_DAYS * 86_400_000,
     maxUploadTime: scalar("max-upload-time", parseIsoTime),
     allowUploadTimes: list("allow-upload-time", parseAllowUploadTime),
     ignoreVulns: list("ignore-vuln", parseNonEmpty),

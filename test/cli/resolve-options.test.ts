@@ -118,6 +118,9 @@ index-url = "https://project.example/simple"
 describe("bad values name their source", () => {
   test("command line", () => {
     expect(failure({}, ["-c", "soon"]).message).toBe("--cool-down-phase-days: 'soon' is not a number of days or a duration (expected e.g. 7, 7d, 36h or P7D)");
+    expect(failure({ "constraints.txt": "" }, ["-c", "constraints.txt"]).message).toBe(
+      "--cool-down-phase-days: 'constraints.txt' is a file, but -c is --cool-down-phase-days in pipcanary; to use constraints, add a line '-c constraints.txt' to a requirements file",
+    );
     expect(failure({}, ["--format", "xml"]).message).toBe("--format: 'xml' is not one of text, json, sarif");
     expect(failure({}, ["-a", "flask"]).message).toContain("--allow-upload-time: 'flask' is not of the form NAME<=ISO-TIME");
     expect(failure({}, ["--timeout-import=-5"]).message).toContain("--timeout-import: '-5' is not a positive number of seconds");

@@ -91,6 +91,12 @@ describe("lines as pip reads them", () => {
     ]);
   });
 
+  test("names with non-ASCII letters are read as written, for the static name check to judge", async () => {
+    const set = await load({ "requirements.txt": "r\u0435quests==2.31.0\n" });
+    expect(set.requirements[0]?.name).toBe("r\u0435quests");
+    expect(set.requirements[0]?.specifier).toBe("==2.31.0");
+  });
+
   test("an unparseable line names file:line and the column", async () => {
     const error = await failure({ "requirements.txt": "requests\nflask >= \n" });
     expect(error.message).toBe("requirements.txt:2: invalid requirement 'flask >=': expected a version after '>=' (column 7)");
