@@ -23,12 +23,11 @@ export interface CommandLine {
   version: boolean;
 }
 
+/** True for `--name`/`-x` of a known option whose value is the next word. */
 function takesValue(token: string): boolean {
-  if (token.startsWith("--")) {
-    if (token.includes("=")) return false;
-    return findOption(token.slice(2))?.kind !== "boolean";
-  }
-  return token.length === 2 && findOption(token.slice(1))?.kind !== "boolean";
+  const name = token.startsWith("--") ? (token.includes("=") ? undefined : token.slice(2)) : token.length === 2 ? token.slice(1) : undefined;
+  const spec = name === undefined ? undefined : findOption(name);
+  return spec !== undefined && spec.kind !== "boolean";
 }
 
 /** Finds the command words anywhere among the options (`pipcanary -r x audit` works too). */
@@ -41,7 +40,7 @@ export function splitCommand(argv: readonly string[], cwd: string = process.cwd(
   for (let i = 0; i < end; i++) {
     const token = argv[i] ?? "";
     if (token.startsWith("-") && token !== "-") {
-      if (takesValue(token) && findOption(token.replace(/^-+/, ""))) i++;
+      if (takesValue(token)) i++;
       continue;
     }
     words.push(i);
