@@ -53,7 +53,12 @@ export interface IndexOptions {
   extraIndexUrls: string[];
   findLinks: string[];
   pre: boolean;
+  /** Normalised names, or [":all:"]. */
   onlyBinary: string[];
+  /** `--no-index`: only the find-links locations are used. */
+  noIndex?: boolean;
+  /** `--prefer-binary`. */
+  preferBinary?: boolean;
 }
 
 /** Everything the inputs stage hands to the next stage. */

@@ -1,0 +1,95 @@
+/**
+ * Every option once: names, kind, help text and default, where else it may be set, and which
+ * commands take it. Parsing, configuration sources and --help are all driven by this table.
+ */
+import type { CommandName } from "./options.ts";
+
+export type OptionKind = "boolean" | "string" | "list";
+
+type OptionGroup = "input" | "index" | "cache" | "audit" | "rules" | "sandbox" | "lock" | "output" | "dry-run";
+
+export interface OptionSpec {
+  /** Long name, kebab-case; `--<name>`. */
+  name: string;
+  short?: string;
+  kind: OptionKind;
+  valueHint?: string;
+  description: string;
+  /** Shown as "(Default: …)" in --help. */
+  defaultText: string;
+  group: OptionGroup;
+  /** Why the option may not come from [tool.pipcanary]: a project file must not weaken the scan or run code. */
+  notFromProject?: string;
+  /** Only on the command line (and no PIPCANARY_* variable). */
+  commandLineOnly?: boolean;
+}
+
+const NOT_FROM_PROJECT_SAFETY = "a project file must not be able to weaken the sandbox";
+
+export const NO_SANDBOX_ACKNOWLEDGEMENT = "i-understand-untrusted-code-will-run-on-this-machine";
+
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  { name: "requirement", short: "r", kind: "list", valueHint: "FILE", group: "input", description: "requirements file to scan (repeatable)", defaultText: "./pyproject.toml if it declares dependencies, else ./requirements.txt" },
+  { name: "project", short: "p", kind: "string", valueHint: "FILE", group: "input", description: "pyproject.toml to scan ([project], [dependency-groups] and Poetry tables)", defaultText: "./pyproject.toml", notFromProject: "it is the file being read" },
+  { name: "extra", kind: "list", valueHint: "NAME", group: "input", description: "include only these extras of the project's optional dependencies (repeatable)", defaultText: "all extras" },
+  { name: "group", kind: "list", valueHint: "NAME", group: "input", description: "include this dependency group, PEP 735 or Poetry (repeatable)", defaultText: "no groups" },
+  { name: "locked-requirement", short: "l", kind: "string", valueHint: "FILE", group: "lock", description: "write a requirements file pinning exactly the scanned artifacts, with their hashes", defaultText: "none" },
+  { name: "pylock", kind: "string", valueHint: "FILE", group: "lock", description: "write a PEP 751 pylock.toml of exactly the scanned artifacts", defaultText: "none" },
+  { name: "cool-down-phase-days", short: "c", kind: "string", valueHint: "N", group: "audit", description: "uploads younger than this are too recent: days, or a duration such as 36h or P7D; 0 disables", defaultText: "7" },
+  { name: "max-upload-time", kind: "string", valueHint: "ISO", group: "audit", description: "uploads after this time (ISO 8601, UTC unless an offset is given) are too recent", defaultText: "none" },
+  { name: "allow-upload-time", short: "a", kind: "list", valueHint: "NAME<=ISO", group: "audit", description: "accept uploads of NAME up to this time despite the cool-down (repeatable)", defaultText: "none" },
+  { name: "index-url", short: "i", kind: "string", valueHint: "URL", group: "index", description: "package index (PEP 503/691 simple API)", defaultText: "https://pypi.org/simple" },
+  { name: "extra-index-url", kind: "list", valueHint: "URL", group: "index", description: "additional package index (repeatable)", defaultText: "none" },
+  { name: "pre", kind: "boolean", group: "index", description: "allow pre-release versions", defaultText: "false" },
+  { name: "only-binary", kind: "list", valueHint: "NAMES", group: "index", description: "refuse sdists of these packages (comma-separated, or :all:) (repeatable)", defaultText: "none" },
+  { name: "offline", kind: "boolean", group: "index", description: "use only cached metadata and offline vulnerability data", defaultText: "false" },
+  { name: "cache-dir", kind: "string", valueHint: "DIR", group: "cache", description: "metadata cache directory", defaultText: "$XDG_CACHE_HOME/pipcanary or ~/.cache/pipcanary", notFromProject: "a project file must not be able to supply cached metadata" },
+  { name: "ignore-vuln", kind: "list", valueHint: "ID", group: "audit", description: "ignore this vulnerability id or alias (repeatable)", defaultText: "none" },
+  { name: "vuln-service", kind: "string", valueHint: "pypi|osv", group: "audit", description: "where known vulnerabilities come from", defaultText: "pypi" },
+  { name: "vuln-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline OSV export (directory of records or all.zip) instead of a service", defaultText: "none" },
+  { name: "do-not-scan", kind: "list", valueHint: "NAME", group: "sandbox", description: "do not import this package in the behavioural scan (repeatable)", defaultText: "none" },
+  { name: "rules", kind: "list", valueHint: "FILE|DIR", group: "rules", description: "additional YAML rule pack, or a directory of them (repeatable)", defaultText: "built-in packs only" },
+  { name: "plugin", kind: "list", valueHint: "FILE", group: "rules", description: "TypeScript plugin to load (repeatable)", defaultText: "none", notFromProject: "a plugin runs outside the sandbox" },
+  { name: "pass-env", kind: "list", valueHint: "NAME", group: "sandbox", description: "let this host environment variable into the sandbox (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SAFETY },
+  { name: "timeout-fetch", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the fetch phase", defaultText: "600" },
+  { name: "timeout-install", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the install phase", defaultText: "300" },
+  { name: "timeout-import", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the import phase", defaultText: "120" },
+  { name: "trace-file", short: "t", kind: "string", valueHint: "FILE", group: "sandbox", description: "write the raw strace output to this file", defaultText: "none", notFromProject: "a project file must not choose where pipcanary writes" },
+  { name: "temporary-directory", kind: "string", valueHint: "DIR", group: "sandbox", description: "where per-run work directories are created", defaultText: "$TMPDIR or /tmp", notFromProject: "a project file must not choose where pipcanary writes" },
+  { name: "no-sandbox", kind: "boolean", group: "sandbox", description: `run without bubblewrap (refused unless --${NO_SANDBOX_ACKNOWLEDGEMENT} is also given)`, defaultText: "false", notFromProject: NOT_FROM_PROJECT_SAFETY },
+  { name: NO_SANDBOX_ACKNOWLEDGEMENT, kind: "boolean", group: "sandbox", description: "acknowledge that --no-sandbox runs untrusted package code on this machine", defaultText: "false", notFromProject: NOT_FROM_PROJECT_SAFETY },
+  { name: "log-level", kind: "string", valueHint: "silent|error|warn|info|debug", group: "output", description: "how much progress and diagnostics to print on stderr", defaultText: "info" },
+  { name: "format", kind: "string", valueHint: "text|json|sarif", group: "output", description: "format of the results on stdout", defaultText: "text" },
+  { name: "dry-run", kind: "boolean", group: "dry-run", description: "print the requirement set that would be scanned and exit", defaultText: "false", notFromProject: "it changes what the command does" },
+];
+
+export const HELP_SPECS: readonly OptionSpec[] = [
+  { name: "help", short: "h", kind: "boolean", group: "output", description: "show this help", defaultText: "false", commandLineOnly: true },
+  { name: "version", kind: "boolean", group: "output", description: "print the version", defaultText: "false", commandLineOnly: true },
+];
+
+const SCANNING: readonly OptionGroup[] = ["input", "index", "cache", "audit", "rules", "sandbox", "lock", "output", "dry-run"];
+
+const COMMAND_GROUPS: Record<CommandName, readonly OptionGroup[]> = {
+  scan: SCANNING,
+  audit: ["input", "index", "cache", "audit", "output", "dry-run"],
+  lock: SCANNING,
+  install: SCANNING,
+  rules: ["rules", "output"],
+  "cache info": ["cache", "output"],
+  "cache clean": ["cache", "output"],
+};
+
+export function optionsOf(command: CommandName): OptionSpec[] {
+  const groups = COMMAND_GROUPS[command];
+  return OPTION_SPECS.filter((spec) => groups.includes(spec.group));
+}
+
+export function findOption(name: string): OptionSpec | undefined {
+  return [...OPTION_SPECS, ...HELP_SPECS].find((spec) => spec.name === name || spec.short === name);
+}
+
+/** `PIPCANARY_COOL_DOWN_PHASE_DAYS` for `cool-down-phase-days`. */
+export function envName(spec: OptionSpec): string {
+  return `PIPCANARY_${spec.name.toUpperCase().replace(/-/g, "_")}`;
+}

@@ -1,0 +1,112 @@
+/**
+ * The typed result of option resolution (command line > PIPCANARY_* environment >
+ * [tool.pipcanary] in pyproject.toml, list options merged). Every command body receives one.
+ */
+import type { IndexOptions } from "../inputs/types.ts";
+
+export type CommandName = "scan" | "audit" | "lock" | "install" | "rules" | "cache info" | "cache clean";
+export type LogLevel = "silent" | "error" | "warn" | "info" | "debug";
+export type OutputFormat = "text" | "json" | "sarif";
+export type VulnService = "pypi" | "osv";
+
+export const LOG_LEVELS: readonly LogLevel[] = ["silent", "error", "warn", "info", "debug"];
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif"];
+export const VULN_SERVICES: readonly VulnService[] = ["pypi", "osv"];
+
+export const DEFAULT_INDEX_URL = "https://pypi.org/simple";
+export const DEFAULT_COOL_DOWN_DAYS = 7;
+export const DEFAULT_TIMEOUTS = { fetch: 600, install: 300, import: 120 } as const;
+
+/** `--allow-upload-time 'NAME<=ISO'`: uploads of NAME up to this time pass the cool-down. */
+export interface AllowedUploadTime {
+  name: string;
+  normalizedName: string;
+  notAfter: Date;
+}
+
+export interface ResolvedOptions {
+  command: CommandName;
+  /** Directory relative paths on the command line and in the environment are taken from. */
+  cwd: string;
+
+  /** `-r`, absolute paths in order. Empty with no `-p` means: discover ./pyproject.toml or ./requirements.txt. */
+  requirementFiles: string[];
+  /** `-p`, absolute. */
+  projectFile: string | undefined;
+  /** `--extra` (normalised); undefined means every extra. */
+  extras: string[] | undefined;
+  /** `--group` (normalised); empty means no group. */
+  groups: string[];
+
+  /** `-l`: where to write the locked requirements file. */
+  lockedRequirementFile: string | undefined;
+  /** `--pylock`: where to write pylock.toml. */
+  pylockFile: string | undefined;
+
+  /** `-c`: uploads younger than this are too recent; 0 disables the cool-down. */
+  coolDownMs: number;
+  /** `--max-upload-time`: uploads after this time are too recent. */
+  maxUploadTime: Date | undefined;
+  allowUploadTimes: AllowedUploadTime[];
+  /** `--ignore-vuln` ids or aliases, as given (compare case-insensitively). */
+  ignoreVulns: string[];
+  vulnService: VulnService;
+  /** `--vuln-db`: offline OSV export (directory or all.zip), absolute. */
+  vulnDb: string | undefined;
+
+  /** `-i`; undefined when not given anywhere (see effectiveIndexOptions). */
+  indexUrl: string | undefined;
+  extraIndexUrls: string[];
+  pre: boolean;
+  /** `--only-binary`: normalised names, or [":all:"]. */
+  onlyBinary: string[];
+  offline: boolean;
+  /** Absolute; defaults to $XDG_CACHE_HOME/pipcanary or ~/.cache/pipcanary. */
+  cacheDir: string;
+
+  /** `--do-not-scan`, normalised names. */
+  doNotScan: string[];
+  /** `--rules`: extra rule-pack files or directories, absolute. */
+  rulePaths: string[];
+  /** `--plugin` files, absolute. */
+  plugins: string[];
+  /** `--pass-env`: host variables allowed into the sandbox. */
+  passEnv: string[];
+  timeoutFetchSeconds: number;
+  timeoutInstallSeconds: number;
+  timeoutImportSeconds: number;
+  /** `-t`, absolute. */
+  traceFile: string | undefined;
+  /** Absolute; defaults to the system temp directory. */
+  temporaryDirectory: string;
+  /** Only true together with the acknowledgement flag. */
+  noSandbox: boolean;
+
+  logLevel: LogLevel;
+  format: OutputFormat;
+  dryRun: boolean;
+
+  /** Long names of the options that were set in any source. */
+  explicitOptions: string[];
+  /** The pyproject.toml whose [tool.pipcanary] table was read, if any. */
+  configFile: string | undefined;
+}
+
+/**
+ * Index options for the fetch stage. pip lets a requirements file's `--index-url` replace the
+ * command line's; here an index given explicitly to pipcanary wins, then the files', then PyPI.
+ * Extra indexes and find-links from both are used.
+ */
+export function effectiveIndexOptions(options: ResolvedOptions, fromFiles: IndexOptions): IndexOptions {
+  const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+  const onlyBinary = options.onlyBinary.includes(":all:") || fromFiles.onlyBinary.includes(":all:") ? [":all:"] : union(fromFiles.onlyBinary, options.onlyBinary);
+  return {
+    indexUrl: options.indexUrl ?? fromFiles.indexUrl ?? DEFAULT_INDEX_URL,
+    extraIndexUrls: union(fromFiles.extraIndexUrls, options.extraIndexUrls),
+    findLinks: [...fromFiles.findLinks],
+    pre: options.pre || fromFiles.pre,
+    onlyBinary,
+    noIndex: fromFiles.noIndex ?? false,
+    preferBinary: fromFiles.preferBinary ?? false,
+  };
+}

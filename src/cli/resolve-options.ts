@@ -1,0 +1,227 @@
+/**
+ * Merges the three option sources (command line > PIPCANARY_* environment > [tool.pipcanary];
+ * list options are the union of all three, in that order reversed: project, environment, command
+ * line) and validates every value, naming its source when one is wrong.
+ */
+import { existsSync, statSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { InputError } from "../core/errors.ts";
+import { normalizeName } from "../core/names.ts";
+import { displayPath } from "../inputs/input-file.ts";
+import { applyOnlyBinary } from "../inputs/requirements-file.ts";
+import type { CommandLineValues } from "./argv.ts";
+import { type Setting, type SettingSource, readEnvSettings, readProjectSettings } from "./config-sources.ts";
+import { NO_SANDBOX_ACKNOWLEDGEMENT, type OptionSpec, optionsOf } from "./option-table.ts";
+import {
+  type CommandName,
+  DEFAULT_COOL_DOWN_DAYS,
+  DEFAULT_TIMEOUTS,
+  LOG_LEVELS,
+  OUTPUT_FORMATS,
+  type ResolvedOptions,
+  VULN_SERVICES,
+} from "./options.ts";
+import {
+  parseAllowUploadTime,
+  parseBoolean,
+  parseChoice,
+  parseCoolDown,
+  parseEnvName,
+  parseIndexUrl,
+  parseIsoTime,
+  parseNonEmpty,
+  parsePositiveSeconds,
+  parseProjectName,
+} from "./values.ts";
+
+export interface ResolveInput {
+  command: CommandName;
+  commandLine: CommandLineValues;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface Resolution {
+  options: ResolvedOptions;
+  /** To print once the log level is known. */
+  warnings: string[];
+}
+
+interface Value {
+  text: string;
+  source: SettingSource;
+}
+
+class Settings {
+  private readonly bySource: Setting[][];
+
+  /** Sources in precedence order, highest first. */
+  constructor(bySource: Setting[][]) {
+    this.bySource = bySource;
+  }
+
+  has(name: string): boolean {
+    return this.bySource.some((settings) => settings.some((setting) => setting.spec.name === name));
+  }
+
+  scalar(name: string): Value | undefined {
+    for (const settings of this.bySource) {
+      const setting = settings.find((candidate) => candidate.spec.name === name);
+      if (setting) return { text: setting.values[setting.values.length - 1] ?? "", source: setting.source };
+    }
+    return undefined;
+  }
+
+  list(name: string): Value[] {
+    return [...this.bySource]
+      .reverse()
+      .flatMap((settings) => settings.filter((setting) => setting.spec.name === name).flatMap((setting) => setting.values.map((text) => ({ text, source: setting.source }))));
+  }
+}
+
+function checked<T>(value: Value, name: string, parse: (text: string) => T): T {
+  try {
+    return parse(value.text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const where = value.source.label === "command line" ? `--${name}` : value.source.label;
+    throw new InputError(`${where}: ${reason}`);
+  }
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+function expandHome(path: string): string {
+  return path === "~" || path.startsWith("~/") ? join(homedir(), path.slice(1)) : path;
+}
+
+function pathOf(value: Value): string {
+  return resolve(value.source.baseDir, expandHome(value.text.trim()));
+}
+
+function existing(kind: "file" | "directory" | "file or directory"): (value: Value, name: string) => string {
+  return (value, name) =>
+    checked(value, name, () => {
+      const path = pathOf(value);
+      if (!existsSync(path)) throw new Error(`${value.text} does not exist`);
+      const isDirectory = statSync(path).isDirectory();
+      if (kind === "file" && isDirectory) throw new Error(`${value.text} is a directory, not a file`);
+      if (kind === "directory" && !isDirectory) throw new Error(`${value.text} is not a directory`);
+      return path;
+    });
+}
+
+/** pip users may reach for `-c constraints.txt`; in pipcanary -c is the cool-down. */
+function coolDown(text: string, cwd: string): number {
+  try {
+    return parseCoolDown(text);
+  } catch (error) {
+    if (text.trim() !== "" && existsSync(resolve(cwd, text))) {
+      throw new Error(`'${text}' is a file, but -c is --cool-down-phase-days in pipcanary; to use constraints, add a line '-c ${text}' to a requirements file`);
+    }
+    throw error;
+  }
+}
+
+function configFileFor(settings: Settings, cwd: string): string | undefined {
+  const project = settings.scalar("project");
+  if (project) return pathOf(project);
+  const candidate = join(cwd, "pyproject.toml");
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+function commandLineSettings(values: CommandLineValues, specs: OptionSpec[], cwd: string): Setting[] {
+  const source: SettingSource = { label: "command line", baseDir: cwd };
+  return specs.flatMap((spec) => {
+    const value = values.get(spec.name);
+    if (value === undefined) return [];
+    return [{ spec, values: typeof value === "boolean" ? [String(value)] : value, source }];
+  });
+}
+
+export function resolveOptions(input: ResolveInput): Resolution {
+  const warnings: string[] = [];
+  const specs = optionsOf(input.command);
+  const applies = (setting: Setting) => specs.includes(setting.spec);
+  const fromCommandLine = commandLineSettings(input.commandLine, specs, input.cwd);
+  const fromEnv = readEnvSettings(input.env, input.cwd, (message) => warnings.push(message)).filter(applies);
+  const configFile = configFileFor(new Settings([fromCommandLine, fromEnv]), input.cwd);
+  const fromProject = configFile ? readProjectSettings(configFile, displayPath(configFile, input.cwd)).filter(applies) : [];
+  const settings = new Settings([fromCommandLine, fromEnv, fromProject]);
+
+  const flag = (name: string) => {
+    const value = settings.scalar(name);
+    return value ? checked(value, name, parseBoolean) : false;
+  };
+  const scalar = <T>(name: string, parse: (text: string) => T): T | undefined => {
+    const value = settings.scalar(name);
+    return value ? checked(value, name, parse) : undefined;
+  };
+  const list = <T>(name: string, parse: (text: string) => T): T[] => unique(settings.list(name).map((value) => checked(value, name, parse)));
+  const path = (name: string, check?: (value: Value, name: string) => string): string | undefined => {
+    const value = settings.scalar(name);
+    if (!value) return undefined;
+    return check ? check(value, name) : pathOf(value);
+  };
+  const paths = (name: string, check?: (value: Value, name: string) => string): string[] =>
+    unique(settings.list(name).map((value) => (check ? check(value, name) : pathOf(value))));
+
+  const noSandbox = flag("no-sandbox");
+  const acknowledged = flag(NO_SANDBOX_ACKNOWLEDGEMENT);
+  if (noSandbox && !acknowledged) {
+    throw new InputError(
+      "--no-sandbox is refused: without the sandbox, the packages' install and import code runs on this machine with your privileges and can read your real credentials",
+      undefined,
+      `if you accept that, add --${NO_SANDBOX_ACKNOWLEDGEMENT}`,
+    );
+  }
+  if (acknowledged && !noSandbox) warnings.push(`--${NO_SANDBOX_ACKNOWLEDGEMENT} has no effect without --no-sandbox`);
+
+  const format = scalar("format", (text) => parseChoice(text, OUTPUT_FORMATS)) ?? "text";
+  const dryRun = flag("dry-run");
+  if (dryRun && format === "sarif") throw new InputError("--dry-run prints the requirement set as text or json, not sarif", undefined, "use --format text or --format json");
+
+  const extras = list("extra", (text) => normalizeName(parseNonEmpty(text)));
+  const xdgCache = input.env.XDG_CACHE_HOME;
+  const options: ResolvedOptions = {
+    command: input.command,
+    cwd: input.cwd,
+    requirementFiles: paths("requirement"),
+    projectFile: path("project"),
+    extras: extras.length > 0 ? extras : undefined,
+    groups: list("group", (text) => normalizeName(parseNonEmpty(text))),
+    lockedRequirementFile: path("locked-requirement"),
+    pylockFile: path("pylock"),
+    coolDownMs: scalar("cool-down-phase-days", (text) => coolDown(text, input.cwd)) ?? DEFAULT_COOL_DOWN_DAYS * 86_400_000,
+    maxUploadTime: scalar("max-upload-time", parseIsoTime),
+    allowUploadTimes: list("allow-upload-time", parseAllowUploadTime),
+    ignoreVulns: list("ignore-vuln", parseNonEmpty),
+    vulnService: scalar("vuln-service", (text) => parseChoice(text, VULN_SERVICES)) ?? "pypi",
+    vulnDb: path("vuln-db", existing("file or directory")),
+    indexUrl: scalar("index-url", parseIndexUrl),
+    extraIndexUrls: list("extra-index-url", parseIndexUrl),
+    pre: flag("pre"),
+    onlyBinary: list("only-binary", (text) => text).reduce<string[]>((current, value) => applyOnlyBinary(current, value), []),
+    offline: flag("offline"),
+    cacheDir: path("cache-dir") ?? (xdgCache ? join(xdgCache, "pipcanary") : join(homedir(), ".cache", "pipcanary")),
+    doNotScan: list("do-not-scan", parseProjectName),
+    rulePaths: paths("rules", existing("file or directory")),
+    plugins: paths("plugin", existing("file")),
+    passEnv: list("pass-env", parseEnvName),
+    timeoutFetchSeconds: scalar("timeout-fetch", parsePositiveSeconds) ?? DEFAULT_TIMEOUTS.fetch,
+    timeoutInstallSeconds: scalar("timeout-install", parsePositiveSeconds) ?? DEFAULT_TIMEOUTS.install,
+    timeoutImportSeconds: scalar("timeout-import", parsePositiveSeconds) ?? DEFAULT_TIMEOUTS.import,
+    traceFile: path("trace-file"),
+    temporaryDirectory: path("temporary-directory", existing("directory")) ?? tmpdir(),
+    noSandbox,
+    logLevel: scalar("log-level", (text) => parseChoice(text, LOG_LEVELS)) ?? "info",
+    format,
+    dryRun,
+    explicitOptions: specs.filter((spec) => settings.has(spec.name)).map((spec) => spec.name),
+    configFile,
+  };
+  return { options, warnings };
+}
