@@ -7,8 +7,14 @@ import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { MissingPreconditionError } from "../core/errors.ts";
 import { loadRequirementSet } from "../inputs/load.ts";
 import { getTargetEnvironment } from "../inputs/target-environment.ts";
-import type { TargetEnvironment } from "../inputs/types.ts";
+import type { IndexOptions, TargetEnvironment } from "../inputs/types.ts";
+import { runAuditCommand } from "../audit/command.ts";
+import { cacheClean, cacheInfo, renderCacheInfo } from "../index/cache.ts";
+import { evaluateMarker } from "../inputs/markers.ts";
+import { isPylockPath } from "../lock/pylock-read.ts";
+import { InputError } from "../core/errors.ts";
 import { NotImplementedError } from "./not-implemented.ts";
+import { auditRunOptions } from "./stage-options.ts";
 import { type ResolvedOptions, effectiveIndexOptions } from "./options.ts";
 import { logger, writeStdout } from "./output.ts";
 import { type RequirementSetView, renderRequirementSetJson, renderRequirementSetText } from "./requirement-set-output.ts";
@@ -35,6 +41,12 @@ export async function loadInputs(options: ResolvedOptions): Promise<RequirementS
   return { set, index: effectiveIndexOptions(options, set.index), environment };
 }
 
+const EMPTY_INDEX_OPTIONS: IndexOptions = { indexUrl: undefined, extraIndexUrls: [], findLinks: [], pre: false, onlyBinary: [] };
+
+function unsupportedFormat(command: string, format: string): never {
+  throw new InputError(`${command} cannot write --format ${format}`, undefined, "use --format text or --format json");
+}
+
 async function showRequirementSet(options: ResolvedOptions, view: RequirementSetView): Promise<void> {
   await writeStdout(options.format === "json" ? renderRequirementSetJson(view) : renderRequirementSetText(view));
 }
@@ -51,8 +63,27 @@ export function runScan(options: ResolvedOptions): Promise<ExitCodeValue> {
   return runOnRequirementSet(options, "the behavioural scan");
 }
 
-export function runAudit(options: ResolvedOptions): Promise<ExitCodeValue> {
-  return runOnRequirementSet(options, "pipcanary audit");
+/**
+ * `pipcanary audit`: pinned requirements, hashed locks and pylock.toml files (given with -r) are
+ * checked for known vulnerabilities and too-recent uploads without running anything.
+ */
+export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue> {
+  const pylockFiles = options.requirementFiles.filter(isPylockPath);
+  const requirementFiles = options.requirementFiles.filter((file) => !isPylockPath(file));
+  const readsRequirements = requirementFiles.length > 0 || options.projectFile !== undefined || pylockFiles.length === 0;
+  const view = readsRequirements ? await loadInputs({ ...options, requirementFiles }) : undefined;
+  if (options.dryRun) {
+    if (view) await showRequirementSet(options, view);
+    return ExitCode.Safe;
+  }
+  const environment = view?.environment ?? (await getTargetEnvironment());
+  const requirements = (view?.set.requirements ?? []).filter((requirement) => !requirement.marker || evaluateMarker(requirement.marker, environment));
+  const index = view?.index ?? effectiveIndexOptions(options, EMPTY_INDEX_OPTIONS);
+  const format = options.format === "sarif" ? unsupportedFormat("pipcanary audit", "sarif") : options.format;
+  let output = "";
+  const code = await runAuditCommand({ ...auditRunOptions(options, index, environment), requirements, pylockFiles, format, write: (text) => void (output += text) });
+  await writeStdout(output);
+  return code;
 }
 
 export function runLock(options: ResolvedOptions): Promise<ExitCodeValue> {
@@ -67,10 +98,14 @@ export async function runRules(_options: ResolvedOptions): Promise<ExitCodeValue
   throw new NotImplementedError("pipcanary rules");
 }
 
-export async function runCacheInfo(_options: ResolvedOptions): Promise<ExitCodeValue> {
-  throw new NotImplementedError("pipcanary cache info");
+export async function runCacheInfo(options: ResolvedOptions): Promise<ExitCodeValue> {
+  const info = await cacheInfo(options.cacheDir);
+  await writeStdout(options.format === "json" ? `${JSON.stringify(info, null, 2)}\n` : renderCacheInfo(info));
+  return ExitCode.Safe;
 }
 
-export async function runCacheClean(_options: ResolvedOptions): Promise<ExitCodeValue> {
-  throw new NotImplementedError("pipcanary cache clean");
+export async function runCacheClean(options: ResolvedOptions): Promise<ExitCodeValue> {
+  const removed = await cacheClean(options.cacheDir);
+  await writeStdout(options.format === "json" ? `${JSON.stringify(removed)}\n` : `Removed ${removed.entries} cache entries (${removed.bytes} bytes) from ${options.cacheDir}.\n`);
+  return ExitCode.Safe;
 }

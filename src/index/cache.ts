@@ -170,7 +170,7 @@ export function renderCacheInfo(info: CacheInfo): string {
   if (info.oldest && info.newest) {
     lines.push(`Oldest entry: ${info.oldest.toISOString()}`, `Newest entry: ${info.newest.toISOString()}`);
   }
-  return lines.join("\n");
+  return `${lines.join("\n")}\n`;
 }
 
 function formatBytes(bytes: number): string {
