@@ -8,6 +8,7 @@ import {
   readString,
   resolvePath,
   scanArgs,
+  skipAnnotation,
   skipString,
 } from "./strace-text.ts";
 
@@ -281,6 +282,7 @@ export class StraceParser {
       this.stats.ignored++;
       return undefined;
     }
+    if (sc.kind === "stat" && sc.dir === 0 && isFdStat(s, open + 1)) return this.ignore();
     const bounds = this.bounds;
     const close = scanArgs(s, open + 1, bounds, this.argCount);
     if (close === -1) return this.problem();
@@ -338,16 +340,24 @@ export class StraceParser {
     }
   }
 
-  /** The directory a dirfd argument points at; learns the cwd from `AT_FDCWD</dir>`. */
-  private dirOf(s: string, argIndex: number, argc: number, pid: number): string | undefined {
-    if (argIndex < 0 || argIndex >= argc) return this.cwdOf(pid);
+  /**
+   * The directory a dirfd argument points at (undefined for a non-directory fd). Every
+   * `AT_FDCWD</dir>` also refreshes the process's cwd, without decoding it when unchanged.
+   * `needed: false` skips decoding a plain dirfd whose path will not be used.
+   */
+  private dirOf(s: string, argIndex: number, argc: number, pid: number, needed = true): string | undefined {
+    if (argIndex < 0 || argIndex >= argc) return needed ? this.cwdOf(pid) : undefined;
     const a = this.bounds[argIndex * 2] ?? 0;
     const b = this.bounds[argIndex * 2 + 1] ?? 0;
     const lt = annotationStart(s, a, b);
-    const isCwd = s.startsWith("AT_FDCWD", a);
+    const isCwd = s.charCodeAt(a) === 65 && s.startsWith("AT_FDCWD", a);
     if (lt === -1) return isCwd ? this.cwdOf(pid) : undefined;
+    if (!isCwd) return needed ? readAnnotationPath(s, lt) : undefined;
+    const box = this.cwdBox(pid);
+    const known = box.path;
+    if (known !== undefined && s.charCodeAt(lt + 1 + known.length) === 62 && s.startsWith(known, lt + 1)) return known;
     const dir = readAnnotationPath(s, lt);
-    if (isCwd && dir !== undefined) this.cwdBox(pid).path = dir;
+    if (dir !== undefined) box.path = dir;
     return dir;
   }
 
@@ -391,9 +401,10 @@ export class StraceParser {
     s: string, sc: SyscallSpec, argc: number, pid: number, name: string,
     ret: number | undefined, errno: string | undefined, retPath: string | undefined, raw: string,
   ): FileEvent | undefined {
-    const dir = this.dirOf(s, sc.dir, argc, pid);
     const arg = this.stringArg(s, sc.path, argc);
     if (arg === undefined) return this.problem();
+    const needsDir = retPath === undefined && arg.charCodeAt(0) !== 47;
+    const dir = this.dirOf(s, sc.dir, argc, pid, needsDir);
     let path: string;
     if (retPath !== undefined) path = retPath;
     else if (arg === "" && sc.dir >= 0) {
@@ -495,6 +506,20 @@ export class StraceParser {
     }
     return { kind: "spawn", pid, syscall: name, ret, errno, raw, childPid: ret };
   }
+}
+
+/**
+ * `newfstatat(3</path>, "", …, AT_EMPTY_PATH)`: an fstat of an fd whose open was already an
+ * event, so it reveals no new access. A third of a Python trace is these; skipping them early
+ * saves scanning their stat struct.
+ */
+function isFdStat(s: string, arg: number): boolean {
+  const c = s.charCodeAt(arg);
+  if (c < 48 || c > 57) return false;
+  const lt = s.indexOf("<", arg);
+  if (lt === -1) return false;
+  const end = skipAnnotation(s, lt);
+  return end !== -1 && s.startsWith(', "", ', end);
 }
 
 /** CLONE_FS makes parent and child share one cwd, so later chdirs apply to both. */

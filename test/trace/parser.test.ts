@@ -197,9 +197,13 @@ describe("syntax forms", () => {
     expect(parse('9 newfstatat(AT_FDCWD</home/u/proj>, "../.ssh//id_rsa", 0x7ff, 0) = -1 ENOENT (No such file or directory)')[0]).toMatchObject({ path: "/home/u/.ssh/id_rsa" });
   });
 
-  test("fstat on an fd uses the fd's path; a socket fd is ignored", () => {
-    expect(parse('9 newfstatat(3</etc/passwd>, "", {st_mode=S_IFREG|0644, ...}, AT_EMPTY_PATH) = 0')[0]).toMatchObject({ kind: "stat", path: "/etc/passwd" });
-    expect(parse('9 newfstatat(3<TCP:[1234]>, "", {st_mode=S_IFSOCK|0777, ...}, AT_EMPTY_PATH) = 0')).toEqual([]);
+  test("fstat of an open fd is not an event (its open was); a stat relative to a dirfd is", () => {
+    const parser = new StraceParser();
+    expect(parser.parse('9 newfstatat(3</etc/passwd>, "", {st_mode=S_IFREG|0644, ...}, AT_EMPTY_PATH) = 0')).toBeUndefined();
+    expect(parser.parse('9 newfstatat(3<TCP:[1234]>, "", {st_mode=S_IFSOCK|0777, ...}, AT_EMPTY_PATH) = 0')).toBeUndefined();
+    expect(parser.stats).toMatchObject({ ignored: 2, problems: 0 });
+    expect(parse('9 newfstatat(3</etc>, "passwd", {st_mode=S_IFREG|0644, ...}, 0) = 0')[0]).toMatchObject({ kind: "stat", path: "/etc/passwd" });
+    expect(parse('9 statx(AT_FDCWD</w>, "", AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL, ...}) = 0')[0]).toMatchObject({ kind: "stat", path: "/w" });
   });
 
   test("non-at calls resolve against the cwd tracked from AT_FDCWD, chdir and fchdir", () => {
@@ -245,7 +249,7 @@ describe("syntax forms", () => {
   });
 
   test("deleted files lose the (deleted) suffix", () => {
-    expect(parse('43 newfstatat(3</tmp/x (deleted)>, "", {st_mode=S_IFREG|0600, ...}, AT_EMPTY_PATH) = 0')[0]).toMatchObject({ path: "/tmp/x" });
+    expect(parse('43 openat(3</tmp/d (deleted)>, "f", O_RDONLY) = -1 ENOENT (No such file or directory)')[0]).toMatchObject({ path: "/tmp/d/f" });
   });
 
   test("garbage never throws and is counted", () => {
