@@ -99,6 +99,23 @@ const SYSCALLS = new Map<string, SyscallSpec>([
   ["lchown", spec(Shape.File, "chmod", -1, 0)],
   ["fchownat", spec(Shape.File, "chmod", 0, 1)],
   ["truncate", spec(Shape.File, "write", -1, 0)],
+  ["mknod", spec(Shape.File, "write", -1, 0)],
+  ["mknodat", spec(Shape.File, "write", 0, 1)],
+  ["utime", spec(Shape.File, "chmod", -1, 0)],
+  ["utimes", spec(Shape.File, "chmod", -1, 0)],
+  ["utimensat", spec(Shape.File, "chmod", 0, 1)],
+  ["futimesat", spec(Shape.File, "chmod", 0, 1)],
+  ["setxattr", spec(Shape.File, "chmod", -1, 0)],
+  ["lsetxattr", spec(Shape.File, "chmod", -1, 0)],
+  ["removexattr", spec(Shape.File, "chmod", -1, 0)],
+  ["lremovexattr", spec(Shape.File, "chmod", -1, 0)],
+  ["getxattr", spec(Shape.File, "stat", -1, 0)],
+  ["lgetxattr", spec(Shape.File, "stat", -1, 0)],
+  ["listxattr", spec(Shape.File, "stat", -1, 0)],
+  ["llistxattr", spec(Shape.File, "stat", -1, 0)],
+  ["statfs", spec(Shape.File, "stat", -1, 0)],
+  ["name_to_handle_at", spec(Shape.File, "stat", 0, 1)],
+  ["inotify_add_watch", spec(Shape.File, "stat", -1, 1)],
   ["rename", spec(Shape.TwoPaths, "rename", -1, 0, { path2: 1 })],
   ["renameat", spec(Shape.TwoPaths, "rename", 0, 1, { dir2: 2, path2: 3 })],
   ["renameat2", spec(Shape.TwoPaths, "rename", 0, 1, { dir2: 2, path2: 3 })],
@@ -361,6 +378,11 @@ export class StraceParser {
     return dir;
   }
 
+  private argIs(s: string, argIndex: number, argc: number, text: string): boolean {
+    const a = this.bounds[argIndex * 2] ?? 0;
+    return argIndex < argc && (this.bounds[argIndex * 2 + 1] ?? 0) - a === text.length && s.startsWith(text, a);
+  }
+
   private stringArg(s: string, argIndex: number, argc: number): string | undefined {
     if (argIndex < 0 || argIndex >= argc) return undefined;
     return readString(s, this.bounds[argIndex * 2] ?? 0, this.bounds[argIndex * 2 + 1] ?? 0);
@@ -401,19 +423,27 @@ export class StraceParser {
     s: string, sc: SyscallSpec, argc: number, pid: number, name: string,
     ret: number | undefined, errno: string | undefined, retPath: string | undefined, raw: string,
   ): FileEvent | undefined {
-    const arg = this.stringArg(s, sc.path, argc);
-    if (arg === undefined) return this.problem();
-    const needsDir = retPath === undefined && arg.charCodeAt(0) !== 47;
-    const dir = this.dirOf(s, sc.dir, argc, pid, needsDir);
-    let path: string;
-    if (retPath !== undefined) path = retPath;
-    else if (arg === "" && sc.dir >= 0) {
+    let arg = this.stringArg(s, sc.path, argc);
+    if (arg === undefined) {
+      // utimensat(fd, NULL, …) acts on the fd itself, like an empty path.
+      if (sc.dir < 0 || !this.argIs(s, sc.path, argc, "NULL")) return this.problem();
+      arg = "";
+    }
+    const relative = arg.charCodeAt(0) !== 47;
+    const dir = this.dirOf(s, sc.dir, argc, pid, relative);
+    let requested: string;
+    if (arg === "" && sc.dir >= 0) {
       // fstatat(fd, "", AT_EMPTY_PATH) and friends act on the fd itself.
       if (dir === undefined) return this.ignore();
-      path = dir;
-    } else path = resolvePath(dir, arg);
+      requested = dir;
+    } else requested = resolvePath(dir, arg);
     const flags = sc.flags >= 0 || sc.impliedFlags ? this.flagsArg(s, sc, argc) : EMPTY_FLAGS;
-    return { kind: sc.kind as FileEventKind, pid, syscall: name, ret, errno, raw, path, target: undefined, flags };
+    // The fd's path sees through symlinks; the requested one is kept too when it differs.
+    const path = retPath ?? requested;
+    return {
+      kind: sc.kind as FileEventKind, pid, syscall: name, ret, errno, raw, path, target: undefined, flags,
+      requested: requested === path ? undefined : requested,
+    };
   }
 
   private ignore(): undefined {

@@ -27,6 +27,7 @@ const CASES: Record<string, RuleCases> = {
       { name: "probes a key that does not exist", lines: [open("~/.ssh/id_ed25519", { errno: "ENOENT" })] },
       { name: "lists the directory", lines: [open("~/.ssh", { flags: "O_RDONLY|O_DIRECTORY" })] },
       { name: "reads through a symlink", lines: [open("/tmp/innocent", { resolved: "~/.ssh/id_rsa" })] },
+      { name: "asks for the key even if the fd resolves elsewhere", lines: [open("~/.ssh/id_rsa", { resolved: "/decoy-store/id_rsa" })] },
       { name: "steals it in pip's own process too", lines: [open("~/.ssh/id_rsa")], scenario: pip },
     ],
     negative: [
@@ -123,6 +124,7 @@ const CASES: Record<string, RuleCases> = {
       { name: "renames into autostart", lines: [rename("/tmp/x", "~/.config/autostart/evil.desktop")] },
       { name: "creates a cron job", lines: [open("/etc/cron.d/evil", { flags: "O_WRONLY|O_CREAT|O_TRUNC", errno: "EACCES" })] },
       { name: "creates a systemd user unit dir", lines: [mkdir("~/.config/systemd/user")] },
+      { name: "touches .profile through an fd", lines: [`100 utimensat(3<${HOME}/.profile>, NULL, NULL, 0) = 0`] },
       { name: "drops a .pth in the user site", lines: [open("~/.local/lib/python3.11/site-packages/evil.pth", { flags: "O_WRONLY|O_CREAT|O_TRUNC" })] },
       { name: "rewrites pip's config", lines: [open("~/.config/pip/pip.conf", { flags: "O_WRONLY|O_CREAT|O_TRUNC" })] },
     ],

@@ -54,6 +54,7 @@ describe("captured fixtures", () => {
     expect(link).toMatchObject({ kind: "link", path: "/etc/hostname", target: "/tmp/pipcanary-fixture/link" });
     const open = files(events).find((e) => e.kind === "open" && e.raw.includes('"link"'));
     expect(open?.path).toBe("/etc/hostname");
+    expect(open?.requested).toBe("/tmp/pipcanary-fixture/link");
     const unlink = files(events).find((e) => e.kind === "unlink");
     expect(unlink?.path).toBe("/tmp/pipcanary-fixture/link");
   });
@@ -250,6 +251,19 @@ describe("syntax forms", () => {
 
   test("deleted files lose the (deleted) suffix", () => {
     expect(parse('43 openat(3</tmp/d (deleted)>, "f", O_RDONLY) = -1 ENOENT (No such file or directory)')[0]).toMatchObject({ path: "/tmp/d/f" });
+  });
+
+  test("metadata and xattr calls, mknod and inotify watches", () => {
+    expect(parse("50 utimensat(3</home/u/.bashrc>, NULL, NULL, 0) = 0")[0]).toMatchObject({ kind: "chmod", path: "/home/u/.bashrc" });
+    expect(parse('50 utimensat(AT_FDCWD</home/u>, ".profile", [UTIME_NOW, UTIME_NOW], 0) = 0')[0]).toMatchObject({ kind: "chmod", path: "/home/u/.profile" });
+    expect(parse('50 mknodat(AT_FDCWD</tmp>, "fifo", S_IFIFO|0600) = 0')[0]).toMatchObject({ kind: "write", path: "/tmp/fifo" });
+    expect(parse('50 inotify_add_watch(3<anon_inode:inotify>, "/home/u/.ssh", IN_MODIFY) = 1')[0]).toMatchObject({ kind: "stat", path: "/home/u/.ssh" });
+    expect(parse('50 getxattr("/home/u/.aws/credentials", "user.x", NULL, 0) = -1 ENODATA (No data available)')[0]).toMatchObject({ kind: "stat", path: "/home/u/.aws/credentials" });
+  });
+
+  test("an open keeps the requested path when the fd resolves elsewhere", () => {
+    expect(parse('51 openat(AT_FDCWD</w>, "cfg", O_RDONLY) = 3</home/u/.kube/config>')[0]).toMatchObject({ path: "/home/u/.kube/config", requested: "/w/cfg" });
+    expect(parse('51 openat(AT_FDCWD</w>, "/etc/hosts", O_RDONLY) = 3</etc/hosts>')[0]).toMatchObject({ path: "/etc/hosts", requested: undefined });
   });
 
   test("garbage never throws and is counted", () => {
