@@ -207,6 +207,7 @@ export class StraceParser {
 
   private parseLine(line: string): TraceEvent | undefined {
     const n = line.length;
+    if (n === 0) return this.ignore();
     let i = 0;
     let pid = this.defaultPid;
     const first = line.charCodeAt(0);

@@ -27,15 +27,17 @@ export function skipString(s: string, start: number): number {
 
 /**
  * Index just past the `>` that closes the `-yy` annotation opening at `start` (a `<`). Paths
- * inside have `<` and `>` escaped as octal; device annotations nest (`</dev/null<char 1:3>>`).
+ * inside have `<` and `>` escaped as octal; device annotations nest (`</dev/null<char 1:3>>`);
+ * socket annotations contain a literal arrow (`<TCP:[1.2.3.4:5->6.7.8.9:443]>`).
  */
 export function skipAnnotation(s: string, start: number): number {
   const n = s.length;
+  const isPath = s.charCodeAt(start + 1) === SLASH;
   let depth = 0;
   for (let i = start; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === LT) depth++;
-    else if (c === GT && --depth === 0) return i + 1;
+    else if (c === GT && (isPath || s.charCodeAt(i - 1) !== 45) && --depth === 0) return i + 1;
   }
   return -1;
 }

@@ -202,7 +202,8 @@ describe("syntax forms", () => {
     const parser = new StraceParser();
     expect(parser.parse('9 newfstatat(3</etc/passwd>, "", {st_mode=S_IFREG|0644, ...}, AT_EMPTY_PATH) = 0')).toBeUndefined();
     expect(parser.parse('9 newfstatat(3<TCP:[1234]>, "", {st_mode=S_IFSOCK|0777, ...}, AT_EMPTY_PATH) = 0')).toBeUndefined();
-    expect(parser.stats).toMatchObject({ ignored: 2, problems: 0 });
+    expect(parser.parse('9 newfstatat(1<UNIX-STREAM:[110814->110813]>, "", {st_mode=S_IFSOCK|0777, st_size=0, ...}, AT_EMPTY_PATH) = 0')).toBeUndefined();
+    expect(parser.stats).toMatchObject({ ignored: 3, problems: 0 });
     expect(parse('9 newfstatat(3</etc>, "passwd", {st_mode=S_IFREG|0644, ...}, 0) = 0')[0]).toMatchObject({ kind: "stat", path: "/etc/passwd" });
     expect(parse('9 statx(AT_FDCWD</w>, "", AT_EMPTY_PATH, STATX_ALL, {stx_mask=STATX_ALL, ...}) = 0')[0]).toMatchObject({ kind: "stat", path: "/w" });
   });
@@ -264,6 +265,11 @@ describe("syntax forms", () => {
   test("an open keeps the requested path when the fd resolves elsewhere", () => {
     expect(parse('51 openat(AT_FDCWD</w>, "cfg", O_RDONLY) = 3</home/u/.kube/config>')[0]).toMatchObject({ path: "/home/u/.kube/config", requested: "/w/cfg" });
     expect(parse('51 openat(AT_FDCWD</w>, "/etc/hosts", O_RDONLY) = 3</etc/hosts>')[0]).toMatchObject({ path: "/etc/hosts", requested: undefined });
+  });
+
+  test("socket annotations with an arrow do not end early, and a path may end in '-'", () => {
+    expect(parse('52 connect(3<TCP:[10.0.0.1:5->10.0.0.2:443]>, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("10.0.0.2")}, 16) = 0')[0]).toMatchObject({ address: "10.0.0.2", port: 443 });
+    expect(parse('52 openat(3</tmp/odd->, "x", O_RDONLY) = -1 ENOENT (No such file or directory)')[0]).toMatchObject({ path: "/tmp/odd-/x" });
   });
 
   test("garbage never throws and is counted", () => {
