@@ -96,6 +96,7 @@ describe("matcher", () => {
     expect(ids([connectUnix("/run/x.sock")])).toEqual(["unix"]);
     expect(ids([exec("/usr/bin/curl", ["curl", "--upload", "f"])])).toEqual(["argv", "prog"]);
     expect(ids([exec("/usr/bin/wget", ["wget", "x"])])).toEqual([]);
+    expect(ids([exec("/usr/bin/curl", ["curl", "--upload", "two words"])])).toEqual(["prog"]);
   });
 
   test("package_only skips pip's own processes unless a rule opts out", () => {

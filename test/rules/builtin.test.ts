@@ -183,9 +183,11 @@ const CASES: Record<string, RuleCases> = {
       { name: "subprocess shell=True", lines: [exec("/bin/sh", ["/bin/sh", "-c", "echo hi"])] },
       { name: "os.system", lines: [exec("/bin/sh", ["sh", "-c", "--", "id"])] },
       { name: "bash -ec", lines: [exec("/usr/bin/bash", ["bash", "-ec", "true"])] },
+      { name: "options before -c", lines: [exec("/usr/bin/bash", ["bash", "--norc", "-x", "-c", "id"])] },
     ],
     negative: [
       { name: "running a script", lines: [exec("/bin/sh", ["sh", "./configure"])] },
+      { name: "a script that receives -c", lines: [exec("/usr/bin/bash", ["bash", "/root/.pyenv/libexec/pyenv-exec", "python3", "-c", "print(1)"])] },
       { name: "no shell", lines: [exec("/usr/bin/uname", ["uname", "-c", "x"])] },
     ],
   },
