@@ -64,6 +64,10 @@ export interface SocketEvent extends EventBase {
 
 export interface SpawnEvent extends EventBase {
   kind: "spawn";
+  /**
+   * The new process as the trace's line prefixes name it. Inside a PID namespace `ret` is the
+   * namespace pid and this is the host pid strace printed next to it (`--decode-pids=pidns`).
+   */
   childPid: number;
 }
 

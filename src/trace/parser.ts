@@ -24,6 +24,9 @@ import {
  * - no `-x`: non-printable bytes come out as C escapes, decoded by the parser; the raw trace stays
  *   readable for `--trace-file`.
  * - `signal=none` drops `--- SIGCHLD … ---` lines nobody needs.
+ * - `--decode-pids=pidns`: in the sandbox's PID namespace a clone returns the namespace pid (2, 3,
+ *   …) while line prefixes use strace's pids; this appends a comment with the host pid ("12344 in
+ *   strace's PID NS") to the return, which the parser uses as the child's pid.
  * - the network calls are listed one by one rather than `%network`: recv*, getsockopt and friends
  *   would add a stop per downloaded chunk and carry no destination.
  */
@@ -34,6 +37,7 @@ export const STRACE_ARGS: readonly string[] = [
   "-yy",
   "-s",
   "4096",
+  "--decode-pids=pidns",
   "-e",
   "signal=none",
   "-e",
@@ -164,6 +168,8 @@ interface CwdBox {
 }
 
 const UNFINISHED = " <unfinished ...>";
+const PIDNS_OPEN = " /* ";
+const PIDNS_CLOSE = " in strace's PID NS */";
 const EMPTY_FLAGS: string[] = [];
 const MAX_ARGS = 8;
 
@@ -314,6 +320,7 @@ export class StraceParser {
     let ret: number | undefined;
     let errno: string | undefined;
     let retPath: string | undefined;
+    let hostRet: number | undefined;
     if (s.charCodeAt(r) !== 63) {
       if (s.charCodeAt(r) === 48 && s.charCodeAt(r + 1) === 120) {
         let e = r + 2;
@@ -327,6 +334,10 @@ export class StraceParser {
           const ch = s.charCodeAt(e);
           if (ch < 48 || ch > 57) break;
           e++;
+        }
+        if (s.charCodeAt(e) === 32 && s.startsWith(PIDNS_OPEN, e)) {
+          const host = readInt(s, e + PIDNS_OPEN.length, s.length);
+          if (!Number.isNaN(host) && s.startsWith(PIDNS_CLOSE, s.indexOf(" ", e + PIDNS_OPEN.length))) hostRet = host;
         }
         if (ret < 0) {
           const errStart = e + 1;
@@ -354,7 +365,7 @@ export class StraceParser {
       case Shape.Socket:
         return this.socketEvent(s, sc, argc, pid, name, ret, errno, raw);
       case Shape.Spawn:
-        return this.spawnEvent(s, argc, open, close, pid, name, ret, errno, raw);
+        return this.spawnEvent(s, argc, open, close, pid, name, ret, hostRet ?? ret, errno, raw);
     }
   }
 
@@ -523,19 +534,20 @@ export class StraceParser {
     };
   }
 
+  /** `child` is the pid the trace's prefixes use: the host pid when strace appended one. */
   private spawnEvent(
     s: string, argc: number, open: number, close: number, pid: number, name: string,
-    ret: number | undefined, errno: string | undefined, raw: string,
+    ret: number | undefined, child: number | undefined, errno: string | undefined, raw: string,
   ): SpawnEvent | undefined {
-    if (ret === undefined || ret <= 0) return this.ignore();
+    if (ret === undefined || child === undefined || ret <= 0) return this.ignore();
     const parentBox = this.cwds.get(pid);
-    const childBox = this.cwds.get(ret);
+    const childBox = this.cwds.get(child);
     if (childBox === undefined || childBox.path === undefined) {
       const sharesFs = argc > 0 && sharesFilesystem(s, open, close);
       const inherited = parentBox?.path ?? this.initialCwd;
-      this.cwds.set(ret, sharesFs ? this.cwdBox(pid) : { path: inherited });
+      this.cwds.set(child, sharesFs ? this.cwdBox(pid) : { path: inherited });
     }
-    return { kind: "spawn", pid, syscall: name, ret, errno, raw, childPid: ret };
+    return { kind: "spawn", pid, syscall: name, ret, errno, raw, childPid: child };
   }
 }
 

@@ -18,12 +18,13 @@ describe("STRACE_ARGS", () => {
     expect(trace).toContain("%process");
     expect(trace).toContain("connect");
     expect(trace).toContain("fchdir");
+    expect(STRACE_ARGS).toContain("--decode-pids=pidns");
   });
 });
 
 describe("captured fixtures", () => {
   test("every fixture line parses without a problem", () => {
-    for (const name of ["cat-os-release", "python-open", "symlink", "relative-after-chdir", "dirfd-open", "connect", "fork", "escapes", "subprocess", "stderr-prefix"]) {
+    for (const name of ["cat-os-release", "python-open", "symlink", "relative-after-chdir", "dirfd-open", "connect", "fork", "escapes", "subprocess", "stderr-prefix", "pidns"]) {
       const { parser } = parseAll(fixtureLines(name));
       expect({ name, problems: parser.stats.problems }).toEqual({ name, problems: 0 });
       expect(parser.stats.events).toBeGreaterThan(0);
@@ -116,6 +117,20 @@ describe("captured fixtures", () => {
     expect(execs[1]?.cwd).toBe("/tmp/pipcanary-fixture");
     const spawns = events.filter((e) => e.kind === "spawn");
     expect(spawns.length).toBe(2);
+  });
+
+  test("PID namespace: a clone's child is named by the host pid strace appends", () => {
+    const { events } = parseAll(fixtureLines("pidns"));
+    const spawns = events.filter((e) => e.kind === "spawn");
+    expect(spawns.length).toBeGreaterThanOrEqual(3);
+    for (const spawn of spawns) {
+      if (spawn.kind !== "spawn") continue;
+      // Every child named by a spawn makes calls under that very pid.
+      expect(events.some((e) => e.pid === spawn.childPid && e.kind !== "spawn")).toBe(true);
+    }
+    const nested = spawns.find((e) => e.raw.includes("PID NS"));
+    expect(nested?.kind === "spawn" && nested.childPid !== nested.ret).toBe(true);
+    expect(files(events).some((e) => e.path === "/proc/1/cmdline")).toBe(true);
   });
 
   test("stderr form: [pid N] prefixes, and the unprefixed first child keeps one id", () => {

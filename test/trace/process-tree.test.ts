@@ -90,6 +90,13 @@ describe("ProcessTree", () => {
     expect(out.every((ae) => ae.attribution.package === "demo")).toBe(true);
   });
 
+  test("inside a PID namespace children are linked by host pid", () => {
+    const fixture = fixtureLines("pidns");
+    const { out } = run(fixture, { phase: "import" }, (tree) => tree.assign(Number(fixture[0]?.split(" ")[0]), { phase: "import", package: "demo" }));
+    const probe = out.find((ae) => ae.event.kind === "open" && ae.event.path === "/proc/1/cmdline");
+    expect(probe?.attribution).toMatchObject({ package: "demo", argv: ["cat", "/proc/1/cmdline"] });
+  });
+
   test("exits mark processes dead, and a reused pid is held until its new parent links it", () => {
     const { out, tree } = run(
       [
