@@ -233,7 +233,7 @@ export class StraceParser {
     }
     const c = line.charCodeAt(i);
     if (c === 43) return this.parseExit(line, i, pid); // +++
-    if (c === 45 || line.startsWith("strace: ", i)) { // --- signal ---, strace: messages
+    if (c === 45 || (c === 115 && line.startsWith("strace: ", i))) { // --- signal ---, strace: messages
       this.stats.ignored++;
       return undefined;
     }
