@@ -69,6 +69,10 @@ const CASES: Case[] = [
   { rule: "static.pth.code", label: "path-only .pth", expect: "none", build: wheel("pathpth", { "pathpth/__init__.py": "" }, { "pathpth.pth": "# comment\n/opt/somewhere\nsrc\n" }) },
   { rule: "static.pth.code", label: ".pth below site-packages (never processed)", expect: "none", build: wheel("deeppth", { "deeppth/__init__.py": "", "deeppth/data/x.pth": "import os\n" }) },
   { rule: "static.startup.customize-module", label: "wheel ships sitecustomize.py", expect: "block", build: wheel("sitecust", { "sitecustomize.py": "X = 1\n", "sitecust/__init__.py": "" }) },
+  { rule: "static.bytecode.sourceless", label: "sourceless .pyc in a package", expect: "warn", build: wheel("pyconly", { "pyconly/__init__.py": "", "pyconly/core.pyc": new Uint8Array([0xa7, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0]) }) },
+  { rule: "static.bytecode.sourceless", label: "bytecode cache next to its source", expect: "none", build: wheel("pyccache", { "pyccache/__init__.py": "", "pyccache/__pycache__/__init__.cpython-311.pyc": new Uint8Array([0xa7, 0x0d, 0x0d, 0x0a]) }) },
+  { rule: "static.bytecode.cached", label: "bytecode cache next to its source", expect: "info", build: wheel("pyccache2", { "pyccache2/__init__.py": "X = 2\n", "pyccache2/__pycache__/__init__.cpython-311.pyc": new Uint8Array([0xa7, 0x0d, 0x0d, 0x0a]) }) },
+  { rule: "static.bytecode.cached", label: "sources only", expect: "none", build: wheel("nocache", { "nocache/__init__.py": "X = 3\n" }) },
   { rule: "static.startup.customize-module", label: "sitecustomize.py inside a package folder", expect: "none", build: wheel("nestcust", { "nestcust/sitecustomize.py": "X = 1\n" }) },
 
   // --- obfuscated execution -----------------------------------------------------------------
@@ -126,6 +130,8 @@ const CASES: Case[] = [
   { rule: "static.credentials.read", label: "~/.ssh/id_rsa built with os.path.join and read", expect: "block", build: wheel("sshread", { "sshread/__init__.py": "import os\nkey = os.path.join(os.path.expanduser('~'), '.ssh', 'id_rsa')\nwith open(key) as f:\n    f.read()\n" }) },
   { rule: "static.credentials.read", label: "pathlib read of ~/.aws/credentials under tests/", expect: "block", build: sdist("awsread", "from setuptools import setup\nsetup()\n", { "tests/conftest.py": "from pathlib import Path\n(Path.home() / '.aws' / 'credentials').read_text()\n" }) },
   { rule: "static.credentials.read", label: "known_hosts read by an SSH helper", expect: "none", build: wheel("knownhosts", { "knownhosts/__init__.py": "import os\n\ndef hosts():\n    return open(os.path.expanduser('~/.ssh/known_hosts')).read()\n" }) },
+  { rule: "static.credentials.shell-read", label: "cat of an SSH key through subprocess", expect: "block", build: wheel("catkey", { "catkey/__init__.py": "import subprocess\n\ndef k():\n    return subprocess.check_output(['cat', '~/.ssh/id_ed25519'])\n" }) },
+  { rule: "static.credentials.shell-read", label: "ssh-keygen on a new key path", expect: "none", build: wheel("keygen", { "keygen/__init__.py": "import subprocess\n\ndef new(path):\n    subprocess.check_call(['ssh-keygen', '-f', path])\n" }) },
   { rule: "static.credentials.ssh-folder", label: "listing ~/.ssh", expect: "block", build: wheel("sshlist", { "sshlist/__init__.py": "import os\nfor name in os.listdir(os.path.expanduser('~/.ssh')):\n    pass\n" }) },
   { rule: "static.credentials.ssh-folder", label: "checking that ~/.ssh exists", expect: "none", build: wheel("sshexists", { "sshexists/__init__.py": "import os\nHAS_SSH = os.path.isdir(os.path.expanduser('~/.ssh'))\n" }) },
   { rule: "static.credentials.read-tool-config", label: "reading ~/.pypirc", expect: "info", build: wheel("pypircread", { "pypircread/__init__.py": "import os\nrc = os.path.join(os.path.expanduser('~'), '.pypirc')\nopen(rc).read()\n" }) },
