@@ -17,7 +17,9 @@ import codecs
 import json
 import lzma
 import re
+import signal
 import sys
+import warnings
 import zlib
 
 MAX_VALUES = 8
@@ -29,6 +31,7 @@ HOP_COST = 10
 MAX_NESTED = 3
 SNIPPET = 200
 VALUE_MAX = 512
+FILE_SECONDS = 30
 BUILTIN_NAMES = frozenset(dir(builtins))
 BUILTIN_PREFIXES = ("builtins.", "__builtin__.", "__builtins__.")
 EXEC_FAMILY = frozenset(("exec", "eval", "compile"))
@@ -1158,7 +1161,26 @@ def blob_encoding(value):
     return None
 
 
+class FileTimeout(Exception):
+    pass
+
+
+def on_alarm(signum, frame):
+    raise FileTimeout()
+
+
 def extract(entry, interest, blob_min):
+    """Facts of one file; a file that takes longer than FILE_SECONDS is left to the regex pass."""
+    signal.setitimer(signal.ITIMER_REAL, FILE_SECONDS)
+    try:
+        return extract_file(entry, interest, blob_min)
+    except FileTimeout:
+        return {"id": entry["id"], "parse": "error", "error": f"analysis took longer than {FILE_SECONDS} s"}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def extract_file(entry, interest, blob_min):
     raw = entry["source"].encode("latin-1")
     lines = raw.decode("utf-8", "replace").splitlines()
     try:
@@ -1172,12 +1194,18 @@ def extract(entry, interest, blob_min):
     try:
         facts = FileFacts(tree, lines, interest, blob_min, 0, None)
         return {"id": entry["id"], "parse": "ast", "facts": facts.run(), "imports": facts.imports}
-    except RecursionError:
+    except (RecursionError, MemoryError):
         return {"id": entry["id"], "parse": "error", "error": "RecursionError: source nested too deeply"}
+    except FileTimeout:
+        raise
+    except Exception as error:  # noqa: BLE001 - one odd file must not cost the facts of the others
+        return {"id": entry["id"], "parse": "error", "error": f"extractor could not analyse it ({type(error).__name__}: {error})"}
 
 
 def main():
     sys.setrecursionlimit(6000)
+    warnings.simplefilter("ignore")
+    signal.signal(signal.SIGALRM, on_alarm)
     request = json.loads(sys.stdin.buffer.read())
     interest = Interest(request.get("interest") or {})
     blob_min = int(request.get("blob_min") or 1024)
