@@ -1,4 +1,5 @@
 import type { EventKind, Phase } from "../trace/events.ts";
+import type { StaticMatch } from "./static-schema.ts";
 
 export type Severity = "block" | "warn" | "info";
 export const SEVERITIES: readonly Severity[] = ["block", "warn", "info"];
@@ -40,13 +41,10 @@ export interface DynamicCondition {
 }
 
 /**
- * Conditions on static facts extracted from a package's files. The fact kinds and their fields
- * are defined by the static stage (src/static); the loader validates them through its schema.
+ * Conditions on static facts extracted from a package's files: one variant per fact kind, defined
+ * and validated in static-schema.ts.
  */
-export interface StaticCondition {
-  fact: string;
-  fields: Record<string, unknown>;
-}
+export type StaticCondition = StaticMatch;
 
 /** An exception: when every set field matches, the finding is dropped. */
 export interface RuleException {

@@ -1,0 +1,90 @@
+import { normalizeName } from "../core/names.ts";
+import type { Artifact } from "../fetch/artifacts.ts";
+import type { Finding, FindingSubject } from "../report/findings.ts";
+import { type RuleException, SEVERITIES, type Severity, type StaticRule } from "../rules/types.ts";
+import { compileGlobs } from "./glob.ts";
+import type { Hit } from "./match.ts";
+import { type AllowlistPolicy, applyAllowlist } from "./policy.ts";
+
+/** Findings per rule and archive beyond this are counted in a note instead of listed. */
+const MAX_PER_RULE = 10;
+
+export interface FindingsOutcome {
+  findings: Finding[];
+  notes: string[];
+}
+
+/**
+ * Turns rule hits into findings: rule exceptions drop hits, the allowlist lowers them, and on one
+ * file:line only the most severe findings are kept (a line that runs a shell in an install hook is
+ * not also reported as "uses subprocess").
+ */
+export function findingsFromHits(hits: readonly Hit[], artifact: Artifact, root: string, policy: AllowlistPolicy): FindingsOutcome {
+  const candidates: Finding[] = [];
+  for (const { rule, subject } of hits) {
+    if (rule.except.some((exception) => exceptionApplies(exception, artifact.name, subject, root))) continue;
+    const outcome = applyAllowlist(rule.severity, rule.match.lowering, artifact.name, policy);
+    candidates.push({
+      ruleId: rule.id,
+      severity: outcome.severity,
+      description: rule.description,
+      explanation: outcome.lowered ? `${rule.explanation.trim()}\nLowered from ${rule.severity} to ${outcome.severity}: ${outcome.lowered}.` : rule.explanation.trim(),
+      package: artifact.name,
+      phase: "static",
+      subject,
+      syscall: undefined,
+      argv: undefined,
+      artifactSha256: artifact.sha256,
+    });
+  }
+  const strongest = new Map<string, Severity>();
+  for (const finding of candidates) {
+    const key = locationKey(finding.subject);
+    const current = strongest.get(key);
+    if (current === undefined || rank(finding.severity) < rank(current)) strongest.set(key, finding.severity);
+  }
+  const findings: Finding[] = [];
+  const perRule = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const finding of candidates) {
+    const key = locationKey(finding.subject);
+    if (strongest.get(key) !== finding.severity) continue;
+    const identity = `${finding.ruleId}\0${key}\0${subjectText(finding.subject)}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    const count = (perRule.get(finding.ruleId) ?? 0) + 1;
+    perRule.set(finding.ruleId, count);
+    if (count <= MAX_PER_RULE) findings.push(finding);
+  }
+  const notes = [...perRule].filter(([, count]) => count > MAX_PER_RULE).map(([id, count]) => `${id}: ${count - MAX_PER_RULE} more finding(s) not listed`);
+  findings.sort((a, b) => rank(a.severity) - rank(b.severity));
+  return { findings, notes };
+}
+
+function rank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+function locationKey(subject: FindingSubject): string {
+  if (subject.kind === "code") return `${subject.file}:${subject.line ?? subject.snippet}`;
+  if (subject.kind === "archive") return `${subject.file}#${subject.detail}`;
+  return JSON.stringify(subject);
+}
+
+function subjectText(subject: FindingSubject): string {
+  return subject.kind === "code" ? subject.snippet : JSON.stringify(subject);
+}
+
+function exceptionApplies(exception: RuleException, packageName: string, subject: FindingSubject, root: string): boolean {
+  // Fields about traced events can never match a static finding, so such an exception never applies.
+  if (exception.paths !== undefined || exception.programs !== undefined) return false;
+  if (exception.phases !== undefined && !exception.phases.includes("static")) return false;
+  if (exception.packages !== undefined && !exception.packages.map(normalizeName).includes(normalizeName(packageName))) return false;
+  if (exception.files !== undefined) {
+    const file = subject.kind === "code" || subject.kind === "archive" ? subject.file : undefined;
+    if (file === undefined) return false;
+    const globs = compileGlobs(exception.files, "path");
+    if (!globs.test(file) && !(root !== "" && file.startsWith(root) && globs.test(file.slice(root.length)))) return false;
+  }
+  return true;
+}

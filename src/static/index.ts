@@ -1,0 +1,173 @@
+import type { Artifact } from "../fetch/artifacts.ts";
+import type { Finding } from "../report/findings.ts";
+import type { BinaryLayout } from "../rules/static-schema.ts";
+import { SEVERITIES, type Severity, type StaticRule } from "../rules/types.ts";
+import { type ArchiveLimits, DEFAULT_LIMITS } from "./archive/types.ts";
+import { findingsFromHits } from "./findings.ts";
+import { DEFAULT_READ_LIMITS, type Inventory, type ReadLimits, takeInventory } from "./inventory.ts";
+import { type CompiledRules, compileRules, type MatchInput, matchFacts, type ScopedSource } from "./match.ts";
+import { makeAllowlistPolicy } from "./policy.ts";
+import { type SpawnFunction, runFactExtractor, type SourceFile } from "./python/extractor.ts";
+import type { FileFacts } from "./python/facts.ts";
+import { assignScopes } from "./scopes.ts";
+
+export { checkRequirementNames, checkPackageName } from "./package-names.ts";
+export { refuseSdists } from "./only-binary.ts";
+
+export interface StaticScanOptions {
+  rules: StaticRule[];
+  /** User allowlist (`--allow-static NAME`); the built-in credential allowlist always applies. */
+  allowlist: string[];
+  /** Host interpreter for the fact extractor. */
+  python: string;
+  /** Command prefix for the extractor (the sandbox stage passes a no-network bwrap here). */
+  wrap?: string[];
+  spawn?: SpawnFunction;
+  /** Parallel extractor processes (default 2). */
+  jobs?: number;
+  limits?: ArchiveLimits;
+  readLimits?: ReadLimits;
+  /** Results of earlier calls in the same run, by sha256; updated in place. */
+  cache?: Map<string, ArtifactStaticResult>;
+}
+
+export interface ArtifactStats {
+  entries: number;
+  sourceFiles: number;
+  sourceBytes: number;
+  binaries: number;
+  regexFallback: number;
+  bytesRead: number;
+}
+
+export interface ArtifactStaticResult {
+  sha256: string;
+  name: string;
+  version: string;
+  filename: string;
+  findings: Finding[];
+  notes: string[];
+  stats: ArtifactStats;
+}
+
+export interface StaticResult {
+  /** Per artifact, by sha256: the same file is analysed once per run. */
+  artifacts: Map<string, ArtifactStaticResult>;
+  findings: Finding[];
+  notes: string[];
+  /** Highest severity found, undefined when there is no finding. */
+  worst: Severity | undefined;
+}
+
+interface Pending {
+  artifact: Artifact;
+  inventory: Inventory;
+  ids: string[];
+}
+
+/**
+ * Inspects every downloaded archive before any of its code runs: archive safety, Python source
+ * facts (one extractor process for all files of the call), .pth lines and compiled files, matched
+ * against the static rules, with allowlist policy applied.
+ */
+export async function scanArtifactsStatically(artifacts: readonly Artifact[], options: StaticScanOptions): Promise<StaticResult> {
+  const cache = options.cache ?? new Map<string, ArtifactStaticResult>();
+  const compiled = compileRules(options.rules);
+  const pending: Pending[] = [];
+  const sources: SourceFile[] = [];
+  const seen = new Set<string>();
+  for (const artifact of artifacts) {
+    if (cache.has(artifact.sha256) || seen.has(artifact.sha256)) continue;
+    seen.add(artifact.sha256);
+    const inventory = takeInventory(
+      { path: artifact.path }, artifact.filename, artifact.kind, compiled.binaryPatterns,
+      options.limits ?? DEFAULT_LIMITS, options.readLimits ?? DEFAULT_READ_LIMITS,
+    );
+    const ids = inventory.sources.map((source) => `${artifact.sha256}:${source.path}`);
+    inventory.sources.forEach((source, i) => sources.push({ id: ids[i] as string, path: source.path, bytes: source.bytes }));
+    pending.push({ artifact, inventory, ids });
+  }
+  const extracted = await runFactExtractor(sources, {
+    python: options.python, wrap: options.wrap, spawn: options.spawn, interest: compiled.interest, jobs: options.jobs ?? 2,
+  });
+  const policy = makeAllowlistPolicy(options.allowlist);
+  for (const { artifact, inventory, ids } of pending) {
+    const facts = new Map<string, FileFacts>();
+    inventory.sources.forEach((source, i) => {
+      const got = extracted.files.get(ids[i] as string);
+      if (got) facts.set(source.path, got);
+    });
+    const { hits, ...result } = analyse(artifact, inventory, facts, compiled);
+    const outcome = findingsFromHits(hits, artifact, inventory.root, policy);
+    result.findings = outcome.findings;
+    result.notes.push(...outcome.notes);
+    cache.set(artifact.sha256, result);
+  }
+  const results = new Map<string, ArtifactStaticResult>();
+  for (const artifact of artifacts) {
+    const result = cache.get(artifact.sha256);
+    if (result) results.set(artifact.sha256, result);
+  }
+  const findings = [...results.values()].flatMap((result) => result.findings);
+  const notes = [
+    ...extracted.notes,
+    ...[...results.values()].flatMap((result) => result.notes.map((note) => `${result.filename}: ${note}`)),
+  ];
+  const worst = SEVERITIES.find((severity) => findings.some((finding) => finding.severity === severity));
+  return { artifacts: results, findings, notes, worst };
+}
+
+function analyse(
+  artifact: Artifact,
+  inventory: Inventory,
+  facts: Map<string, FileFacts>,
+  compiled: CompiledRules,
+): ArtifactStaticResult & { hits: ReturnType<typeof matchFacts> } {
+  const scopes = inventory.archive === "sdist"
+    ? assignScopes({ root: inventory.root, sources: facts, configs: inventory.configs })
+    : new Map<string, "runtime">();
+  const sources: ScopedSource[] = [];
+  let regexFallback = 0;
+  const notes = [...inventory.notes];
+  for (const [path, fileFacts] of facts) {
+    sources.push({ path, scope: scopes.get(path) ?? "runtime", facts: fileFacts });
+    if (fileFacts.parse === "regex-fallback") {
+      regexFallback++;
+      notes.push(`${path}: not valid Python 3 (${fileFacts.error ?? "unknown error"}); scanned with the regex fallback`);
+    }
+  }
+  for (const path of inventory.unreadableSources) notes.push(`${path}: could not be read, so it was not inspected`);
+  const input: MatchInput = {
+    archive: inventory.archive,
+    issues: inventory.issues,
+    installPaths: inventory.installPaths,
+    pth: inventory.pth,
+    sources,
+    binaries: inventory.binaries,
+    layout: layoutOf(inventory),
+  };
+  return {
+    sha256: artifact.sha256,
+    name: artifact.name,
+    version: artifact.version,
+    filename: artifact.filename,
+    findings: [],
+    notes,
+    hits: matchFacts(compiled, input),
+    stats: {
+      entries: inventory.entryCount,
+      sourceFiles: inventory.sources.length,
+      sourceBytes: inventory.sources.reduce((sum, source) => sum + source.bytes.length, 0),
+      binaries: inventory.binaries.length,
+      regexFallback,
+      bytesRead: inventory.bytesRead,
+    },
+  };
+}
+
+function layoutOf(inventory: Inventory): BinaryLayout | undefined {
+  if (inventory.archive !== "wheel") return undefined;
+  const extensions = inventory.binaries.filter((binary) => binary.kind === "extension").length;
+  if (extensions === 0) return undefined;
+  return inventory.sources.length === 0 ? "binary-only" : "mixed";
+}

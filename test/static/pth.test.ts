@@ -1,0 +1,89 @@
+import { describe, expect, test } from "bun:test";
+import { classifyPth, isActivePth } from "../../src/static/pth.ts";
+import { useTempDirs } from "../harness/temp.ts";
+import { scan, summary, wheelArtifact } from "./helpers.ts";
+
+/** setuptools/namespaces.py's current template, filled in as setuptools does. */
+function nspkg(pkg: string): string {
+  const parts = pkg.split(".");
+  const pth = `(${parts.map((p) => `'${p}'`).join(", ")}${parts.length === 1 ? "," : ""})`;
+  const lines = [
+    "import sys, types, os",
+    "has_mfs = sys.version_info > (3, 5)",
+    `p = os.path.join(sys._getframe(1).f_locals['sitedir'], *${pth})`,
+    "importlib = has_mfs and __import__('importlib.util')",
+    "has_mfs and __import__('importlib.machinery')",
+    `m = has_mfs and sys.modules.setdefault('${pkg}', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('${pkg}', [os.path.dirname(p)])))`,
+    `m = m or sys.modules.setdefault('${pkg}', types.ModuleType('${pkg}'))`,
+    "mp = (m or []) and m.__dict__.setdefault('__path__',[])",
+    "(p not in mp) and mp.append(p)",
+  ];
+  if (parts.length > 1) lines.push(`m and setattr(sys.modules['${parts.slice(0, -1).join(".")}'], '${parts.at(-1)}', m)`);
+  return lines.join(";");
+}
+
+describe(".pth classification", () => {
+  test("path lines and comments are not code", () => {
+    expect(classifyPth("# comment\n/usr/lib/x\nsrc\n\n")).toEqual([]);
+  });
+
+  test("well-known one-line hooks are recognised by their exact shape", () => {
+    const text = [
+      "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); ",
+      "import __editable___my_pkg_1_0_finder; __editable___my_pkg_1_0_finder.install()",
+      "import _virtualenv",
+      nspkg("google"),
+      nspkg("zope.interface"),
+      "import sys, types, os;p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('zope',));ie = os.path.exists(os.path.join(p,'__init__.py'));m = not ie and sys.modules.setdefault('zope', types.ModuleType('zope'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p)",
+    ].join("\n");
+    expect(classifyPth(text).map((line) => [line.line, line.form, line.hook])).toEqual([
+      [1, "known-hook", "setuptools distutils-precedence"],
+      [2, "known-hook", "setuptools editable install"],
+      [3, "known-hook", "virtualenv"],
+      [4, "known-hook", "setuptools namespace package"],
+      [5, "known-hook", "setuptools namespace package"],
+      [6, "known-hook", "setuptools namespace package"],
+    ]);
+  });
+
+  test("anything else after `import` is code, including a tampered well-known line", () => {
+    const text = [
+      "import os; os.system('true')",
+      "import\tsomething",
+      "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('evil').add_shim(); ",
+      `${nspkg("google")};__import__('os').system('true')`,
+      "import __editable___a_finder; __editable___b_finder.install()",
+    ].join("\n");
+    expect(classifyPth(text).map((line) => line.form)).toEqual(["code", "code", "code", "code", "code"]);
+  });
+
+  test("only .pth files site.py reads are active", () => {
+    expect(isActivePth("x.pth", "wheel")).toBe(true);
+    expect(isActivePth("pkg-1.0.data/purelib/x.pth", "wheel")).toBe(true);
+    expect(isActivePth("pkg/x.pth", "wheel")).toBe(false);
+    expect(isActivePth("pkg-1.0/src/x.pth", "sdist")).toBe(true);
+  });
+});
+
+describe(".pth policy", () => {
+  const tempDir = useTempDirs("pipcanary-static-pth");
+  const cov = "import os, sys;exec('if \\'COV_CORE_SOURCE\\' in os.environ:\\n from pytest_cov.embed import init\\n init()\\n')\n";
+
+  test("pytest-cov's own hook is excepted; the same file in another package is blocked", async () => {
+    const dir = tempDir();
+    const real = wheelArtifact(dir, { name: "pytest-cov", version: "4.1.0", files: { "pytest_cov/__init__.py": "" }, pth: { "pytest-cov.pth": cov } });
+    const copy = wheelArtifact(dir, { name: "pytest-covv", version: "4.1.0", files: { "pytest_covv/__init__.py": "" }, pth: { "pytest-cov.pth": cov } });
+    const result = await scan([real, copy]);
+    expect(summary(result.artifacts.get(real.sha256)?.findings ?? [])).toEqual([]);
+    expect(summary(result.artifacts.get(copy.sha256)?.findings ?? [])).toEqual(["static.pth.code block"]);
+  });
+
+  test("code in a .pth is never lowered, not even for a package the user allowlisted", async () => {
+    const dir = tempDir();
+    const evil = wheelArtifact(dir, { name: "evilpth", version: "1.0", files: { "evilpth/__init__.py": "" }, pth: { "evilpth.pth": "import os; os.system('true')\n" } });
+    const result = await scan([evil], { allowlist: ["evilpth"] });
+    const finding = result.findings.find((f) => f.ruleId === "static.pth.code");
+    expect(finding?.severity).toBe("block");
+    expect(finding?.subject).toEqual({ kind: "code", file: "evilpth.pth", line: 1, snippet: "import os; os.system('true')" });
+  });
+});
