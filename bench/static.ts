@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { normalizeName } from "../src/core/names.ts";
 import type { Artifact } from "../src/fetch/artifacts.ts";
-import { loadStaticRulesFrom } from "../src/static/builtin-rules.ts";
+import { builtinStaticRules } from "../src/static/builtin-rules.ts";
 import { scanArtifactsStatically } from "../src/static/index.ts";
 
 const dirs = process.argv.slice(2);
@@ -28,7 +28,7 @@ for (const dir of dirs) {
     });
   }
 }
-const rules = loadStaticRulesFrom(resolve(import.meta.dir, "../rules"));
+const rules = builtinStaticRules();
 const started = performance.now();
 const result = await scanArtifactsStatically(artifacts, { rules, allowlist: [], python: "python3", jobs: Number(process.env.JOBS ?? 2) });
 const seconds = (performance.now() - started) / 1000;

@@ -3,6 +3,11 @@ import execution from "../../rules/behaviour-execution.yaml" with { type: "text"
 import network from "../../rules/behaviour-network.yaml" with { type: "text" };
 import persistence from "../../rules/behaviour-persistence.yaml" with { type: "text" };
 import system from "../../rules/behaviour-system.yaml" with { type: "text" };
+import staticArchive from "../../rules/static-archive.yaml" with { type: "text" };
+import staticBinaries from "../../rules/static-binaries.yaml" with { type: "text" };
+import staticCode from "../../rules/static-code.yaml" with { type: "text" };
+import staticCredentials from "../../rules/static-credentials.yaml" with { type: "text" };
+import staticStartup from "../../rules/static-startup.yaml" with { type: "text" };
 import { parseRulePack } from "./loader.ts";
 import type { RulePack } from "./types.ts";
 
@@ -13,11 +18,16 @@ const BUILTIN_SOURCES: ReadonlyArray<readonly [string, unknown]> = [
   ["rules/behaviour-persistence.yaml", persistence],
   ["rules/behaviour-network.yaml", network],
   ["rules/behaviour-execution.yaml", execution],
+  ["rules/static-archive.yaml", staticArchive],
+  ["rules/static-binaries.yaml", staticBinaries],
+  ["rules/static-code.yaml", staticCode],
+  ["rules/static-credentials.yaml", staticCredentials],
+  ["rules/static-startup.yaml", staticStartup],
 ];
 
 let cached: RulePack[] | undefined;
 
-/** Parses (once) and returns the built-in rule packs. */
+/** Parses (once) and returns the built-in rule packs, behavioural and static. */
 export function loadBuiltinRulePacks(): RulePack[] {
   cached ??= BUILTIN_SOURCES.map(([file, text]) => {
     if (typeof text !== "string") throw new Error(`${file} was not embedded as text`);

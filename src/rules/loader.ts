@@ -7,7 +7,7 @@ import { PHASES } from "../trace/events.ts";
 import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
 import { parseDynamicCondition, readGlobList } from "./dynamic-schema.ts";
 import { parseStaticCondition } from "./static-schema.ts";
-import { type DynamicRule, type Rule, type RuleException, type RulePack, SEVERITIES } from "./types.ts";
+import { type DynamicRule, type Rule, type RuleException, type RulePack, SEVERITIES, type StaticRule } from "./types.ts";
 import {
   type FieldContext,
   RuleValidationError,
@@ -151,4 +151,8 @@ export function allRules(packs: readonly RulePack[]): Rule[] {
 
 export function dynamicRules(packs: readonly RulePack[]): DynamicRule[] {
   return allRules(packs).filter((rule): rule is DynamicRule => rule.type === "dynamic");
+}
+
+export function staticRules(packs: readonly RulePack[]): StaticRule[] {
+  return allRules(packs).filter((rule): rule is StaticRule => rule.type === "static");
 }

@@ -5,13 +5,12 @@ import { normalizeName } from "../../src/core/names.ts";
 import type { Artifact } from "../../src/fetch/artifacts.ts";
 import type { Finding } from "../../src/report/findings.ts";
 import type { StaticRule } from "../../src/rules/types.ts";
-import { loadStaticRulesFrom } from "../../src/static/builtin-rules.ts";
+import { builtinStaticRules } from "../../src/static/builtin-rules.ts";
 import { scanArtifactsStatically, type StaticResult, type StaticScanOptions } from "../../src/static/index.ts";
 import { buildSdist, type SdistSpec } from "../harness/sdist.ts";
 import { buildWheel, type WheelSpec } from "../harness/wheel.ts";
 
-export const RULES_DIR = join(import.meta.dir, "../../rules");
-export const BUILTIN_RULES: StaticRule[] = loadStaticRulesFrom(RULES_DIR);
+export const BUILTIN_RULES: StaticRule[] = builtinStaticRules();
 
 /** Writes archive bytes into `dir` and describes them as a fetched artifact. */
 export function artifactOf(dir: string, filename: string, bytes: Uint8Array, name?: string, version = "1.0"): Artifact {
