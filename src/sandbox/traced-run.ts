@@ -1,0 +1,138 @@
+import { closeSync, constants, openSync } from "node:fs";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { onCleanup } from "../core/cleanup.ts";
+import { bwrapArgs, type SandboxSpec } from "./bwrap.ts";
+import { killSandbox } from "./kill.ts";
+
+export interface TracedRunOptions {
+  strace: string;
+  bwrap: string;
+  /** strace options that select syscalls and output format; `-o` is added here. */
+  straceArgs: readonly string[];
+  sandbox: SandboxSpec;
+  /** A host directory that is NOT bound into the sandbox: the trace FIFO lives there. */
+  controlDir: string;
+  timeoutMs: number;
+  /** Called for each complete trace line, in order. May call `abort()`. */
+  onLine: (line: string) => void;
+  /** The sandbox's own stdout/stderr, for progress and error messages only, never for blame. */
+  onOutput?: (text: string) => void;
+}
+
+export interface TracedRunResult {
+  /** bwrap's exit status (the supervisor's), undefined when killed. */
+  exitCode: number | undefined;
+  aborted: boolean;
+  timedOut: boolean;
+  /** Last part of the sandbox's stdout+stderr, for error messages. */
+  outputTail: string;
+  /** Host pid of strace, whose child is bwrap. */
+  tracerPid: number;
+}
+
+const OUTPUT_TAIL_CHARS = 8000;
+let fifoCounter = 0;
+
+function makeFifo(path: string): void {
+  const made = Bun.spawnSync(["mkfifo", "-m", "600", path], { stdout: "ignore", stderr: "pipe" });
+  if (made.exitCode !== 0) throw new Error(`mkfifo ${path} failed: ${made.stderr.toString().trim()}`);
+}
+
+/**
+ * One sandboxed command under strace. strace runs OUTSIDE bwrap and writes to a FIFO in a
+ * directory the sandbox cannot see, so no sandboxed process can add or hide trace lines. The
+ * sandbox's stdout/stderr are drained separately and never parsed for attribution.
+ */
+export class TracedRun {
+  readonly done: Promise<TracedRunResult>;
+  private readonly child: Subprocess<"ignore", "pipe", "pipe">;
+  private aborted = false;
+  private timedOut = false;
+  private killed = false;
+
+  constructor(private readonly options: TracedRunOptions) {
+    const fifo = join(options.controlDir, `trace-${process.pid}-${++fifoCounter}.fifo`);
+    makeFifo(fifo);
+    // Reader first (non-blocking open never waits), then our own writer end, so EOF only comes
+    // when we close it after strace has exited — never early if strace opens the FIFO late.
+    const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const keepAliveFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    const child = Bun.spawn(
+      [options.strace, ...options.straceArgs, "-o", fifo, "--", options.bwrap, ...bwrapArgs(options.sandbox)],
+      { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: {} },
+    );
+    this.child = child;
+    const unregister = onCleanup(() => this.kill());
+    const timer = setTimeout(() => {
+      this.timedOut = true;
+      this.kill();
+    }, options.timeoutMs);
+    const trace = this.readTrace(readFd);
+    const output = Promise.all([this.drain(child.stdout), this.drain(child.stderr)]);
+    this.done = (async () => {
+      const exitCode = await child.exited;
+      clearTimeout(timer);
+      closeSync(keepAliveFd);
+      await trace;
+      const [stdout, stderr] = await output;
+      unregister();
+      return {
+        exitCode: this.killed ? undefined : exitCode,
+        aborted: this.aborted,
+        timedOut: this.timedOut,
+        outputTail: `${stdout}${stderr}`.slice(-OUTPUT_TAIL_CHARS),
+        tracerPid: child.pid,
+      };
+    })();
+  }
+
+  get tracerPid(): number {
+    return this.child.pid;
+  }
+
+  /** Stops the run at once because of a finding: the whole sandbox is killed. */
+  abort(): void {
+    this.aborted = true;
+    this.kill();
+  }
+
+  private kill(): void {
+    if (this.killed) return;
+    this.killed = true;
+    killSandbox(this.child.pid);
+  }
+
+  private async readTrace(fd: number): Promise<void> {
+    const decoder = new TextDecoder();
+    let pending = "";
+    try {
+      for await (const chunk of Bun.file(fd).stream()) {
+        if (this.aborted) continue;
+        pending += decoder.decode(chunk, { stream: true });
+        let start = 0;
+        let newline = pending.indexOf("\n", start);
+        while (newline >= 0 && !this.aborted) {
+          this.options.onLine(pending.slice(start, newline));
+          start = newline + 1;
+          newline = pending.indexOf("\n", start);
+        }
+        pending = pending.slice(start);
+      }
+      if (pending !== "" && !this.aborted) this.options.onLine(pending);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private async drain(stream: ReadableStream<Uint8Array>): Promise<string> {
+    const decoder = new TextDecoder();
+    let tail = "";
+    for await (const chunk of stream) {
+      const text = decoder.decode(chunk, { stream: true });
+      this.options.onOutput?.(text);
+      tail = (tail + text).slice(-OUTPUT_TAIL_CHARS);
+    }
+    return tail;
+  }
+}
