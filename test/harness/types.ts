@@ -23,6 +23,10 @@ export interface FixtureVulnerability {
   aliases?: string[];
   fixedIn?: string[];
   summary?: string;
+  /** Long description; PyPI's `details`. */
+  details?: string;
+  /** Defaults to `https://osv.dev/vulnerability/<id>` as PyPI serves it. */
+  link?: string;
   withdrawn?: string;
 }
 
@@ -49,6 +53,15 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string>;
   status: number;
+  /** The query string without `?`, when there was one. */
+  query?: string;
+}
+
+export interface IndexServerOptions {
+  /** `Cache-Control: max-age` of index pages and JSON answers, in seconds (default 600). */
+  cacheMaxAge?: number;
+  /** TCP port on 127.0.0.1; 0 or omitted for an ephemeral one (tests always use that). */
+  port?: number;
 }
 
 export interface IndexServer {
