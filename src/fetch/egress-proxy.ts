@@ -11,6 +11,8 @@ export interface EgressAttempt {
   url: string | undefined;
   /** Source port of the sandboxed client on the sandbox's loopback, as told by the forwarder. */
   peerPort: number | undefined;
+  /** Why the allowed upstream could not be reached (index down, wrong port). */
+  upstreamError?: string;
 }
 
 export interface EgressProxyOptions {
@@ -152,7 +154,8 @@ export function startEgressProxy(options: EgressProxyOptions): Promise<EgressPro
         sockets.delete(upstream);
         client.end();
       });
-      upstream.on("error", () => {
+      upstream.on("error", (error) => {
+        if (!connected) attempt.upstreamError = error.message;
         if (connected) client.destroy();
         else refuse(client, "502 Bad Gateway");
       });

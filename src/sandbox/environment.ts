@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { makeTempDir } from "../core/cleanup.ts";
@@ -47,7 +47,8 @@ export interface SandboxEnvironment {
 export function createSandboxEnvironment(options: SandboxEnvironmentOptions): SandboxEnvironment {
   const home = options.home ?? homedir();
   const temp = makeTempDir("pipcanary", options.temporaryDirectory ?? tmpdir());
-  const runDir = temp.path;
+  // Real path, so that symlink checks on files the sandbox wrote compare like with like.
+  const runDir = realpathSync(temp.path);
   const dirs = {
     workDir: join(runDir, "work"),
     controlDir: join(runDir, "control"),

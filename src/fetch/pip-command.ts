@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { IndexOptions } from "../inputs/types.ts";
+import { destinationKey } from "./egress-proxy.ts";
+
+export const PYPI_INDEX_URL = "https://pypi.org/simple/";
+
+/**
+ * `python -I -m pip` with nothing of the host's pip configuration: `--isolated` ignores PIP_*
+ * variables and user config; the sandbox also sets PIP_CONFIG_FILE=/dev/null (for pip's own
+ * build-environment subprocesses, which do not get --isolated) and has no /etc/pip.conf.
+ */
+export function pipCommand(python: string, ...args: string[]): string[] {
+  return [python, "-I", "-m", "pip", "--isolated", "--no-input", "--disable-pip-version-check", ...args];
+}
+
+/** Options every pip call shares: no cache (the decoy home is fresh anyway), no progress bars. */
+export const PIP_COMMON_ARGS: readonly string[] = ["--no-cache-dir", "--progress-bar", "off", "--use-pep517"];
+
+/** --index-url, --extra-index-url, --find-links, --pre and --only-binary as pip arguments. */
+export function indexArgs(index: IndexOptions & { noIndex?: boolean }): string[] {
+  const args: string[] = [];
+  if (index.noIndex) args.push("--no-index");
+  else {
+    args.push("--index-url", index.indexUrl ?? PYPI_INDEX_URL);
+    for (const url of index.extraIndexUrls) args.push("--extra-index-url", url);
+  }
+  for (const link of index.findLinks) args.push("--find-links", link);
+  if (index.pre) args.push("--pre");
+  if (index.onlyBinary.length > 0) args.push("--only-binary", index.onlyBinary.join(","));
+  return args;
+}
+
+function remoteUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:" ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** host:port destinations the egress proxy lets through: the indexes and find-links hosts. */
+export function allowedDestinations(index: IndexOptions & { noIndex?: boolean }): Set<string> {
+  const allowed = new Set<string>();
+  const urls = [...(index.noIndex ? [] : [index.indexUrl ?? PYPI_INDEX_URL, ...index.extraIndexUrls]), ...index.findLinks];
+  for (const text of urls) {
+    const url = remoteUrl(text);
+    if (!url) continue;
+    const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
+    allowed.add(destinationKey(url.hostname.replace(/^\[|\]$/g, ""), port));
+    // PyPI's index pages link to files on its CDN host.
+    if (url.hostname === "pypi.org") allowed.add(destinationKey("files.pythonhosted.org", 443));
+  }
+  return allowed;
+}
+
+/** Local directories or files named by index options (file:// URLs or paths): bound read-only. */
+export function localIndexPaths(index: IndexOptions & { noIndex?: boolean }): string[] {
+  const paths: string[] = [];
+  const candidates = [...(index.noIndex ? [] : [index.indexUrl ?? PYPI_INDEX_URL, ...index.extraIndexUrls]), ...index.findLinks];
+  for (const text of candidates) {
+    let path: string | undefined;
+    if (text.startsWith("file:")) path = fileURLToPath(text);
+    else if (text.startsWith("/")) path = text;
+    if (path !== undefined && existsSync(path)) paths.push(path);
+  }
+  return paths;
+}
