@@ -1,23 +1,64 @@
-import { EVENT_KINDS, PHASES } from "../trace/events.ts";
+import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
+import { parseAddressPattern } from "../match/addresses.ts";
+import { EVENT_KINDS, type EventKind, PHASES } from "../trace/events.ts";
 import type { DynamicCondition } from "./types.ts";
 import { type FieldContext, type Raw, fail, readBoolean, readEnumList, readNumberList, readStringList, rejectUnknownKeys } from "./validate.ts";
 
 const KNOWN = ["events", "phases", "paths", "flags", "families", "addresses", "ports", "programs", "argv", "package_only"] as const;
 
-export function parseDynamicCondition(ctx: FieldContext, raw: Raw): DynamicCondition {
-  rejectUnknownKeys(ctx, raw, KNOWN, "match.");
+/** Reads a list of globs and rejects any that would never match or not compile. */
+export function readGlobList(
+  ctx: FieldContext, raw: Raw, field: string, problemOf: (glob: string) => string | undefined,
+): string[] | undefined {
+  const list = readStringList(ctx, raw, field);
+  for (const glob of list ?? []) {
+    const problem = problemOf(glob);
+    if (problem) fail(ctx, field, `'${glob}' ${problem}`);
+  }
+  return list;
+}
+
+export function parseDynamicCondition(rule: FieldContext, raw: Raw): DynamicCondition {
+  const ctx: FieldContext = { ...rule, prefix: "match." };
+  rejectUnknownKeys(ctx, raw, KNOWN);
   const events = readEnumList(ctx, raw, "events", EVENT_KINDS);
-  if (!events) fail(ctx, "match.events", "is required: the event kinds this rule looks at");
-  return {
+  if (!events) fail(ctx, "events", "is required: the event kinds this rule looks at");
+  const addresses = readStringList(ctx, raw, "addresses");
+  for (const text of addresses ?? []) {
+    const parsed = parseAddressPattern(text);
+    if (typeof parsed === "string") fail(ctx, "addresses", parsed);
+  }
+  const flags = readStringList(ctx, raw, "flags");
+  for (const flag of flags ?? []) {
+    if (!/^O_[A-Z0-9_]+$/.test(flag)) fail(ctx, "flags", `'${flag}' is not an open flag like O_WRONLY`);
+  }
+  const condition: DynamicCondition = {
     events,
     phases: readEnumList(ctx, raw, "phases", PHASES),
-    paths: readStringList(ctx, raw, "paths"),
-    flags: readStringList(ctx, raw, "flags"),
+    paths: readGlobList(ctx, raw, "paths", pathGlobProblem),
+    flags,
     families: readEnumList(ctx, raw, "families", ["inet", "inet6", "unix", "netlink", "other"] as const),
-    addresses: readStringList(ctx, raw, "addresses"),
+    addresses,
     ports: readNumberList(ctx, raw, "ports"),
-    programs: readStringList(ctx, raw, "programs"),
-    argv: readStringList(ctx, raw, "argv"),
+    programs: readGlobList(ctx, raw, "programs", nameGlobProblem),
+    argv: readGlobList(ctx, raw, "argv", nameGlobProblem),
     packageOnly: readBoolean(ctx, raw, "package_only", true),
   };
+  requireKinds(ctx, condition, "programs", ["exec"]);
+  requireKinds(ctx, condition, "argv", ["exec"]);
+  requireKinds(ctx, condition, "flags", ["open"]);
+  requireKinds(ctx, condition, "families", SOCKET_KINDS);
+  requireKinds(ctx, condition, "addresses", SOCKET_KINDS);
+  requireKinds(ctx, condition, "ports", SOCKET_KINDS);
+  return condition;
+}
+
+const SOCKET_KINDS: readonly EventKind[] = ["connect", "bind", "sendto"];
+
+/** A condition that no listed event kind can satisfy would silently disable the rule. */
+function requireKinds(ctx: FieldContext, condition: DynamicCondition, field: keyof DynamicCondition, kinds: readonly EventKind[]): void {
+  if (condition[field] === undefined) return;
+  if (!condition.events.some((kind) => kinds.includes(kind))) {
+    fail(ctx, field, `only applies to ${kinds.join("/")} events, and match.events lists none of them`);
+  }
 }

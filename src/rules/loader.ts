@@ -1,14 +1,19 @@
+import { type Stats, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
+import { InputError, errorMessage } from "../core/errors.ts";
 import semver from "semver";
 import { PHASES } from "../trace/events.ts";
-import { parseDynamicCondition } from "./dynamic-schema.ts";
+import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
+import { parseDynamicCondition, readGlobList } from "./dynamic-schema.ts";
 import { parseStaticCondition } from "./static-schema.ts";
-import { type Rule, type RuleException, type RulePack, SEVERITIES } from "./types.ts";
+import { type DynamicRule, type Rule, type RuleException, type RulePack, SEVERITIES } from "./types.ts";
 import {
   type FieldContext,
   RuleValidationError,
   fail,
   isRecord,
+  readBoolean,
   readEnumList,
   readOptionalString,
   readString,
@@ -20,21 +25,27 @@ import {
 export const RULE_API_VERSION = "1.0.0";
 
 const RULE_KEYS = ["id", "type", "description", "explanation", "severity", "match", "except"] as const;
-const EXCEPTION_KEYS = ["phases", "paths", "packages", "programs", "files", "reason"] as const;
+const EXCEPTION_KEYS = ["phases", "paths", "packages", "programs", "files", "unattributed", "reason"] as const;
 
-function parseException(ctx: FieldContext, raw: unknown, index: number): RuleException {
-  const field = `except[${index}]`;
-  if (!isRecord(raw)) fail(ctx, field, "must be a mapping");
-  rejectUnknownKeys(ctx, raw, EXCEPTION_KEYS, `${field}.`);
+function parseException(rule: FieldContext, raw: unknown, index: number): RuleException {
+  if (!isRecord(raw)) fail(rule, `except[${index}]`, "must be a mapping");
+  const ctx: FieldContext = { ...rule, prefix: `except[${index}].` };
+  rejectUnknownKeys(ctx, raw, EXCEPTION_KEYS);
   const reason = readString(ctx, raw, "reason");
-  return {
+  const exception: RuleException = {
     phases: readEnumList(ctx, raw, "phases", PHASES),
-    paths: readStringList(ctx, raw, "paths"),
-    packages: readStringList(ctx, raw, "packages"),
-    programs: readStringList(ctx, raw, "programs"),
+    paths: readGlobList(ctx, raw, "paths", pathGlobProblem),
+    packages: readGlobList(ctx, raw, "packages", nameGlobProblem),
+    programs: readGlobList(ctx, raw, "programs", nameGlobProblem),
     files: readStringList(ctx, raw, "files"),
+    unattributed: raw.unattributed === undefined ? undefined : readBoolean(ctx, raw, "unattributed", false),
     reason,
   };
+  const { reason: _, ...conditions } = exception;
+  if (Object.values(conditions).every((value) => value === undefined)) {
+    fail(rule, `except[${index}]`, "needs at least one condition (phases, paths, packages, programs, files, unattributed): an exception without one would drop every finding");
+  }
+  return exception;
 }
 
 function parseRule(file: string, pack: string, raw: unknown, index: number): Rule {
@@ -68,7 +79,8 @@ function parseRule(file: string, pack: string, raw: unknown, index: number): Rul
 export function parseRulePack(file: string, text: string): RulePack {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // Merge keys (`<<: *anchor`) let a pack share one condition block between rules.
+    doc = parseYaml(text, { merge: true });
   } catch (error) {
     const where = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}` : "";
     throw new RuleValidationError(`${file}${where}`, undefined, "(yaml)", error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error));
@@ -89,4 +101,54 @@ export function parseRulePack(file: string, text: string): RulePack {
     seen.add(rule.id);
   }
   return { name, api, source: file, rules: parsed };
+}
+
+function packFilesIn(path: string): string[] {
+  let stat: Stats;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    throw new InputError(`rule pack ${path} cannot be read: ${errorMessage(error)}`, undefined, "pass a YAML file or a directory of *.yaml files");
+  }
+  if (!stat.isDirectory()) return [path];
+  return readdirSync(path)
+    .filter((name) => name.endsWith(".yaml") || name.endsWith(".yml"))
+    .sort()
+    .map((name) => join(path, name));
+}
+
+/** Loads user rule packs: each path is a YAML file or a directory of `*.yaml`/`*.yml` files. */
+export function loadRulePackFiles(paths: readonly string[]): RulePack[] {
+  const packs: RulePack[] = [];
+  for (const path of paths) {
+    for (const file of packFilesIn(path)) {
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch (error) {
+        throw new InputError(`rule pack ${file} cannot be read: ${errorMessage(error)}`);
+      }
+      packs.push(parseRulePack(file, text));
+    }
+  }
+  return packs;
+}
+
+/** Every rule of the given packs, refusing a rule id that two packs both define. */
+export function allRules(packs: readonly RulePack[]): Rule[] {
+  const seen = new Map<string, string>();
+  const rules: Rule[] = [];
+  for (const pack of packs) {
+    for (const rule of pack.rules) {
+      const other = seen.get(rule.id);
+      if (other !== undefined) fail({ file: pack.source, ruleId: rule.id }, "id", `is already defined in ${other}`);
+      seen.set(rule.id, pack.source);
+      rules.push(rule);
+    }
+  }
+  return rules;
+}
+
+export function dynamicRules(packs: readonly RulePack[]): DynamicRule[] {
+  return allRules(packs).filter((rule): rule is DynamicRule => rule.type === "dynamic");
 }

@@ -16,15 +16,22 @@ export interface RuleSource {
 export interface DynamicCondition {
   events: EventKind[];
   phases: Phase[] | undefined;
+  /**
+   * Path globs (see src/match/glob.ts). File events match on their path or, for rename/link, on
+   * the destination; exec events on the executed path.
+   */
   paths: string[] | undefined;
-  /** Only file events whose open flags include one of these (e.g. O_WRONLY, O_RDWR, O_CREAT). */
+  /**
+   * Only open calls whose flags include one of these (e.g. O_WRONLY, O_RDWR, O_CREAT). Events of
+   * other kinds listed in the same rule (rename, link, …) are not constrained by flags.
+   */
   flags: string[] | undefined;
-  /** Socket families: inet, inet6, unix. */
+  /** Socket families: inet, inet6, unix, netlink, other. */
   families: string[] | undefined;
-  /** CIDR blocks or exact addresses for socket events. */
+  /** CIDR blocks or exact IPv4/IPv6 addresses, or unix socket path globs (`/…`, `@…`). */
   addresses: string[] | undefined;
   ports: number[] | undefined;
-  /** Globs over the basename of the executed program. */
+  /** Globs over the basename of the executed program (the exec path or argv[0]). */
   programs: string[] | undefined;
   /** Globs over the argv joined with single spaces. */
   argv: string[] | undefined;
@@ -49,6 +56,11 @@ export interface RuleException {
   programs: string[] | undefined;
   /** Globs over the file path inside the archive (static rules). */
   files: string[] | undefined;
+  /**
+   * true: only events attributed to no package (pip's or pipcanary's own processes);
+   * false: only events attributed to a package. Unset: either.
+   */
+  unattributed?: boolean | undefined;
   /** Free text: why this exception exists. */
   reason: string;
 }

@@ -1,17 +1,29 @@
+import { PipcanaryError } from "../core/errors.ts";
+import { ExitCode } from "../core/exit-codes.ts";
+
 /**
  * Small typed readers for YAML-decoded values. Every failure names the file, the rule id and the
  * field, because rule packs are written by people outside this project.
  */
-export class RuleValidationError extends Error {
+export class RuleValidationError extends PipcanaryError {
+  readonly file: string;
+  readonly ruleId: string | undefined;
+  readonly field: string;
+
   constructor(file: string, ruleId: string | undefined, field: string, problem: string) {
-    super(`${file}: rule ${ruleId ?? "(no id)"}: field '${field}': ${problem}`);
+    super(`${file}: rule ${ruleId ?? "(no id)"}: field '${field}': ${problem}`, ExitCode.InvalidInput, "fix the rule pack, or leave it out of --rules");
     this.name = "RuleValidationError";
+    this.file = file;
+    this.ruleId = ruleId;
+    this.field = field;
   }
 }
 
 export interface FieldContext {
   file: string;
   ruleId: string | undefined;
+  /** Prepended to field names, e.g. `match.` or `except[0].`. */
+  prefix?: string;
 }
 
 export type Raw = Record<string, unknown>;
@@ -21,7 +33,7 @@ export function isRecord(value: unknown): value is Raw {
 }
 
 export function fail(ctx: FieldContext, field: string, problem: string): never {
-  throw new RuleValidationError(ctx.file, ctx.ruleId, field, problem);
+  throw new RuleValidationError(ctx.file, ctx.ruleId, `${ctx.prefix ?? ""}${field}`, problem);
 }
 
 export function readString(ctx: FieldContext, raw: Raw, field: string): string {

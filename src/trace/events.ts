@@ -43,6 +43,8 @@ export interface ExecEvent extends EventBase {
   kind: "exec";
   path: string;
   argv: string[];
+  /** Working directory of the process at the exec, as tracked by the parser (undefined if unknown). */
+  cwd?: string | undefined;
 }
 
 export type SocketFamily = "inet" | "inet6" | "unix" | "netlink" | "other";

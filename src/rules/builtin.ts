@@ -1,0 +1,27 @@
+import credentials from "../../rules/behaviour-credentials.yaml" with { type: "text" };
+import execution from "../../rules/behaviour-execution.yaml" with { type: "text" };
+import network from "../../rules/behaviour-network.yaml" with { type: "text" };
+import persistence from "../../rules/behaviour-persistence.yaml" with { type: "text" };
+import system from "../../rules/behaviour-system.yaml" with { type: "text" };
+import { parseRulePack } from "./loader.ts";
+import type { RulePack } from "./types.ts";
+
+/** The packs compiled into the binary, by the name their errors and findings refer to. */
+const BUILTIN_SOURCES: ReadonlyArray<readonly [string, unknown]> = [
+  ["rules/behaviour-credentials.yaml", credentials],
+  ["rules/behaviour-system.yaml", system],
+  ["rules/behaviour-persistence.yaml", persistence],
+  ["rules/behaviour-network.yaml", network],
+  ["rules/behaviour-execution.yaml", execution],
+];
+
+let cached: RulePack[] | undefined;
+
+/** Parses (once) and returns the built-in rule packs. */
+export function loadBuiltinRulePacks(): RulePack[] {
+  cached ??= BUILTIN_SOURCES.map(([file, text]) => {
+    if (typeof text !== "string") throw new Error(`${file} was not embedded as text`);
+    return parseRulePack(file, text);
+  });
+  return cached;
+}

@@ -1,0 +1,533 @@
+import type { ExecEvent, FileEvent, FileEventKind, SocketEvent, SpawnEvent, TraceEvent } from "./events.ts";
+import { type SocketAddress, readSocketAddress } from "./sockaddr.ts";
+import {
+  annotationStart,
+  dirname,
+  readAnnotationPath,
+  readInt,
+  readString,
+  resolvePath,
+  scanArgs,
+  skipString,
+} from "./strace-text.ts";
+
+/**
+ * The strace options every traced phase uses; the sandbox appends `-o <fifo>` and the command.
+ * - `-f` follows children; with `-o` each line starts with the pid (`123  openat(…)`).
+ * - `-q` drops attach/detach chatter but keeps `+++ exited with N +++` / `+++ killed by SIG +++`,
+ *   which the process tree needs to know when a process ends (`-qq` would drop those too).
+ * - `--seccomp-bpf` stops the tracee only for the traced calls, which keeps tracing cheap.
+ * - `-yy` prints the path (or socket) behind every fd, including `AT_FDCWD</cwd>` and the fd an
+ *   open returns, so symlinked, relative and dirfd-relative opens are seen as the real file.
+ * - `-s 4096` keeps whole paths (PATH_MAX) and long `sh -c` command strings.
+ * - no `-x`: non-printable bytes come out as C escapes, decoded by the parser; the raw trace stays
+ *   readable for `--trace-file`.
+ * - `signal=none` drops `--- SIGCHLD … ---` lines nobody needs.
+ * - the network calls are listed one by one rather than `%network`: recv*, getsockopt and friends
+ *   would add a stop per downloaded chunk and carry no destination.
+ */
+export const STRACE_ARGS: readonly string[] = [
+  "-f",
+  "-q",
+  "--seccomp-bpf",
+  "-yy",
+  "-s",
+  "4096",
+  "-e",
+  "signal=none",
+  "-e",
+  "trace=%file,%process,fchdir,connect,bind,sendto,sendmsg,sendmmsg",
+];
+
+const enum Shape {
+  /** path at `path`, optional dirfd at `dir`. */
+  File,
+  /** two paths: (dir, path) → (dir2, path2). */
+  TwoPaths,
+  /** symlink: the link text at `path`, the new name at (dir2, path2). */
+  Symlink,
+  Exec,
+  Chdir,
+  Fchdir,
+  Socket,
+  Spawn,
+}
+
+interface SyscallSpec {
+  shape: Shape;
+  kind: FileEventKind | "exec" | "connect" | "bind" | "sendto" | "spawn";
+  dir: number;
+  path: number;
+  dir2: number;
+  path2: number;
+  /** Index of the flags argument for opens, -1 otherwise. */
+  flags: number;
+  /** Fixed flags for calls that imply them (creat). */
+  impliedFlags: string[] | undefined;
+}
+
+function spec(shape: Shape, kind: SyscallSpec["kind"], dir: number, path: number, extra: Partial<SyscallSpec> = {}): SyscallSpec {
+  return { shape, kind, dir, path, dir2: -1, path2: -1, flags: -1, impliedFlags: undefined, ...extra };
+}
+
+const SYSCALLS = new Map<string, SyscallSpec>([
+  ["open", spec(Shape.File, "open", -1, 0, { flags: 1 })],
+  ["openat", spec(Shape.File, "open", 0, 1, { flags: 2 })],
+  ["openat2", spec(Shape.File, "open", 0, 1, { flags: 2 })],
+  ["creat", spec(Shape.File, "open", -1, 0, { impliedFlags: ["O_WRONLY", "O_CREAT", "O_TRUNC"] })],
+  ["stat", spec(Shape.File, "stat", -1, 0)],
+  ["lstat", spec(Shape.File, "stat", -1, 0)],
+  ["stat64", spec(Shape.File, "stat", -1, 0)],
+  ["lstat64", spec(Shape.File, "stat", -1, 0)],
+  ["access", spec(Shape.File, "stat", -1, 0)],
+  ["newfstatat", spec(Shape.File, "stat", 0, 1)],
+  ["fstatat64", spec(Shape.File, "stat", 0, 1)],
+  ["statx", spec(Shape.File, "stat", 0, 1)],
+  ["faccessat", spec(Shape.File, "stat", 0, 1)],
+  ["faccessat2", spec(Shape.File, "stat", 0, 1)],
+  ["readlink", spec(Shape.File, "readlink", -1, 0)],
+  ["readlinkat", spec(Shape.File, "readlink", 0, 1)],
+  ["unlink", spec(Shape.File, "unlink", -1, 0)],
+  ["rmdir", spec(Shape.File, "unlink", -1, 0)],
+  ["unlinkat", spec(Shape.File, "unlink", 0, 1)],
+  ["mkdir", spec(Shape.File, "mkdir", -1, 0)],
+  ["mkdirat", spec(Shape.File, "mkdir", 0, 1)],
+  ["chmod", spec(Shape.File, "chmod", -1, 0)],
+  ["fchmodat", spec(Shape.File, "chmod", 0, 1)],
+  ["chown", spec(Shape.File, "chmod", -1, 0)],
+  ["lchown", spec(Shape.File, "chmod", -1, 0)],
+  ["fchownat", spec(Shape.File, "chmod", 0, 1)],
+  ["truncate", spec(Shape.File, "write", -1, 0)],
+  ["rename", spec(Shape.TwoPaths, "rename", -1, 0, { path2: 1 })],
+  ["renameat", spec(Shape.TwoPaths, "rename", 0, 1, { dir2: 2, path2: 3 })],
+  ["renameat2", spec(Shape.TwoPaths, "rename", 0, 1, { dir2: 2, path2: 3 })],
+  ["link", spec(Shape.TwoPaths, "link", -1, 0, { path2: 1 })],
+  ["linkat", spec(Shape.TwoPaths, "link", 0, 1, { dir2: 2, path2: 3 })],
+  ["symlink", spec(Shape.Symlink, "link", -1, 0, { path2: 1 })],
+  ["symlinkat", spec(Shape.Symlink, "link", -1, 0, { dir2: 1, path2: 2 })],
+  ["chdir", spec(Shape.Chdir, "chdir", -1, 0)],
+  ["fchdir", spec(Shape.Fchdir, "chdir", 0, -1)],
+  ["execve", spec(Shape.Exec, "exec", -1, 0)],
+  ["execveat", spec(Shape.Exec, "exec", 0, 1)],
+  ["connect", spec(Shape.Socket, "connect", -1, 1)],
+  ["bind", spec(Shape.Socket, "bind", -1, 1)],
+  ["sendto", spec(Shape.Socket, "sendto", -1, 4)],
+  ["sendmsg", spec(Shape.Socket, "sendto", -1, 1)],
+  ["sendmmsg", spec(Shape.Socket, "sendto", -1, 1)],
+  ["clone", spec(Shape.Spawn, "spawn", -1, -1)],
+  ["clone3", spec(Shape.Spawn, "spawn", -1, -1)],
+  ["fork", spec(Shape.Spawn, "spawn", -1, -1)],
+  ["vfork", spec(Shape.Spawn, "spawn", -1, -1)],
+]);
+
+/** Counters a caller can log; `problems` are lines that looked like a call but did not parse. */
+export interface ParseStats {
+  lines: number;
+  events: number;
+  /** Well-formed lines that carry nothing the rules use (wait4, signals, getcwd, …). */
+  ignored: number;
+  problems: number;
+}
+
+export interface ParserOptions {
+  /**
+   * Pid for lines without a pid prefix (strace writing to stderr omits it for its first child).
+   * Once the child's real pid shows up in a prefixed line it is reported as this pid as well, so
+   * one process never gets two ids. With `-o` every line is prefixed and this never applies.
+   */
+  defaultPid?: number;
+  /** Working directory of processes whose cwd has not been seen yet. */
+  initialCwd?: string;
+}
+
+/** The current directory of a process; threads created with CLONE_FS share one box. */
+interface CwdBox {
+  path: string | undefined;
+}
+
+const UNFINISHED = " <unfinished ...>";
+const EMPTY_FLAGS: string[] = [];
+const MAX_ARGS = 8;
+
+/**
+ * Streaming parser: one strace line in, at most one typed event out. It never throws on input;
+ * unparseable lines are counted in `stats.problems` and skipped.
+ */
+export class StraceParser {
+  readonly stats: ParseStats = { lines: 0, events: 0, ignored: 0, problems: 0 };
+  private readonly defaultPid: number;
+  private readonly initialCwd: string | undefined;
+  private readonly pending = new Map<number, string>();
+  private readonly cwds = new Map<number, CwdBox>();
+  private readonly flagCache = new Map<string, string[]>();
+  private readonly bounds = new Int32Array(MAX_ARGS * 2);
+  private readonly argCount = { n: 0 };
+  /** The real pid behind unprefixed lines, once a resume has revealed it. */
+  private rootAlias = -1;
+
+  constructor(options: ParserOptions = {}) {
+    this.defaultPid = options.defaultPid ?? 0;
+    this.initialCwd = options.initialCwd;
+  }
+
+  /** The working directory the parser has tracked for `pid`. */
+  cwdOf(pid: number): string | undefined {
+    return this.cwds.get(pid)?.path ?? this.initialCwd;
+  }
+
+  parse(line: string): TraceEvent | undefined {
+    this.stats.lines++;
+    try {
+      const event = this.parseLine(line);
+      if (event) this.stats.events++;
+      return event;
+    } catch {
+      this.stats.problems++;
+      return undefined;
+    }
+  }
+
+  private parseLine(line: string): TraceEvent | undefined {
+    const n = line.length;
+    let i = 0;
+    let pid = this.defaultPid;
+    const first = line.charCodeAt(0);
+    if (first === 91 && line.startsWith("[pid", 0)) {
+      i = 4;
+      while (line.charCodeAt(i) === 32) i++;
+      pid = readInt(line, i, n);
+      const close = line.indexOf("] ", i);
+      if (Number.isNaN(pid) || close === -1) return this.problem();
+      i = close + 2;
+      if (pid === this.rootAlias) pid = this.defaultPid;
+    } else if (first >= 48 && first <= 57) {
+      pid = readInt(line, 0, n);
+      while (i < n && line.charCodeAt(i) !== 32) i++;
+      if (i === n) return this.problem();
+      while (line.charCodeAt(i) === 32) i++;
+    }
+    const c = line.charCodeAt(i);
+    if (c === 43) return this.parseExit(line, i, pid); // +++
+    if (c === 45 || line.startsWith("strace: ", i)) { // --- signal ---, strace: messages
+      this.stats.ignored++;
+      return undefined;
+    }
+    if (c === 60) return this.resume(line, i, pid); // <... name resumed>
+    if (line.endsWith(UNFINISHED)) {
+      this.pending.set(pid, line.slice(i, n - UNFINISHED.length));
+      return undefined;
+    }
+    return this.parseCall(line, i, pid, line);
+  }
+
+  private problem(): undefined {
+    this.stats.problems++;
+    return undefined;
+  }
+
+  private parseExit(line: string, i: number, pid: number): TraceEvent | undefined {
+    this.pending.delete(pid);
+    this.cwds.delete(pid);
+    const exited = line.indexOf("exited with ", i);
+    let status: number | string;
+    if (exited !== -1) {
+      status = readInt(line, exited + 12, line.length);
+    } else {
+      const killed = line.indexOf("killed by ", i);
+      if (killed === -1) return this.problem();
+      const start = killed + 10;
+      let end = start;
+      while (end < line.length && line.charCodeAt(end) !== 32) end++;
+      status = line.slice(start, end);
+    }
+    if (typeof status === "number" && Number.isNaN(status)) return this.problem();
+    return { kind: "exit", pid, syscall: "exit", ret: undefined, errno: undefined, raw: line, status };
+  }
+
+  private resume(line: string, i: number, pid: number): TraceEvent | undefined {
+    const marker = line.indexOf(" resumed>", i);
+    let head = this.pending.get(pid);
+    if (head === undefined && marker !== -1 && pid !== this.defaultPid) {
+      // Without -o, strace leaves its first child's lines unprefixed until other processes
+      // appear; a resume of an unprefixed call reveals that child's real pid.
+      const orphan = this.pending.get(this.defaultPid);
+      if (orphan !== undefined && orphan.startsWith(line.slice(i + 5, marker))) {
+        this.rootAlias = pid;
+        pid = this.defaultPid;
+        head = orphan;
+      }
+    }
+    if (marker === -1 || head === undefined) return this.problem();
+    this.pending.delete(pid);
+    const name = line.slice(i + 5, marker);
+    if (!head.startsWith(name)) return this.problem();
+    let rest = marker + 9;
+    if (line.endsWith(UNFINISHED)) {
+      // Interrupted again before returning: keep waiting for the final resume.
+      this.pending.set(pid, head + line.slice(rest, line.length - UNFINISHED.length));
+      return undefined;
+    }
+    if (line.charCodeAt(rest) === 32 && line.charCodeAt(rest + 1) !== 61) rest++;
+    const text = head + line.slice(rest);
+    return this.parseCall(text, 0, pid, `${head}${UNFINISHED}\n${line}`);
+  }
+
+  private parseCall(s: string, start: number, pid: number, raw: string): TraceEvent | undefined {
+    const open = s.indexOf("(", start);
+    if (open === -1) return this.problem();
+    const name = s.slice(start, open);
+    const sc = SYSCALLS.get(name);
+    if (sc === undefined) {
+      this.stats.ignored++;
+      return undefined;
+    }
+    const bounds = this.bounds;
+    const close = scanArgs(s, open + 1, bounds, this.argCount);
+    if (close === -1) return this.problem();
+    const argc = this.argCount.n;
+
+    // Return value: ` = 3</path>`, ` = -1 ENOENT (…)`, ` = ?`, ` = 0x…`.
+    let r = close + 1;
+    while (s.charCodeAt(r) === 32) r++;
+    if (s.charCodeAt(r) !== 61) return this.problem();
+    r += 2;
+    let ret: number | undefined;
+    let errno: string | undefined;
+    let retPath: string | undefined;
+    if (s.charCodeAt(r) !== 63) {
+      if (s.charCodeAt(r) === 48 && s.charCodeAt(r + 1) === 120) {
+        let e = r + 2;
+        while (e < s.length && s.charCodeAt(e) !== 32) e++;
+        ret = Number(s.slice(r, e));
+      } else {
+        ret = readInt(s, r, s.length);
+        if (Number.isNaN(ret)) return this.problem();
+        let e = r + 1;
+        while (e < s.length) {
+          const ch = s.charCodeAt(e);
+          if (ch < 48 || ch > 57) break;
+          e++;
+        }
+        if (ret < 0) {
+          const errStart = e + 1;
+          let errEnd = errStart;
+          while (errEnd < s.length && s.charCodeAt(errEnd) !== 32) errEnd++;
+          if (errEnd > errStart) errno = s.slice(errStart, errEnd);
+        } else if (s.charCodeAt(e) === 60) {
+          retPath = readAnnotationPath(s, e);
+        }
+      }
+    }
+
+    switch (sc.shape) {
+      case Shape.File:
+        return this.fileEvent(s, sc, argc, pid, name, ret, errno, retPath, raw);
+      case Shape.TwoPaths:
+      case Shape.Symlink:
+        return this.twoPathEvent(s, sc, argc, pid, name, ret, errno, raw);
+      case Shape.Chdir:
+        return this.chdirEvent(s, argc, pid, name, ret, errno, raw);
+      case Shape.Fchdir:
+        return this.fchdirEvent(s, argc, pid, name, ret, errno, raw);
+      case Shape.Exec:
+        return this.execEvent(s, sc, argc, pid, name, ret, errno, raw);
+      case Shape.Socket:
+        return this.socketEvent(s, sc, argc, pid, name, ret, errno, raw);
+      case Shape.Spawn:
+        return this.spawnEvent(s, argc, open, close, pid, name, ret, errno, raw);
+    }
+  }
+
+  /** The directory a dirfd argument points at; learns the cwd from `AT_FDCWD</dir>`. */
+  private dirOf(s: string, argIndex: number, argc: number, pid: number): string | undefined {
+    if (argIndex < 0 || argIndex >= argc) return this.cwdOf(pid);
+    const a = this.bounds[argIndex * 2] ?? 0;
+    const b = this.bounds[argIndex * 2 + 1] ?? 0;
+    const lt = annotationStart(s, a, b);
+    const isCwd = s.startsWith("AT_FDCWD", a);
+    if (lt === -1) return isCwd ? this.cwdOf(pid) : undefined;
+    const dir = readAnnotationPath(s, lt);
+    if (isCwd && dir !== undefined) this.cwdBox(pid).path = dir;
+    return dir;
+  }
+
+  private stringArg(s: string, argIndex: number, argc: number): string | undefined {
+    if (argIndex < 0 || argIndex >= argc) return undefined;
+    return readString(s, this.bounds[argIndex * 2] ?? 0, this.bounds[argIndex * 2 + 1] ?? 0);
+  }
+
+  private cwdBox(pid: number): CwdBox {
+    let box = this.cwds.get(pid);
+    if (box === undefined) {
+      box = { path: this.initialCwd };
+      this.cwds.set(pid, box);
+    }
+    return box;
+  }
+
+  private flagsArg(s: string, sc: SyscallSpec, argc: number): string[] {
+    if (sc.impliedFlags) return sc.impliedFlags;
+    if (sc.flags < 0 || sc.flags >= argc) return EMPTY_FLAGS;
+    let a = this.bounds[sc.flags * 2] ?? 0;
+    let b = this.bounds[sc.flags * 2 + 1] ?? 0;
+    if (s.charCodeAt(a) === 123) {
+      // openat2: {flags=O_RDONLY|O_CLOEXEC, mode=…, resolve=…}
+      const at = s.indexOf("flags=", a);
+      if (at === -1 || at > b) return EMPTY_FLAGS;
+      a = at + 6;
+      b = a;
+      while (b < s.length && s.charCodeAt(b) !== 44 && s.charCodeAt(b) !== 125) b++;
+    }
+    const text = s.slice(a, b);
+    let flags = this.flagCache.get(text);
+    if (flags === undefined) {
+      flags = text.split("|");
+      if (this.flagCache.size < 4096) this.flagCache.set(text, flags);
+    }
+    return flags;
+  }
+
+  private fileEvent(
+    s: string, sc: SyscallSpec, argc: number, pid: number, name: string,
+    ret: number | undefined, errno: string | undefined, retPath: string | undefined, raw: string,
+  ): FileEvent | undefined {
+    const dir = this.dirOf(s, sc.dir, argc, pid);
+    const arg = this.stringArg(s, sc.path, argc);
+    if (arg === undefined) return this.problem();
+    let path: string;
+    if (retPath !== undefined) path = retPath;
+    else if (arg === "" && sc.dir >= 0) {
+      // fstatat(fd, "", AT_EMPTY_PATH) and friends act on the fd itself.
+      if (dir === undefined) return this.ignore();
+      path = dir;
+    } else path = resolvePath(dir, arg);
+    const flags = sc.flags >= 0 || sc.impliedFlags ? this.flagsArg(s, sc, argc) : EMPTY_FLAGS;
+    return { kind: sc.kind as FileEventKind, pid, syscall: name, ret, errno, raw, path, target: undefined, flags };
+  }
+
+  private ignore(): undefined {
+    this.stats.ignored++;
+    return undefined;
+  }
+
+  private twoPathEvent(
+    s: string, sc: SyscallSpec, argc: number, pid: number, name: string,
+    ret: number | undefined, errno: string | undefined, raw: string,
+  ): FileEvent | undefined {
+    const first = this.stringArg(s, sc.path, argc);
+    const second = this.stringArg(s, sc.path2, argc);
+    if (first === undefined || second === undefined) return this.problem();
+    const dir2 = sc.dir2 >= 0 ? this.dirOf(s, sc.dir2, argc, pid) : this.cwdOf(pid);
+    const target = resolvePath(dir2, second);
+    // A symlink's text is relative to the directory the link is created in.
+    const path = sc.shape === Shape.Symlink
+      ? resolvePath(dirname(target), first)
+      : resolvePath(sc.dir >= 0 ? this.dirOf(s, sc.dir, argc, pid) : this.cwdOf(pid), first);
+    return { kind: sc.kind as FileEventKind, pid, syscall: name, ret, errno, raw, path, target, flags: EMPTY_FLAGS };
+  }
+
+  private chdirEvent(
+    s: string, argc: number, pid: number, name: string, ret: number | undefined, errno: string | undefined, raw: string,
+  ): FileEvent | undefined {
+    const arg = this.stringArg(s, 0, argc);
+    if (arg === undefined) return this.problem();
+    const path = resolvePath(this.cwdOf(pid), arg);
+    if (ret === 0) this.cwdBox(pid).path = path;
+    return { kind: "chdir", pid, syscall: name, ret, errno, raw, path, target: undefined, flags: EMPTY_FLAGS };
+  }
+
+  private fchdirEvent(
+    s: string, argc: number, pid: number, name: string, ret: number | undefined, errno: string | undefined, raw: string,
+  ): FileEvent | undefined {
+    if (argc < 1) return this.problem();
+    const lt = annotationStart(s, this.bounds[0] ?? 0, this.bounds[1] ?? 0);
+    const path = lt === -1 ? undefined : readAnnotationPath(s, lt);
+    if (path === undefined) return this.ignore();
+    if (ret === 0) this.cwdBox(pid).path = path;
+    return { kind: "chdir", pid, syscall: name, ret, errno, raw, path, target: undefined, flags: EMPTY_FLAGS };
+  }
+
+  private execEvent(
+    s: string, sc: SyscallSpec, argc: number, pid: number, name: string,
+    ret: number | undefined, errno: string | undefined, raw: string,
+  ): ExecEvent | undefined {
+    const dir = sc.dir >= 0 ? this.dirOf(s, sc.dir, argc, pid) : this.cwdOf(pid);
+    const arg = this.stringArg(s, sc.path, argc);
+    if (arg === undefined) return this.problem();
+    const argvIndex = sc.path + 1;
+    if (argvIndex >= argc) return this.problem();
+    const argv = readStringArray(s, this.bounds[argvIndex * 2] ?? 0, this.bounds[argvIndex * 2 + 1] ?? 0);
+    return { kind: "exec", pid, syscall: name, ret, errno, raw, path: resolvePath(dir, arg), argv, cwd: this.cwdOf(pid) };
+  }
+
+  private socketEvent(
+    s: string, sc: SyscallSpec, argc: number, pid: number, name: string,
+    ret: number | undefined, errno: string | undefined, raw: string,
+  ): SocketEvent | undefined {
+    if (sc.path >= argc) return this.problem();
+    let a = this.bounds[sc.path * 2] ?? 0;
+    const b = this.bounds[sc.path * 2 + 1] ?? 0;
+    if (name === "sendmsg" || name === "sendmmsg") {
+      const at = s.indexOf("msg_name={", a);
+      if (at === -1 || at > b) return this.ignore();
+      a = at + 9;
+    }
+    if (s.charCodeAt(a) !== 123) return this.ignore(); // NULL: a connected socket, no destination
+    const address: SocketAddress | undefined = readSocketAddress(s, a, b);
+    if (address === undefined) return this.problem();
+    return {
+      kind: sc.kind as SocketEvent["kind"], pid, syscall: name, ret, errno, raw,
+      family: address.family, address: address.address, port: address.port,
+    };
+  }
+
+  private spawnEvent(
+    s: string, argc: number, open: number, close: number, pid: number, name: string,
+    ret: number | undefined, errno: string | undefined, raw: string,
+  ): SpawnEvent | undefined {
+    if (ret === undefined || ret <= 0) return this.ignore();
+    const parentBox = this.cwds.get(pid);
+    const childBox = this.cwds.get(ret);
+    if (childBox === undefined || childBox.path === undefined) {
+      const sharesFs = argc > 0 && sharesFilesystem(s, open, close);
+      const inherited = parentBox?.path ?? this.initialCwd;
+      this.cwds.set(ret, sharesFs ? this.cwdBox(pid) : { path: inherited });
+    }
+    return { kind: "spawn", pid, syscall: name, ret, errno, raw, childPid: ret };
+  }
+}
+
+/** CLONE_FS makes parent and child share one cwd, so later chdirs apply to both. */
+function sharesFilesystem(s: string, open: number, close: number): boolean {
+  let at = s.indexOf("CLONE_FS", open);
+  while (at !== -1 && at < close) {
+    const next = s.charCodeAt(at + 8);
+    if (next === 124 || next === 44 || next === 125 || next === 41) return true;
+    at = s.indexOf("CLONE_FS", at + 8);
+  }
+  return false;
+}
+
+/** `["sh", "-c", "…"]` → strings; stops at the `...` elision strace prints for long arrays. */
+export function readStringArray(s: string, start: number, end: number): string[] {
+  const out: string[] = [];
+  if (s.charCodeAt(start) !== 91) return out;
+  let i = start + 1;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c === 34) {
+      const close = skipString(s, i);
+      if (close === -1 || close > end) break;
+      const value = readString(s, i, close);
+      if (value !== undefined) out.push(value);
+      i = close;
+      // `"abc"...` marks a string cut at -s; keep the prefix we have.
+      if (s.startsWith("...", i)) i += 3;
+    } else if (c === 93) {
+      break;
+    } else {
+      i++;
+    }
+  }
+  return out;
+}
