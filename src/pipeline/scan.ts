@@ -13,7 +13,8 @@ import { requirementFiles } from "../fetch/requirements-file.ts";
 import type { RequirementSet } from "../inputs/types.ts";
 import { compileRules } from "../match/matcher.ts";
 import type { Finding } from "../report/findings.ts";
-import { BUILTIN_RULES } from "../rules/builtin.ts";
+import { loadBuiltinRulePacks } from "../rules/builtin.ts";
+import { dynamicRules } from "../rules/loader.ts";
 import type { DynamicRule } from "../rules/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import { createSandboxEnvironment, EGRESS_MOUNT, type SandboxEnvironment, writeLibFile } from "../sandbox/environment.ts";
@@ -309,7 +310,7 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     runner: new PhaseRunner({
       environment,
       tools,
-      matcher: compileRules(options.rules ?? BUILTIN_RULES, { home: environment.home }),
+      matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), { home: environment.home }),
       graceSeconds: options.graceSeconds ?? DEFAULT_GRACE_SECONDS,
       rawTrace,
       urlBuildPackage: urlBuildPackage(set),

@@ -60,7 +60,7 @@ export function createSandboxEnvironment(options: SandboxEnvironmentOptions): Sa
   const decoyHome = join(runDir, "home");
   buildDecoyHome(decoyHome, canaries);
   const etcDir = join(runDir, "etc");
-  const etcMounts = buildMinimalEtc(etcDir, home, canaries.token);
+  const etcMounts = buildMinimalEtc(etcDir, home);
 
   const mounts: Mount[] = [
     { kind: "ro-bind", source: etcDir, dest: "/etc" },

@@ -62,12 +62,16 @@ function sigkill(pid: number): void {
 /**
  * Kills a traced sandbox at once: SIGKILL to the PID namespace's init makes the kernel kill every
  * process in the namespace (double-forked daemons included, as they are reparented to it); then
- * the remaining descendants of the tracer and the tracer itself. Killing the tracer first would
- * let tracees run on untraced for a moment.
+ * every other descendant of the tracer (bwrap's outer process). The tracer itself is left to reap
+ * them and exit, so nothing is orphaned; killing it first would let tracees run on untraced.
  */
 export function killSandbox(tracerPid: number): void {
   const init = namespaceInit(tracerPid);
   if (init !== undefined) sigkill(init);
   for (const pid of descendants(tracerPid).reverse()) sigkill(pid);
+}
+
+/** Last resort for a tracer that did not exit after its tracees were killed. */
+export function killTracer(tracerPid: number): void {
   sigkill(tracerPid);
 }

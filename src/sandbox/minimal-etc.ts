@@ -6,11 +6,13 @@ import type { Mount } from "./bwrap.ts";
 const HOST_ETC_FILES = ["ssl/certs", "ld.so.cache", "os-release", "localtime", "mime.types"];
 
 /**
- * Writes a minimal /etc into `dir` (generated passwd, group, hosts, nsswitch.conf, a canary
- * shadow) and returns the read-only binds of the few host files layered on top of it. There is
- * deliberately no pip.conf, resolv.conf or anything with host secrets.
+ * Writes a minimal /etc into `dir` (generated passwd, group, hosts, nsswitch.conf) and returns the
+ * read-only binds of the few host files layered on top of it. There is deliberately no pip.conf,
+ * resolv.conf or anything with host secrets. There is no shadow file either: pip's vendored
+ * `distro` (like the `distro` package itself) stats every file in /etc, and an /etc/shadow there
+ * would make every run look like password-hash theft; a real attempt opens it regardless.
  */
-export function buildMinimalEtc(dir: string, home: string, token: string): Mount[] {
+export function buildMinimalEtc(dir: string, home: string): Mount[] {
   mkdirSync(dir, { recursive: true });
   const generated: Record<string, string> = {
     passwd: `root:x:0:0:root:${home}:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
@@ -18,7 +20,6 @@ export function buildMinimalEtc(dir: string, home: string, token: string): Mount
     hosts: "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n",
     hostname: "localhost\n",
     "nsswitch.conf": "passwd: files\ngroup: files\nshadow: files\nhosts: files\n",
-    shadow: `root:$6$${token}$${"x".repeat(64)}:19700:0:99999:7:::\n`,
   };
   for (const [name, content] of Object.entries(generated)) writeFileSync(join(dir, name), content, { mode: 0o644 });
 

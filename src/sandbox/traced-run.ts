@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { onCleanup } from "../core/cleanup.ts";
 import { bwrapArgs, type SandboxSpec } from "./bwrap.ts";
-import { killSandbox } from "./kill.ts";
+import { killSandbox, killTracer } from "./kill.ts";
 
 export interface TracedRunOptions {
   strace: string;
@@ -32,6 +32,8 @@ export interface TracedRunResult {
 }
 
 const OUTPUT_TAIL_CHARS = 8000;
+/** How long strace gets to reap the killed sandbox and exit before it is killed too. */
+const TRACER_EXIT_GRACE_MS = 2000;
 let fifoCounter = 0;
 
 function makeFifo(path: string): void {
@@ -66,7 +68,7 @@ export class TracedRun {
     const unregister = onCleanup(() => this.kill());
     const timer = setTimeout(() => {
       this.timedOut = true;
-      this.kill();
+      void this.kill();
     }, options.timeoutMs);
     const trace = this.readTrace(readFd);
     const output = Promise.all([this.drain(child.stdout), this.drain(child.stderr)]);
@@ -94,13 +96,24 @@ export class TracedRun {
   /** Stops the run at once because of a finding: the whole sandbox is killed. */
   abort(): void {
     this.aborted = true;
-    this.kill();
+    void this.kill();
   }
 
-  private kill(): void {
-    if (this.killed) return;
-    this.killed = true;
-    killSandbox(this.child.pid);
+  /** Resolves once strace has exited (it is killed too if it does not within a grace period). */
+  private async kill(): Promise<void> {
+    if (!this.killed) {
+      this.killed = true;
+      killSandbox(this.child.pid);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const exited = await Promise.race([
+      this.child.exited.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), TRACER_EXIT_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!exited) killTracer(this.child.pid);
   }
 
   private async readTrace(fd: number): Promise<void> {
