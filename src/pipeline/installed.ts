@@ -16,6 +16,8 @@ export interface VenvDistribution {
   pthFiles: string[];
   /** True when one of its .pth files has an `import` line, i.e. runs code at start-up. */
   executablePth: boolean;
+  /** Normalised names from Requires-Dist (markers and extras ignored: used for ordering only). */
+  requires: string[];
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -41,14 +43,15 @@ export function recordPath(row: string): string | undefined {
   return path;
 }
 
-/** Header values of a METADATA file (RFC 822 style, up to the first blank line). */
-function metadataHeader(text: string, header: string): string | undefined {
+/** Every value of a METADATA header (RFC 822 style, up to the first blank line). */
+function metadataHeaders(text: string, header: string): string[] {
   const prefix = `${header.toLowerCase()}:`;
+  const values: string[] = [];
   for (const line of text.split("\n")) {
-    if (line.trim() === "") return undefined;
-    if (line.toLowerCase().startsWith(prefix)) return line.slice(prefix.length).trim();
+    if (line.trim() === "") break;
+    if (line.toLowerCase().startsWith(prefix)) values.push(line.slice(prefix.length).trim());
   }
-  return undefined;
+  return values;
 }
 
 function isInstalledInSitePackages(path: string): boolean {
@@ -102,9 +105,14 @@ function readDistribution(sitePackages: string, distInfo: string, root: string):
   const dir = join(sitePackages, distInfo);
   if (!isPlainPathInside(dir, root)) return undefined;
   const metadata = readPlainFile(join(dir, "METADATA"), root);
-  const displayName = metadata ? metadataHeader(metadata, "Name") : undefined;
-  const version = metadata ? metadataHeader(metadata, "Version") : undefined;
+  if (!metadata) return undefined;
+  const displayName = metadataHeaders(metadata, "Name")[0];
+  const version = metadataHeaders(metadata, "Version")[0];
   if (!displayName || !version) return undefined;
+  const requires = metadataHeaders(metadata, "Requires-Dist")
+    .map((value) => /^[A-Za-z0-9._-]+/.exec(value)?.[0])
+    .filter((name): name is string => name !== undefined)
+    .map(normalizeName);
   const files = (readPlainFile(join(dir, "RECORD"), root) ?? "")
     .split("\n")
     .map(recordPath)
@@ -118,7 +126,7 @@ function readDistribution(sitePackages: string, distInfo: string, root: string):
   }
   const pthFiles = files.filter((path) => !path.includes("/") && path.endsWith(".pth"));
   const executablePth = pthFiles.some((pth) => isExecutablePth(readPlainFile(join(sitePackages, pth), root) ?? ""));
-  return { name: normalizeName(displayName), displayName, version, importTargets: [...targets].sort(), pthFiles, executablePth };
+  return { name: normalizeName(displayName), displayName, version, importTargets: [...targets].sort(), pthFiles, executablePth, requires };
 }
 
 /** Every distribution installed in `sitePackages`, sorted by name. */
@@ -130,4 +138,28 @@ export function readVenvDistributions(sitePackages: string, root: string): VenvD
     if (distribution) distributions.push(distribution);
   }
   return distributions.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Dependencies before the distributions that need them. Each distribution is imported in its own
+ * process, and importing an application imports its dependencies too: had the application gone
+ * first, a dependency's payload would run in (and be blamed on) the application's process.
+ * Cycles are broken in name order.
+ */
+export function dependencyOrder(distributions: readonly VenvDistribution[]): VenvDistribution[] {
+  const byName = new Map(distributions.map((distribution) => [distribution.name, distribution]));
+  const ordered: VenvDistribution[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (distribution: VenvDistribution) => {
+    if (state.has(distribution.name)) return;
+    state.set(distribution.name, "visiting");
+    for (const name of [...distribution.requires].sort()) {
+      const dependency = byName.get(name);
+      if (dependency) visit(dependency);
+    }
+    state.set(distribution.name, "done");
+    ordered.push(distribution);
+  };
+  for (const distribution of [...distributions].sort((a, b) => a.name.localeCompare(b.name))) visit(distribution);
+  return ordered;
 }

@@ -21,7 +21,7 @@ import { createSandboxEnvironment, EGRESS_MOUNT, type SandboxEnvironment, writeL
 import { detectHostPython, requireSandboxTools } from "../sandbox/host-python.ts";
 import { sandboxSocketOwner } from "../sandbox/socket-owner.ts";
 import { IMPORT_DRIVER_PY } from "./import-driver.ts";
-import { readVenvDistributions, type VenvDistribution, venvSitePackages } from "./installed.ts";
+import { dependencyOrder, readVenvDistributions, type VenvDistribution, venvSitePackages } from "./installed.ts";
 import { type PhaseOutcome, PhaseRunner, type PhaseSpec, type PlannedStep } from "./phase-runner.ts";
 import { type Progress, stderrProgress } from "./progress.ts";
 import { RawTraceWriter } from "./raw-trace.ts";
@@ -243,7 +243,7 @@ function importSteps(context: Context, venv: string, sitePackages: string, distr
   const python = join(venv, "bin", "python");
   const skip = new Set((context.options.doNotScan ?? []).map(normalizeName));
   const steps: PlannedStep[] = [];
-  for (const distribution of distributions) {
+  for (const distribution of dependencyOrder(distributions)) {
     if (skip.has(distribution.name)) continue;
     const base = { required: false, package: distribution.name };
     if (distribution.executablePth) {
