@@ -19,8 +19,8 @@ export interface EgressProxyOptions {
   socketPath: string;
   /** Allowed destinations as lower-case "host:port". */
   allow: ReadonlySet<string>;
-  /** Called for every refused destination before the 403 is sent. */
-  onRefused: (attempt: EgressAttempt) => void;
+  /** Called for every request, allowed or not, while its client still waits for the answer. */
+  onAttempt: (attempt: EgressAttempt) => void;
 }
 
 export interface EgressProxy {
@@ -142,8 +142,8 @@ export function startEgressProxy(options: EgressProxyOptions): Promise<EgressPro
         peerPort,
       };
       attempts.push(attempt);
+      options.onAttempt(attempt);
       if (!allowed) {
-        options.onRefused(attempt);
         refuse(client, "403 Forbidden");
         return;
       }

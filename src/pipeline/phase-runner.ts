@@ -86,6 +86,7 @@ export class PhaseRunner {
       supervisorArgv,
       steps: spec.steps.map((step) => ({ argv: step.argv, package: step.package })),
       urlBuildPackage: this.options.urlBuildPackage,
+      forwarder: spec.forward ? { address: "127.0.0.1", port: spec.forward.port } : undefined,
     });
     run = new TracedRun({
       ...tools,

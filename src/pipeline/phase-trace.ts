@@ -32,6 +32,11 @@ export interface PhaseTraceOptions extends AttributionPolicyOptions {
   /** The first blocking finding: the caller kills the sandbox. */
   onBlock: (finding: Finding) => void;
   graceSeconds: number;
+  /**
+   * The in-sandbox egress forwarder. A package's connection to it is left to the egress proxy,
+   * which sees the real destination and reports the finding with it.
+   */
+  forwarder?: { address: string; port: number };
 }
 
 /**
@@ -82,12 +87,18 @@ export class PhaseTrace {
 
   /** Adds a finding; the first blocking one stops the phase. */
   report(finding: Finding): void {
-    if (this.blocked) return;
+    if (this.blocked || this.isForwarderConnection(finding)) return;
     this.findings.push(finding);
     if (finding.severity === "block") {
       this.blocked = true;
       this.options.onBlock(finding);
     }
+  }
+
+  private isForwarderConnection(finding: Finding): boolean {
+    const forwarder = this.options.forwarder;
+    const { subject } = finding;
+    return forwarder !== undefined && subject.kind === "connection" && subject.address === forwarder.address && subject.port === forwarder.port;
   }
 
   private reportLingering(supervisorPid: number): void {

