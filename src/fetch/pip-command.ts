@@ -11,8 +11,10 @@ export const PYPI_INDEX_URL = "https://pypi.org/simple/";
  * build-environment subprocesses, which do not get --isolated) and has no /etc/pip.conf.
  */
 export function pipCommand(python: string, ...args: string[]): string[] {
-  return [python, "-I", "-m", "pip", "--isolated", "--no-input", "--disable-pip-version-check", ...args];
+  return [python, "-I", "-m", "pip", ...PIP_ISOLATION_ARGS, ...args];
 }
+
+export const PIP_ISOLATION_ARGS: readonly string[] = ["--isolated", "--no-input", "--disable-pip-version-check"];
 
 /** Options every pip call shares: no cache (the decoy home is fresh anyway), no progress bars. */
 export const PIP_COMMON_ARGS: readonly string[] = ["--no-cache-dir", "--progress-bar", "off", "--use-pep517"];

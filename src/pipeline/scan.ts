@@ -8,7 +8,7 @@ import type { Artifact, InstalledDistribution } from "../fetch/artifacts.ts";
 import { buildRequirementSets } from "../fetch/build-requires.ts";
 import { collectArtifacts } from "../fetch/collect.ts";
 import { type EgressAttempt, type EgressProxy, startEgressProxy } from "../fetch/egress-proxy.ts";
-import { allowedDestinations, indexArgs, localIndexPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
+import { allowedDestinations, indexArgs, localIndexPaths, PIP_COMMON_ARGS, PIP_ISOLATION_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import { requirementFiles } from "../fetch/requirements-file.ts";
 import type { RequirementSet } from "../inputs/types.ts";
 import { compileRules } from "../match/matcher.ts";
@@ -25,6 +25,7 @@ import { dependencyOrder, readVenvDistributions, type VenvDistribution, venvSite
 import { type PhaseOutcome, PhaseRunner, type PhaseSpec, type PlannedStep } from "./phase-runner.ts";
 import { type Progress, stderrProgress } from "./progress.ts";
 import { RawTraceWriter } from "./raw-trace.ts";
+import { createVenv } from "./venv.ts";
 
 export interface ScanOptions {
   /** Interpreter whose pip and installation the sandbox uses (default python3 on PATH). */
@@ -196,7 +197,10 @@ async function fetchPhase(context: Context, set: RequirementSet): Promise<{ arti
       label: `pip download ${requires.join(" ")}`,
     }));
     // setuptools < 70 asks for wheel at build time without declaring it.
-    steps.push({ argv: download(buildDir, "--", "wheel"), required: false, package: undefined, label: "pip download wheel" });
+    const declaresWheel = (requires: string[]) => requires.some((requirement) => /^wheel\b/i.test(requirement));
+    if (!buildSets.every(declaresWheel)) {
+      steps.push({ argv: download(buildDir, "--", "wheel"), required: false, package: undefined, label: "pip download wheel" });
+    }
     const build = await runner.run({ ...common, steps });
     context.findings.push(...build.findings);
     if (build.blocked) return undefined;
@@ -210,7 +214,6 @@ async function fetchPhase(context: Context, set: RequirementSet): Promise<{ arti
 
 async function installPhase(context: Context, set: RequirementSet, venv: string): Promise<boolean> {
   const { environment, runner, options } = context;
-  const python = environment.python.executable;
   const installFiles = requirementFiles(set, { dropUrls: true });
   const requirementsPath = join(environment.workDir, "install-requirements.txt");
   writeFileSync(requirementsPath, installFiles.requirements);
@@ -223,14 +226,15 @@ async function installPhase(context: Context, set: RequirementSet, venv: string)
     ...(index.onlyBinary.length > 0 ? ["--only-binary", index.onlyBinary.join(",")] : []),
   ];
   context.progress("Installing into a fresh venv in the sandbox (no network)…");
+  const venvPython = createVenv(venv, environment.python);
+  // The host's pip run by the venv's interpreter, as `pip --python` would do after starting twice.
+  const pip = [venvPython, "-I", environment.python.pipRunner, ...PIP_ISOLATION_ARGS, "install"];
   const outcome = await runner.run({
     phase: "install",
     timeoutSeconds: options.timeouts?.install ?? DEFAULT_TIMEOUTS.install,
     steps: [
-      { argv: [python, "-I", "-m", "venv", "--without-pip", venv], required: true, package: undefined, label: "python -m venv" },
       {
-        argv: pipCommand(python, "--python", join(venv, "bin", "python"), "install", ...PIP_COMMON_ARGS, "--no-warn-script-location", ...offline,
-          "-r", requirementsPath, "-c", join(environment.workDir, "constraints.txt")),
+        argv: [...pip, ...PIP_COMMON_ARGS, "--no-warn-script-location", ...offline, "-r", requirementsPath, "-c", join(environment.workDir, "constraints.txt")],
         required: true,
         package: undefined,
         label: "pip install",

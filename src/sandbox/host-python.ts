@@ -10,7 +10,11 @@ export interface HostPython {
   prefix: string;
   /** "3.11" — the lib/pythonX.Y part of site-packages paths. */
   version: string;
+  /** "3.11.7", for pyvenv.cfg. */
+  fullVersion: string;
   pipVersion: string;
+  /** pip's `__pip-runner__.py`: runs this pip inside another interpreter (a venv). */
+  pipRunner: string;
   /** Trees to bind read-only, outside /usr (which is always bound). */
   bindRoots: string[];
 }
@@ -22,7 +26,9 @@ const PROBE = [
   "import json, os, sys",
   "import pip",
   "print(json.dumps({'executable': os.path.realpath(sys.executable), 'prefix': os.path.realpath(sys.base_prefix),",
-  " 'exec_prefix': os.path.realpath(sys.base_exec_prefix), 'version': '%d.%d' % sys.version_info[:2], 'pip': pip.__version__}))",
+  " 'exec_prefix': os.path.realpath(sys.base_exec_prefix), 'version': '%d.%d' % sys.version_info[:2],",
+  " 'full_version': '%d.%d.%d' % sys.version_info[:3], 'pip': pip.__version__,",
+  " 'pip_runner': os.path.join(os.path.dirname(os.path.realpath(pip.__file__)), '__pip-runner__.py')}))",
 ].join("\n");
 
 interface Probe {
@@ -30,13 +36,15 @@ interface Probe {
   prefix: string;
   exec_prefix: string;
   version: string;
+  full_version: string;
   pip: string;
+  pip_runner: string;
 }
 
 function isProbe(value: unknown): value is Probe {
   if (typeof value !== "object" || value === null) return false;
   const record = value as Record<string, unknown>;
-  return ["executable", "prefix", "exec_prefix", "version", "pip"].every((key) => typeof record[key] === "string");
+  return ["executable", "prefix", "exec_prefix", "version", "full_version", "pip", "pip_runner"].every((key) => typeof record[key] === "string");
 }
 
 function isUnder(path: string, root: string): boolean {
@@ -76,7 +84,15 @@ export function detectHostPython(command = "python3"): HostPython {
     if (isUnder(root, "/usr") || bindRoots.some((bound) => isUnder(root, bound))) continue;
     bindRoots.push(root);
   }
-  return { executable: parsed.executable, prefix: parsed.prefix, version: parsed.version, pipVersion: parsed.pip, bindRoots };
+  return {
+    executable: parsed.executable,
+    prefix: parsed.prefix,
+    version: parsed.version,
+    fullVersion: parsed.full_version,
+    pipVersion: parsed.pip,
+    pipRunner: parsed.pip_runner,
+    bindRoots,
+  };
 }
 
 /** bwrap and strace are the two system tools the behavioural scan cannot run without. */

@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync } from "node:fs";
+import { closeSync, constants, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { onCleanup } from "../core/cleanup.ts";
@@ -32,6 +32,8 @@ export interface TracedRunResult {
 }
 
 const OUTPUT_TAIL_CHARS = 8000;
+const READ_BUFFER_BYTES = 1 << 20;
+const POLL_IDLE_MS = 2;
 /** How long strace gets to reap the killed sandbox and exit before it is killed too. */
 const TRACER_EXIT_GRACE_MS = 2000;
 let fifoCounter = 0;
@@ -116,26 +118,58 @@ export class TracedRun {
     if (!exited) killTracer(this.child.pid);
   }
 
-  private async readTrace(fd: number): Promise<void> {
+  /**
+   * Reads the FIFO by polling its non-blocking fd: strace writes every line (often in two
+   * writes), and a stream reader would wake up for each, which costs more CPU than parsing and
+   * matching. A poll drains whatever has accumulated in one read; when the FIFO was empty it waits
+   * POLL_IDLE_MS, so a finding is seen at most that much later.
+   */
+  private readTrace(fd: number): Promise<void> {
+    const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
     const decoder = new TextDecoder();
     let pending = "";
-    try {
-      for await (const chunk of Bun.file(fd).stream()) {
-        if (this.aborted) continue;
-        pending += decoder.decode(chunk, { stream: true });
-        let start = 0;
-        let newline = pending.indexOf("\n", start);
-        while (newline >= 0 && !this.aborted) {
-          this.options.onLine(pending.slice(start, newline));
-          start = newline + 1;
-          newline = pending.indexOf("\n", start);
-        }
-        pending = pending.slice(start);
+    const deliver = (text: string) => {
+      pending += text;
+      let start = 0;
+      let newline = pending.indexOf("\n");
+      while (newline >= 0 && !this.aborted) {
+        this.options.onLine(pending.slice(start, newline));
+        start = newline + 1;
+        newline = pending.indexOf("\n", start);
       }
-      if (pending !== "" && !this.aborted) this.options.onLine(pending);
-    } finally {
-      closeSync(fd);
-    }
+      pending = this.aborted ? "" : pending.slice(start);
+    };
+    return new Promise<void>((resolve, reject) => {
+      const finish = () => {
+        if (pending !== "" && !this.aborted) this.options.onLine(pending);
+        closeSync(fd);
+        resolve();
+      };
+      const poll = () => {
+        let read = false;
+        for (;;) {
+          let count: number;
+          try {
+            count = readSync(fd, buffer, 0, buffer.length, null);
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === "EAGAIN") break;
+            closeSync(fd);
+            reject(error);
+            return;
+          }
+          if (count === 0) {
+            finish();
+            return;
+          }
+          read = true;
+          const text = decoder.decode(buffer.subarray(0, count), { stream: true });
+          if (!this.aborted) deliver(text);
+        }
+        if (read) setImmediate(poll);
+        else setTimeout(poll, POLL_IDLE_MS);
+      };
+      poll();
+    });
   }
 
   private async drain(stream: ReadableStream<Uint8Array>): Promise<string> {

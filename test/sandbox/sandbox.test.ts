@@ -102,7 +102,7 @@ describe("the sandbox", () => {
     const env = (output as { env: Record<string, string> }).env;
     expect(env.PIPCANARY_TEST_HOST_SECRET).toBeUndefined();
     expect(env.PIPCANARY_TEST_PASSED).toBe("passed-on-request");
-    expect(Object.keys(env).filter((key) => key.startsWith("PIP_")).sort()).toEqual(["PIP_CONFIG_FILE", "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_NO_INPUT"]);
+    expect(Object.keys(env).filter((key) => key.startsWith("PIP_")).sort()).toEqual(["PIP_CONFIG_FILE", "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_NO_COMPILE", "PIP_NO_INPUT"]);
     expect(env.PIP_CONFIG_FILE).toBe("/dev/null");
     expect(env.AWS_SECRET_ACCESS_KEY).toContain(environment.canaries.token);
     expect(env.GITHUB_TOKEN).toContain(environment.canaries.token);
