@@ -2,7 +2,7 @@
  * Benchmark 7b: wall time of a full behavioural scan of ~20 benign packages (16 wheels, 4 sdists,
  * with dependencies between them) versus a plain `pip install --no-index --find-links` of the same
  * files into a fresh venv, with no sandbox and no tracing. Prints both times and the ratio
- * (target ≤ 1.3×). Usage: bun bench/scan.ts [rounds]
+ * (target ≤ 1.3×). Usage: bun bench/scan.ts [rounds] [sdists (default 4)]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -16,9 +16,9 @@ import type { FixtureFile, FixtureProject } from "../test/harness/types.ts";
 import { buildWheel } from "../test/harness/wheel.ts";
 import { requirementSet } from "../test/e2e/helpers.ts";
 
-const WHEELS = 16;
-const SDISTS = 4;
 const rounds = Number(process.argv[2] ?? 3);
+const SDISTS = Number(process.argv[3] ?? 4);
+const WHEELS = 20 - SDISTS;
 
 /** A small but real package: a few modules that import each other and a little stdlib. */
 function sources(module: string): Record<string, string> {

@@ -1,11 +1,16 @@
 import { normalizeName } from "../core/names.ts";
-import type { Phase } from "../trace/events.ts";
+import type { Phase, TraceEvent } from "../trace/events.ts";
 import type { ExecInfo, ProcessTree } from "../trace/process-tree.ts";
 
 /** A supervisor step and whom everything it starts is blamed on. */
 export interface StepAssignment {
   argv: readonly string[];
   package: string | undefined;
+  /**
+   * For a step that forks workers (the import driver): marker file → package. A direct child of
+   * the step's process that opens a marker belongs, from then on, to that package.
+   */
+  markers?: ReadonlyMap<string, string | undefined>;
 }
 
 /**
@@ -39,6 +44,9 @@ function sameArgv(a: readonly string[], b: readonly string[]): boolean {
  */
 export class AttributionPolicy {
   private supervisorPid: number | undefined;
+  /** Pids of steps that fork marker-named workers, with their markers. */
+  private readonly markerParents = new Map<number, ReadonlyMap<string, string | undefined>>();
+  private readonly markedWorkers = new Set<number>();
 
   constructor(private readonly options: AttributionPolicyOptions) {}
 
@@ -58,6 +66,7 @@ export class AttributionPolicy {
     if (info.parentPid === this.supervisorPid) {
       const step = this.options.steps.find((candidate) => sameArgv(candidate.argv, info.argv));
       tree.assign(info.pid, { phase, package: step?.package });
+      if (step?.markers) this.markerParents.set(info.pid, step.markers);
       return;
     }
     if (tree.attributionOf(info.pid).package !== undefined || info.cwd === undefined) return;
@@ -68,4 +77,18 @@ export class AttributionPolicy {
     }
     if (PIP_URL_BUILD_DIR.test(info.cwd)) tree.assign(info.pid, { phase, package: this.options.urlBuildPackage });
   };
+
+  /**
+   * Called for every event after the tree has attributed it: a worker's first marker open (the
+   * worker is a direct child of a marker step and opens the marker before any package code runs)
+   * assigns it. Later marker opens by the same pid, or opens by anyone else, change nothing.
+   */
+  onEvent(event: TraceEvent, tree: ProcessTree): void {
+    if (event.kind !== "open" || event.ret === undefined || event.ret < 0 || this.markedWorkers.has(event.pid)) return;
+    const parent = tree.parentOf(event.pid);
+    const markers = parent === undefined ? undefined : this.markerParents.get(parent);
+    if (!markers?.has(event.path)) return;
+    this.markedWorkers.add(event.pid);
+    tree.assign(event.pid, { phase: this.options.phase, package: markers.get(event.path) });
+  }
 }

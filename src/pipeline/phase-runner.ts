@@ -13,6 +13,8 @@ import type { RawTraceWriter } from "./raw-trace.ts";
 /** A supervisor step and the package everything it starts is blamed on. */
 export interface PlannedStep extends SupervisorStep {
   package: string | undefined;
+  /** Marker file → package, for a step whose forked workers each belong to one package. */
+  markers?: ReadonlyMap<string, string | undefined>;
   /** Shown when this step fails: what the user sees instead of a bare exit status. */
   label: string;
 }
@@ -84,7 +86,7 @@ export class PhaseRunner {
       onBlock: () => run?.abort(),
       graceSeconds,
       supervisorArgv,
-      steps: spec.steps.map((step) => ({ argv: step.argv, package: step.package })),
+      steps: spec.steps.map((step) => ({ argv: step.argv, package: step.package, markers: step.markers })),
       urlBuildPackage: this.options.urlBuildPackage,
       forwarder: spec.forward ? { address: "127.0.0.1", port: spec.forward.port } : undefined,
     });

@@ -76,6 +76,7 @@ export class PhaseTrace {
   private readonly sink = (attributed: AttributedEvent): void => {
     if (this.blocked) return;
     const { event } = attributed;
+    this.policy.onEvent(event, this.tree);
     if (event.kind === "exit" && event.pid === this.policy.supervisor) this.reportLingering(event.pid);
     for (const finding of this.options.matcher.match(attributed)) this.report(finding);
   };

@@ -20,7 +20,7 @@ import type { Mount } from "../sandbox/bwrap.ts";
 import { createSandboxEnvironment, EGRESS_MOUNT, type SandboxEnvironment, writeLibFile } from "../sandbox/environment.ts";
 import { detectHostPython, requireSandboxTools } from "../sandbox/host-python.ts";
 import { sandboxSocketOwner } from "../sandbox/socket-owner.ts";
-import { IMPORT_DRIVER_PY } from "./import-driver.ts";
+import { IMPORT_DRIVER_PY, type ImportUnit } from "./import-driver.ts";
 import { dependencyOrder, readVenvDistributions, type VenvDistribution, venvSitePackages } from "./installed.ts";
 import { type PhaseOutcome, PhaseRunner, type PhaseSpec, type PlannedStep } from "./phase-runner.ts";
 import { type Progress, stderrProgress } from "./progress.ts";
@@ -250,22 +250,36 @@ async function installPhase(context: Context, set: RequirementSet, venv: string)
   return true;
 }
 
-function importSteps(context: Context, venv: string, sitePackages: string, distributions: VenvDistribution[]): PlannedStep[] {
-  const driver = writeLibFile(context.environment, "import_driver.py", IMPORT_DRIVER_PY);
-  const python = join(venv, "bin", "python");
+/**
+ * The import phase as one step: the import driver, which forks one worker per unit — a
+ * distribution's executable .pth files, then its top-level modules — in dependency order.
+ */
+function importStep(context: Context, venv: string, sitePackages: string, distributions: VenvDistribution[]): PlannedStep | undefined {
+  const { environment } = context;
   const skip = new Set((context.options.doNotScan ?? []).map(normalizeName));
-  const steps: PlannedStep[] = [];
+  const units: ImportUnit[] = [];
+  const markers = new Map<string, string>();
+  mkdirSync(join(environment.libDir, "units"));
+  const addUnit = (distribution: VenvDistribution, mode: ImportUnit["mode"], names: string[]) => {
+    const marker = writeLibFile(environment, `units/${units.length}`, "");
+    units.push({ mode, names, marker });
+    markers.set(marker, distribution.name);
+  };
   for (const distribution of dependencyOrder(distributions)) {
     if (skip.has(distribution.name)) continue;
-    const base = { required: false, package: distribution.name };
-    if (distribution.executablePth) {
-      steps.push({ ...base, argv: [python, "-I", "-S", driver, "pth", sitePackages, ...distribution.pthFiles], label: `start-up of ${distribution.name}` });
-    }
-    if (distribution.importTargets.length > 0) {
-      steps.push({ ...base, argv: [python, "-I", "-S", driver, "import", sitePackages, ...distribution.importTargets], label: `import of ${distribution.name}` });
-    }
+    if (distribution.executablePth) addUnit(distribution, "pth", distribution.pthFiles);
+    if (distribution.importTargets.length > 0) addUnit(distribution, "import", distribution.importTargets);
   }
-  return steps;
+  if (units.length === 0) return undefined;
+  const driver = writeLibFile(environment, "import_driver.py", IMPORT_DRIVER_PY);
+  const unitsFile = writeLibFile(environment, "units.json", JSON.stringify(units));
+  return {
+    argv: [join(venv, "bin", "python"), "-I", "-S", driver, sitePackages, unitsFile],
+    required: false,
+    package: undefined,
+    markers,
+    label: "imports",
+  };
 }
 
 function installedDistributions(distributions: VenvDistribution[], artifacts: Artifact[], set: RequirementSet): InstalledDistribution[] {
@@ -348,13 +362,13 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
 
     const sitePackages = venvSitePackages(venv, python.version, environment.workDir);
     const distributions = readVenvDistributions(sitePackages, environment.workDir);
-    const steps = importSteps(context, venv, sitePackages, distributions);
-    if (steps.length > 0) {
+    const step = importStep(context, venv, sitePackages, distributions);
+    if (step) {
       context.progress(`Importing ${distributions.length} installed distribution(s) in the sandbox (no network)…`);
       const imported = await context.runner.run({
         phase: "import",
         timeoutSeconds: options.timeouts?.import ?? DEFAULT_TIMEOUTS.import,
-        steps,
+        steps: [step],
       });
       context.findings.push(...imported.findings);
       if (imported.blocked) return stopped(artifacts, buildArtifacts);
