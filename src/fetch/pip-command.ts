@@ -6,15 +6,19 @@ import { destinationKey } from "./egress-proxy.ts";
 export const PYPI_INDEX_URL = "https://pypi.org/simple/";
 
 /**
- * `python -I -m pip` with nothing of the host's pip configuration: `--isolated` ignores PIP_*
- * variables and user config; the sandbox also sets PIP_CONFIG_FILE=/dev/null (for pip's own
- * build-environment subprocesses, which do not get --isolated) and has no /etc/pip.conf.
+ * The host's pip, run by `interpreter` (the host Python, or a venv's to install into it) through
+ * pip's own `__pip-runner__.py`, with nothing of the host's pip configuration: `--isolated`
+ * ignores PIP_* variables and user config; the sandbox also sets PIP_CONFIG_FILE=/dev/null (for
+ * pip's build-environment subprocesses, which do not get --isolated) and has no /etc/pip.conf.
+ * `-I`: no PYTHON* variables, no user site. `site: false` adds `-S`: no site-packages and no .pth
+ * files of the host interpreter at pip's start-up (pip needs none, and a traced start-up is
+ * cheaper without them). A venv's interpreter needs its site module: that is what makes it the
+ * venv (sys.prefix) that pip installs into.
  */
-export function pipCommand(python: string, ...args: string[]): string[] {
-  return [python, "-I", "-m", "pip", ...PIP_ISOLATION_ARGS, ...args];
+export function pipCommand(interpreter: string, pipRunner: string, options: { site: boolean }, ...args: string[]): string[] {
+  const site = options.site ? [] : ["-S"];
+  return [interpreter, "-I", ...site, pipRunner, "--isolated", "--no-input", "--disable-pip-version-check", ...args];
 }
-
-export const PIP_ISOLATION_ARGS: readonly string[] = ["--isolated", "--no-input", "--disable-pip-version-check"];
 
 /** Options every pip call shares: no cache (the decoy home is fresh anyway), no progress bars. */
 export const PIP_COMMON_ARGS: readonly string[] = ["--no-cache-dir", "--progress-bar", "off", "--use-pep517"];

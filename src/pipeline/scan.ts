@@ -8,7 +8,7 @@ import type { Artifact, InstalledDistribution } from "../fetch/artifacts.ts";
 import { buildRequirementSets } from "../fetch/build-requires.ts";
 import { collectArtifacts } from "../fetch/collect.ts";
 import { type EgressAttempt, type EgressProxy, startEgressProxy } from "../fetch/egress-proxy.ts";
-import { allowedDestinations, indexArgs, localIndexPaths, PIP_COMMON_ARGS, PIP_ISOLATION_ARGS, pipCommand } from "../fetch/pip-command.ts";
+import { allowedDestinations, indexArgs, localIndexPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import { requirementFiles } from "../fetch/requirements-file.ts";
 import type { RequirementSet } from "../inputs/types.ts";
 import { compileRules } from "../match/matcher.ts";
@@ -173,7 +173,7 @@ async function fetchPhase(context: Context, set: RequirementSet): Promise<{ arti
       forward: { port: FORWARD_PORT, socket: `${EGRESS_MOUNT}/egress.sock` },
     };
     const download = (dest: string, ...rest: string[]) =>
-      pipCommand(python, "download", "--dest", dest, ...PIP_COMMON_ARGS, "--proxy", PROXY_URL, ...indexArgs(set.index), ...rest);
+      pipCommand(python, environment.python.pipRunner, { site: false }, "download", "--dest", dest, ...PIP_COMMON_ARGS, "--proxy", PROXY_URL, ...indexArgs(set.index), ...rest);
 
     context.progress(`Downloading ${set.requirements.filter((requirement) => !requirement.constraint).length} requirement(s) in the sandbox…`);
     const main = await runner.run({
@@ -228,7 +228,7 @@ async function installPhase(context: Context, set: RequirementSet, venv: string)
   context.progress("Installing into a fresh venv in the sandbox (no network)…");
   const venvPython = createVenv(venv, environment.python);
   // The host's pip run by the venv's interpreter, as `pip --python` would do after starting twice.
-  const pip = [venvPython, "-I", environment.python.pipRunner, ...PIP_ISOLATION_ARGS, "install"];
+  const pip = pipCommand(venvPython, environment.python.pipRunner, { site: true }, "install");
   const outcome = await runner.run({
     phase: "install",
     timeoutSeconds: options.timeouts?.install ?? DEFAULT_TIMEOUTS.install,
