@@ -4,8 +4,10 @@
  *   `*` (any run of characters but `/`), `?` (one character) and `[abc]`/`[!abc]`; a segment that is
  *   exactly `**` matches zero or more whole segments, so `~/.aws/**` matches `~/.aws` itself and
  *   everything below it, but never `~`.
- * - Name globs (programs, packages) and argv globs use the same `*`/`?`/`[…]`, where `*` also spans
- *   spaces and slashes in argv globs.
+ * - Name globs (programs, packages) use the same `*`/`?`/`[…]`.
+ * - Argv globs run over the arguments joined by single spaces: `*` and `?` stay within one
+ *   argument (no space), `**` spans any number of arguments. `* -c **` is "a program whose first
+ *   argument is -c", and does not match `bash script -c x`.
  */
 
 /** Why a glob is invalid, or undefined when it is fine. */
@@ -42,14 +44,17 @@ export function hasWildcard(text: string): boolean {
   return /[*?[]/.test(text);
 }
 
-/** Regex source for a glob; `crossSlash` lets `*` span `/` (argv). */
-export function globToRegexSource(glob: string, crossSlash: boolean): string {
-  const star = crossSlash ? "[\\s\\S]*" : "[^/]*";
-  const one = crossSlash ? "[\\s\\S]" : "[^/]";
+/** Regex source for a name glob (`*` stops at `/`) or an argv glob (`*` stops at a space, `**` does not). */
+export function globToRegexSource(glob: string, argv: boolean): string {
+  const star = argv ? "[^ ]*" : "[^/]*";
+  const one = argv ? "[^ ]" : "[^/]";
   let out = "";
   for (let i = 0; i < glob.length; i++) {
     const ch = glob[i] ?? "";
-    if (ch === "*") out += star;
+    if (ch === "*" && argv && glob[i + 1] === "*") {
+      out += "[\\s\\S]*";
+      i++;
+    } else if (ch === "*") out += star;
     else if (ch === "?") out += one;
     else if (ch === "[") {
       const close = glob.indexOf("]", i + 1);

@@ -137,9 +137,10 @@ function compileRule(rule: DynamicRule, home: string): CompiledRule {
   };
 }
 
-/** Where a candidate's path condition matched: the event's path or its rename/link target. */
+/** Where a candidate's path condition matched: the event's path, its rename/link target, or the path as requested. */
 const ON_PATH = 1;
 const ON_TARGET = 2;
+const ON_REQUESTED = 4;
 
 /**
  * Compiles every dynamic rule once into shared indexes: one path trie over all path globs, a map
@@ -221,6 +222,10 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
         side = ON_TARGET;
         paths.match(event.target, add);
       }
+      if ("requested" in event && event.requested !== undefined) {
+        side = ON_REQUESTED;
+        paths.match(event.requested, add);
+      }
     }
     side = ON_PATH;
     if (event.kind === "exec") {
@@ -267,7 +272,9 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
 function pathSubject(event: TraceEvent, side: number): string | undefined {
   if (event.kind === "exec") return event.path;
   if (!("path" in event)) return event.kind === "connect" || event.kind === "bind" || event.kind === "sendto" ? event.address : undefined;
-  if (side === ON_TARGET && "target" in event && event.target !== undefined) return event.target;
+  if ((side & ON_PATH) !== 0) return event.path;
+  if ((side & ON_TARGET) !== 0 && "target" in event && event.target !== undefined) return event.target;
+  if ((side & ON_REQUESTED) !== 0 && "requested" in event && event.requested !== undefined) return event.requested;
   return event.path;
 }
 
@@ -277,9 +284,7 @@ function accepts(c: CompiledRule, ae: AttributedEvent, subjectPath: string | und
   if ((c.kindMask & (KIND_BIT.get(event.kind) ?? 0)) === 0) return false;
   if ((c.phaseMask & (PHASE_BIT.get(attribution.phase) ?? 0)) === 0) return false;
   if (c.packageOnly && attribution.package === undefined) return false;
-  if (c.primary !== Primary.Paths && c.paths) {
-    if (!("path" in event) || !(c.paths.matches(event.path) || ("target" in event && event.target !== undefined && c.paths.matches(event.target)))) return false;
-  }
+  if (c.primary !== Primary.Paths && c.paths && !anyPathMatches(c.paths, event)) return false;
   // Open flags constrain open calls only; other kinds of a mixed rule (rename, link) pass.
   if (c.flags && event.kind === "open" && !event.flags.some((flag) => c.flags?.has(flag))) return false;
   if (event.kind === "connect" || event.kind === "bind" || event.kind === "sendto") {
@@ -301,6 +306,13 @@ function accepts(c: CompiledRule, ae: AttributedEvent, subjectPath: string | und
   }
   for (const exception of c.exceptions) if (excepted(exception, ae, subjectPath)) return false;
   return true;
+}
+
+function anyPathMatches(trie: PathTrie, event: TraceEvent): boolean {
+  if (!("path" in event)) return false;
+  if (trie.matches(event.path)) return true;
+  if ("target" in event && event.target !== undefined && trie.matches(event.target)) return true;
+  return "requested" in event && event.requested !== undefined && trie.matches(event.requested);
 }
 
 function hit(table: AddressTable, family: string, address: string): boolean {

