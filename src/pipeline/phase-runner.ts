@@ -7,7 +7,7 @@ import { FIRST_FAILED_STEP_STATUS, SUPERVISOR_PY, type SupervisorPlan, type Supe
 import { TracedRun, type TracedRunResult } from "../sandbox/traced-run.ts";
 import type { Phase } from "../trace/events.ts";
 import { STRACE_ARGS } from "../trace/parser.ts";
-import { PhaseTrace, PIDNS_STRACE_ARGS } from "./phase-trace.ts";
+import { PhaseTrace } from "./phase-trace.ts";
 import type { RawTraceWriter } from "./raw-trace.ts";
 
 /** A supervisor step and the package everything it starts is blamed on. */
@@ -92,7 +92,7 @@ export class PhaseRunner {
     });
     run = new TracedRun({
       ...tools,
-      straceArgs: [...STRACE_ARGS, ...PIDNS_STRACE_ARGS],
+      straceArgs: STRACE_ARGS,
       sandbox: {
         mounts: [...environment.mounts, ...(spec.mounts ?? [])],
         env: { ...environment.env, ...spec.env },

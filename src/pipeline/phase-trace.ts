@@ -1,26 +1,8 @@
 import type { Matcher } from "../match/matcher.ts";
+import { TraceMonitor } from "../match/monitor.ts";
 import type { Finding } from "../report/findings.ts";
 import type { AttributedEvent, Attribution, Phase } from "../trace/events.ts";
-import { StraceParser } from "../trace/parser.ts";
-import { ProcessTree } from "../trace/process-tree.ts";
 import { AttributionPolicy, type AttributionPolicyOptions } from "./attribution.ts";
-
-/**
- * In a PID namespace strace prints the child pid a clone returns as the tracee sees it (2, 3, …);
- * with `--decode-pids=pidns` it adds the host pid in a comment, which is the one every line's
- * prefix uses. Only the return value of process-creating calls is rewritten, and only when the
- * comment closes the line (a path string is quoted and cannot end a clone line).
- */
-const PIDNS_RETURN = / = (\d+) \/\* (\d+) in strace's PID NS \*\/$/;
-const SPAWN_LINE = /^\d+ +(?:<\.\.\. )?(?:clone3?|v?fork)[( ]/;
-
-export function hostPidLine(line: string): string {
-  if (!line.endsWith("PID NS */") || !SPAWN_LINE.test(line)) return line;
-  return line.replace(PIDNS_RETURN, " = $2");
-}
-
-/** Added to the parser's STRACE_ARGS so that clone returns carry host pids (see hostPidLine). */
-export const PIDNS_STRACE_ARGS: readonly string[] = ["--decode-pids=pidns"];
 
 export interface PhaseTraceOptions extends AttributionPolicyOptions {
   phase: Phase;
@@ -40,21 +22,27 @@ export interface PhaseTraceOptions extends AttributionPolicyOptions {
 }
 
 /**
- * The streaming pipeline of one phase: strace line → typed event → process-tree attribution →
- * rule matcher. Also reports processes of a package that were still alive when the supervisor
- * finished its grace period (they are killed with the sandbox right after).
+ * One phase's trace: the trace monitor (strace line → typed event → process-tree attribution →
+ * rule matcher) with the sandbox's attribution policy, the first blocking finding stopping the
+ * phase, and a report of processes of a package still alive when the supervisor finished its
+ * grace period (they are killed with the sandbox right after).
  */
 export class PhaseTrace {
   readonly findings: Finding[] = [];
-  private readonly parser: StraceParser;
-  private readonly tree: ProcessTree;
+  private readonly monitor: TraceMonitor;
   private readonly policy: AttributionPolicy;
   private blocked = false;
 
   constructor(private readonly options: PhaseTraceOptions) {
-    this.parser = new StraceParser({ initialCwd: options.cwd });
     this.policy = new AttributionPolicy(options);
-    this.tree = new ProcessTree({ phase: options.phase, onExec: this.policy.onExec });
+    this.monitor = new TraceMonitor({
+      phase: options.phase,
+      rules: options.matcher,
+      onExec: this.policy.onExec,
+      onEvent: this.observe,
+      onFinding: (finding) => this.report(finding),
+      parser: { initialCwd: options.cwd },
+    });
   }
 
   get isBlocked(): boolean {
@@ -63,27 +51,24 @@ export class PhaseTrace {
 
   readonly line = (raw: string): void => {
     this.options.rawSink?.(raw);
-    if (this.blocked) return;
-    const event = this.parser.parse(hostPidLine(raw));
-    if (event) this.tree.feed(event, this.sink);
+    if (!this.blocked) this.monitor.line(raw);
   };
 
   /** End of the trace: events still held for unknown parents are matched too. */
   finish(): void {
-    if (!this.blocked) this.tree.flush(this.sink);
+    if (!this.blocked) this.monitor.end();
   }
 
-  private readonly sink = (attributed: AttributedEvent): void => {
+  /** Every attributed event, before it is matched. */
+  private readonly observe = ({ event }: AttributedEvent): void => {
     if (this.blocked) return;
-    const { event } = attributed;
-    this.policy.onEvent(event, this.tree);
+    this.policy.onEvent(event, this.monitor.tree);
     if (event.kind === "exit" && event.pid === this.policy.supervisor) this.reportLingering(event.pid);
-    for (const finding of this.options.matcher.match(attributed)) this.report(finding);
   };
 
   /** The process tree's blame for a host pid (for findings made outside the trace). */
   attributionOf(pid: number): Attribution {
-    return this.tree.attributionOf(pid);
+    return this.monitor.tree.attributionOf(pid);
   }
 
   /** Adds a finding; the first blocking one stops the phase. */
@@ -103,9 +88,9 @@ export class PhaseTrace {
   }
 
   private reportLingering(supervisorPid: number): void {
-    for (const pid of this.tree.liveDescendants(supervisorPid)) {
+    for (const pid of this.monitor.tree.liveDescendants(supervisorPid)) {
       if (pid === supervisorPid) continue;
-      const attribution = this.tree.attributionOf(pid);
+      const attribution = this.monitor.tree.attributionOf(pid);
       if (attribution.package === undefined) continue;
       this.report({
         ruleId: "lingering-process",

@@ -2,7 +2,6 @@ import { describe, expect, test } from "bun:test";
 import { parseDistributionFilename } from "../../src/fetch/collect.ts";
 import { requirementFiles } from "../../src/fetch/requirements-file.ts";
 import { dependencyOrder, importTargetsFromFiles, recordPath, type VenvDistribution } from "../../src/pipeline/installed.ts";
-import { hostPidLine } from "../../src/pipeline/phase-trace.ts";
 import type { Finding } from "../../src/report/findings.ts";
 import { scanReportJson } from "../../src/report/json.ts";
 import { formatScanReport, SAFE_MESSAGE } from "../../src/report/text.ts";
@@ -80,15 +79,6 @@ describe("requirements files for pip", () => {
       constraints: "urllib3<3\n",
     });
     expect(requirementFiles(set, { dropUrls: true }).requirements).toContain("\ndirect\n");
-  });
-});
-
-describe("strace lines from a PID namespace", () => {
-  test("clone returns are rewritten to host pids; nothing else changes", () => {
-    expect(hostPidLine("12559 clone(child_stack=NULL, flags=SIGCHLD) = 2 /* 12560 in strace's PID NS */")).toBe("12559 clone(child_stack=NULL, flags=SIGCHLD) = 12560");
-    expect(hostPidLine("12562 <... vfork resumed>) = 5 /* 12620 in strace's PID NS */")).toBe("12562 <... vfork resumed>) = 12620");
-    const open = '12560 openat(AT_FDCWD</>, "x = 2 /* 9 in strace\'s PID NS */") = -1 ENOENT (No such file or directory)';
-    expect(hostPidLine(open)).toBe(open);
   });
 });
 
