@@ -1,9 +1,12 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { IndexOptions } from "../inputs/types.ts";
+import type { IndexOptions, RequirementSet } from "../inputs/types.ts";
 import { destinationKey } from "./egress-proxy.ts";
 
 export const PYPI_INDEX_URL = "https://pypi.org/simple/";
+
+/** Index options including the optional ones newer inputs stages set. */
+type PipIndexOptions = IndexOptions & { noIndex?: boolean; preferBinary?: boolean };
 
 /**
  * The host's pip, run by `interpreter` (the host Python, or a venv's to install into it) through
@@ -23,8 +26,8 @@ export function pipCommand(interpreter: string, pipRunner: string, options: { si
 /** Options every pip call shares: no cache (the decoy home is fresh anyway), no progress bars. */
 export const PIP_COMMON_ARGS: readonly string[] = ["--no-cache-dir", "--progress-bar", "off", "--use-pep517"];
 
-/** --index-url, --extra-index-url, --find-links, --pre and --only-binary as pip arguments. */
-export function indexArgs(index: IndexOptions & { noIndex?: boolean }): string[] {
+/** --index-url (or --no-index), --extra-index-url, --find-links, --pre, --prefer-binary, --only-binary. */
+export function indexArgs(index: PipIndexOptions): string[] {
   const args: string[] = [];
   if (index.noIndex) args.push("--no-index");
   else {
@@ -33,6 +36,7 @@ export function indexArgs(index: IndexOptions & { noIndex?: boolean }): string[]
   }
   for (const link of index.findLinks) args.push("--find-links", link);
   if (index.pre) args.push("--pre");
+  if (index.preferBinary) args.push("--prefer-binary");
   if (index.onlyBinary.length > 0) args.push("--only-binary", index.onlyBinary.join(","));
   return args;
 }
@@ -47,7 +51,7 @@ function remoteUrl(text: string): URL | undefined {
 }
 
 /** host:port destinations the egress proxy lets through: the indexes and find-links hosts. */
-export function allowedDestinations(index: IndexOptions & { noIndex?: boolean }): Set<string> {
+export function allowedDestinations(index: PipIndexOptions): Set<string> {
   const allowed = new Set<string>();
   const urls = [...(index.noIndex ? [] : [index.indexUrl ?? PYPI_INDEX_URL, ...index.extraIndexUrls]), ...index.findLinks];
   for (const text of urls) {
@@ -61,10 +65,18 @@ export function allowedDestinations(index: IndexOptions & { noIndex?: boolean })
   return allowed;
 }
 
-/** Local directories or files named by index options (file:// URLs or paths): bound read-only. */
-export function localIndexPaths(index: IndexOptions & { noIndex?: boolean }): string[] {
+/**
+ * Local directories and files pip must read in the fetch phase (file:// or plain-path indexes and
+ * find-links, `name @ file:///…` requirements): bound read-only into the sandbox at their paths.
+ */
+export function localPaths(set: RequirementSet): string[] {
+  const index: PipIndexOptions = set.index;
+  const candidates = [
+    ...(index.noIndex ? [] : [index.indexUrl ?? PYPI_INDEX_URL, ...index.extraIndexUrls]),
+    ...index.findLinks,
+    ...set.requirements.flatMap((requirement) => (requirement.url === undefined ? [] : [requirement.url])),
+  ];
   const paths: string[] = [];
-  const candidates = [...(index.noIndex ? [] : [index.indexUrl ?? PYPI_INDEX_URL, ...index.extraIndexUrls]), ...index.findLinks];
   for (const text of candidates) {
     let path: string | undefined;
     if (text.startsWith("file:")) path = fileURLToPath(text);

@@ -8,7 +8,7 @@ import type { Artifact, InstalledDistribution } from "../fetch/artifacts.ts";
 import { buildRequirementSets } from "../fetch/build-requires.ts";
 import { collectArtifacts } from "../fetch/collect.ts";
 import { type EgressAttempt, type EgressProxy, startEgressProxy } from "../fetch/egress-proxy.ts";
-import { allowedDestinations, indexArgs, localIndexPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
+import { allowedDestinations, indexArgs, localPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import { requirementFiles } from "../fetch/requirements-file.ts";
 import type { RequirementSet } from "../inputs/types.ts";
 import { compileRules } from "../match/matcher.ts";
@@ -138,8 +138,13 @@ function checkFetchFailure(outcome: PhaseOutcome, proxy: EgressProxy, what: stri
   if (outcome.blocked || outcome.failedStep === undefined) return;
   const unreachable = proxy.attempts.find((attempt) => attempt.allowed && attempt.upstreamError !== undefined);
   if (unreachable) throw new IndexUnreachableError(`${unreachable.host}:${unreachable.port}`, unreachable.upstreamError ?? "");
+  const refused = [...new Set(proxy.attempts.filter((attempt) => !attempt.allowed).map((attempt) => `${attempt.host}:${attempt.port}`))];
   const tail = outcome.result.outputTail.trim().split("\n").slice(-15).join("\n");
-  throw new ScanFailedError(`pip could not download ${what}:\n${tail}`, "check the requirement names, versions and index options");
+  const hint =
+    refused.length > 0
+      ? `pip was refused ${refused.join(", ")}, which is not an index or find-links host; add it as an extra index (--extra-index-url) or find-links location if you trust it`
+      : "check the requirement names, versions and index options";
+  throw new ScanFailedError(`pip could not download ${what}:\n${tail}`, hint);
 }
 
 async function fetchPhase(context: Context, set: RequirementSet): Promise<{ artifacts: Artifact[]; buildArtifacts: Artifact[] } | undefined> {
@@ -167,7 +172,7 @@ async function fetchPhase(context: Context, set: RequirementSet): Promise<{ arti
       timeoutSeconds: options.timeouts?.fetch ?? DEFAULT_TIMEOUTS.fetch,
       mounts: [
         { kind: "ro-bind", source: environment.egressDir, dest: EGRESS_MOUNT },
-        ...localIndexPaths(set.index).map((path): Mount => ({ kind: "ro-bind", source: path, dest: path })),
+        ...localPaths(set).map((path): Mount => ({ kind: "ro-bind", source: path, dest: path })),
       ],
       env: PROXY_ENV,
       forward: { port: FORWARD_PORT, socket: `${EGRESS_MOUNT}/egress.sock` },

@@ -1,4 +1,4 @@
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { dirname } from "node:path";
 import { MissingPreconditionError } from "../core/errors.ts";
 
@@ -47,6 +47,11 @@ function isProbe(value: unknown): value is Probe {
   return ["executable", "prefix", "exec_prefix", "version", "full_version", "pip", "pip_runner"].every((key) => typeof record[key] === "string");
 }
 
+/** Looked up on the current PATH (Bun.which alone uses the PATH the process started with). */
+function which(command: string): string | undefined {
+  return Bun.which(command, { PATH: process.env.PATH ?? "" }) ?? undefined;
+}
+
 function isUnder(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
 }
@@ -66,8 +71,8 @@ function probeEnvironment(): Record<string, string> {
  * run pip. Throws MissingPreconditionError with the install command when it cannot.
  */
 export function detectHostPython(command = "python3"): HostPython {
-  const resolved = command.includes("/") ? command : Bun.which(command);
-  if (!resolved) throw new MissingPreconditionError(`${command} (with pip)`, APT_HINT);
+  const resolved = command.includes("/") ? command : which(command);
+  if (!resolved || !existsSync(resolved)) throw new MissingPreconditionError(`${command} (with pip)`, APT_HINT);
   const probe = Bun.spawnSync([resolved, "-I", "-c", PROBE], { env: probeEnvironment(), stdout: "pipe", stderr: "pipe" });
   let parsed: unknown;
   try {
@@ -97,8 +102,8 @@ export function detectHostPython(command = "python3"): HostPython {
 
 /** bwrap and strace are the two system tools the behavioural scan cannot run without. */
 export function requireSandboxTools(): { bwrap: string; strace: string } {
-  const bwrap = Bun.which("bwrap");
-  const strace = Bun.which("strace");
+  const bwrap = which("bwrap");
+  const strace = which("strace");
   if (!bwrap) throw new MissingPreconditionError("bubblewrap (bwrap)", "apt-get install -y bubblewrap strace");
   if (!strace) throw new MissingPreconditionError("strace", "apt-get install -y bubblewrap strace");
   return { bwrap, strace };

@@ -19,7 +19,7 @@ describe("benign packages pass", () => {
     await index.stop();
   });
 
-  test("own data, ~/.cache/<name>, uname, /etc/os-release, a path-only .pth and an sdist", async () => {
+  test("own data, ~/.cache/<name>, uname, /etc/os-release, path-only and start-up .pth files, an sdist", async () => {
     const parent = tempDir("benign");
     const traceFile = join(tempDir("trace"), "trace.txt");
     const result = await scan(index, BENIGN_REQUESTS, parent, { traceFile });
@@ -34,6 +34,7 @@ describe("benign packages pass", () => {
     expect(trace).toMatch(/openat\([^\n]*"\/etc\/os-release"/);
     expect(trace).toMatch(/openat\([^\n]*good_pathpth_src\/good_pathpth\.py/);
     expect(trace).toMatch(/openat\([^\n]*good_data\/data\.txt/);
+    expect(trace).toMatch(/openat\([^\n]*good_execpth\.pth/);
 
     // Every installed distribution comes with the exact files the index served.
     const served = new Map(BENIGN_PROJECTS.map((fixture) => [fixture.name, fixture.releases[0]?.files[0]?.sha256]));

@@ -263,7 +263,14 @@ export const BENIGN_PROJECTS: FixtureProject[] = [
     files: { "good_pathpth_src/good_pathpth.py": "VALUE = 1\n" },
     pth: { "good_pathpth.pth": "good_pathpth_src\n" },
   })),
+  project("good-execpth", "1.0", buildWheel({
+    name: "good-execpth",
+    version: "1.0",
+    files: { "good_execpth/__init__.py": "VALUE = 3\n" },
+    // Like setuptools' distutils-precedence.pth: code at start-up that touches nothing sensitive.
+    pth: { "good_execpth.pth": "import os; os.environ.setdefault('GOOD_EXECPTH', 'local')\n" },
+  })),
   project("good-sdist", "1.0", buildSdist({ name: "good-sdist", version: "1.0", files: { "good_sdist/__init__.py": "VALUE = 2\n" }, requires: ["good-data"] })),
 ];
 
-export const BENIGN_REQUESTS = ["good-data", "good-cache", "good-uname", "good-osrelease", "good-pathpth", "good-sdist"];
+export const BENIGN_REQUESTS = ["good-data", "good-cache", "good-uname", "good-osrelease", "good-pathpth", "good-execpth", "good-sdist"];
