@@ -7,7 +7,7 @@ import { runScan } from "../../src/pipeline/scan.ts";
 import type { IndexServer } from "../harness/types.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { buildWheel } from "../harness/wheel.ts";
-import { requirementSet, scan, scanOptions, startIndex, waitForNoProcesses } from "./helpers.ts";
+import { project, requirementSet, scan, scanOptions, startIndex, waitForNoProcesses } from "./helpers.ts";
 import { MALICIOUS_CASES } from "./packages.ts";
 
 const SCAN_TIMEOUT_MS = 120_000;
@@ -18,7 +18,13 @@ describe("scans that cannot complete, and scans told to skip", () => {
   const evilImport = MALICIOUS_CASES.find((malicious) => malicious.request === "evil-import");
 
   beforeAll(async () => {
-    index = await startIndex(evilImport?.projects ?? []);
+    // Harmless: a double-forked child that only sleeps, far longer than the grace period.
+    const lingering = buildWheel({
+      name: "lingering",
+      version: "1.0",
+      files: { "lingering/__init__.py": "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(30)\n    os._exit(0)\n" },
+    });
+    index = await startIndex([...(evilImport?.projects ?? []), project("lingering", "1.0", lingering)]);
   });
   afterAll(async () => {
     await index.stop();
@@ -53,6 +59,17 @@ describe("scans that cannot complete, and scans told to skip", () => {
     const result = await scan(index, ["evil-import"], parent, { doNotScan: ["Evil_Import"] });
     expect(result.findings).toEqual([]);
     expect(result.installed.map((distribution) => distribution.name)).toEqual(["evil-import"]);
+    result.dispose();
+    await expectNothingLeft(parent);
+  }, SCAN_TIMEOUT_MS);
+
+  test("a process that outlives the phase by more than the grace period is reported and killed", async () => {
+    const parent = tempDir("linger");
+    const result = await scan(index, ["lingering"], parent, { graceSeconds: 1 });
+    expect(result.blocked).toBe(false);
+    expect(result.findings.map(({ ruleId, severity, package: name, phase, subject }) => ({ ruleId, severity, name, phase, kind: subject.kind }))).toEqual([
+      { ruleId: "lingering-process", severity: "warn", name: "lingering", phase: "import", kind: "process" },
+    ]);
     result.dispose();
     await expectNothingLeft(parent);
   }, SCAN_TIMEOUT_MS);
