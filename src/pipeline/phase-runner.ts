@@ -27,6 +27,8 @@ export interface PhaseSpec {
   mounts?: Mount[];
   env?: Record<string, string>;
   forward?: { port: number; socket: string };
+  /** Directories package code must not change (see PhaseTrace). */
+  protectedDirs?: readonly string[];
 }
 
 export interface PhaseOutcome {
@@ -89,6 +91,7 @@ export class PhaseRunner {
       steps: spec.steps.map((step) => ({ argv: step.argv, package: step.package, markers: step.markers })),
       urlBuildPackage: this.options.urlBuildPackage,
       forwarder: spec.forward ? { address: "127.0.0.1", port: spec.forward.port } : undefined,
+      protectedDirs: spec.protectedDirs,
     });
     run = new TracedRun({
       ...tools,

@@ -1,7 +1,7 @@
 import type { Matcher } from "../match/matcher.ts";
 import { TraceMonitor } from "../match/monitor.ts";
 import type { Finding } from "../report/findings.ts";
-import type { AttributedEvent, Attribution, Phase } from "../trace/events.ts";
+import type { AttributedEvent, Attribution, FileEvent, Phase, TraceEvent } from "../trace/events.ts";
 import { AttributionPolicy, type AttributionPolicyOptions } from "./attribution.ts";
 
 export interface PhaseTraceOptions extends AttributionPolicyOptions {
@@ -19,6 +19,20 @@ export interface PhaseTraceOptions extends AttributionPolicyOptions {
    * which sees the real destination and reports the finding with it.
    */
   forwarder?: { address: string; port: number };
+  /**
+   * Directories only pip may change in this phase (the downloaded artifacts while pip writes
+   * them): a package's write, rename, link or removal there would swap what gets scanned,
+   * installed and locked.
+   */
+  protectedDirs?: readonly string[];
+}
+
+const WRITE_FLAGS = new Set(["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"]);
+const CHANGING_KINDS = new Set(["unlink", "rename", "link", "chmod", "mkdir", "write"]);
+
+function changesFile(event: TraceEvent): event is FileEvent {
+  if (event.kind === "open") return event.flags.some((flag) => WRITE_FLAGS.has(flag));
+  return CHANGING_KINDS.has(event.kind);
 }
 
 /**
@@ -60,11 +74,33 @@ export class PhaseTrace {
   }
 
   /** Every attributed event, before it is matched. */
-  private readonly observe = ({ event }: AttributedEvent): void => {
+  private readonly observe = (attributed: AttributedEvent): void => {
     if (this.blocked) return;
+    const { event } = attributed;
     this.policy.onEvent(event, this.monitor.tree);
     if (event.kind === "exit" && event.pid === this.policy.supervisor) this.reportLingering(event.pid);
+    if (this.options.protectedDirs && changesFile(event)) this.checkProtected(event, attributed.attribution);
   };
+
+  private checkProtected(event: FileEvent, attribution: Attribution): void {
+    if (attribution.package === undefined) return;
+    const inside = (path: string | undefined) => path !== undefined && this.options.protectedDirs?.some((dir) => path === dir || path.startsWith(`${dir}/`));
+    const path = [event.path, event.target].find(inside);
+    if (path === undefined) return;
+    this.report({
+      ruleId: "artifact-tampering",
+      severity: "block",
+      description: "Tampering with downloaded packages.",
+      explanation:
+        "Code of the package changed the files pip downloaded, which would make pipcanary scan, install and lock something other than what the index served.",
+      package: attribution.package,
+      phase: this.options.phase,
+      subject: { kind: "access", path },
+      syscall: event.syscall,
+      argv: attribution.argv,
+      artifactSha256: undefined,
+    });
+  }
 
   /** The process tree's blame for a host pid (for findings made outside the trace). */
   attributionOf(pid: number): Attribution {

@@ -78,6 +78,15 @@ const FORWARD_PORT = 3128;
 const PROXY_URL = `http://127.0.0.1:${FORWARD_PORT}`;
 const PROXY_ENV = { HTTP_PROXY: PROXY_URL, HTTPS_PROXY: PROXY_URL, http_proxy: PROXY_URL, https_proxy: PROXY_URL };
 
+/** Where pip downloads to in the fetch phase; read-only for the sandbox in every later phase. */
+function downloadDirs(environment: SandboxEnvironment): { artifactDir: string; buildDir: string } {
+  return { artifactDir: join(environment.workDir, "artifacts"), buildDir: join(environment.workDir, "build-requirements") };
+}
+
+function readOnlyDownloads(environment: SandboxEnvironment): Mount[] {
+  return Object.values(downloadDirs(environment)).map((dir): Mount => ({ kind: "ro-bind", source: dir, dest: dir }));
+}
+
 interface Context {
   environment: SandboxEnvironment;
   runner: PhaseRunner;
@@ -150,8 +159,7 @@ function checkFetchFailure(outcome: PhaseOutcome, proxy: EgressProxy, what: stri
 async function fetchPhase(context: Context, set: RequirementSet): Promise<{ artifacts: Artifact[]; buildArtifacts: Artifact[] } | undefined> {
   const { environment, runner, options } = context;
   const python = environment.python.executable;
-  const artifactDir = join(environment.workDir, "artifacts");
-  const buildDir = join(environment.workDir, "build-requirements");
+  const { artifactDir, buildDir } = downloadDirs(environment);
   mkdirSync(artifactDir);
   mkdirSync(buildDir);
   const files = requirementFiles(set);
@@ -176,6 +184,7 @@ async function fetchPhase(context: Context, set: RequirementSet): Promise<{ arti
       ],
       env: PROXY_ENV,
       forward: { port: FORWARD_PORT, socket: `${EGRESS_MOUNT}/egress.sock` },
+      protectedDirs: [artifactDir, buildDir],
     };
     const download = (dest: string, ...rest: string[]) =>
       pipCommand(python, environment.python.pipRunner, { site: false }, "download", "--dest", dest, ...PIP_COMMON_ARGS, "--proxy", PROXY_URL, ...indexArgs(set.index), ...rest);
@@ -225,8 +234,8 @@ async function installPhase(context: Context, set: RequirementSet, venv: string)
   const index = set.index;
   const offline = [
     "--no-index",
-    "--find-links", join(environment.workDir, "artifacts"),
-    "--find-links", join(environment.workDir, "build-requirements"),
+    "--find-links", downloadDirs(environment).artifactDir,
+    "--find-links", downloadDirs(environment).buildDir,
     ...(index.pre ? ["--pre"] : []),
     ...(index.onlyBinary.length > 0 ? ["--only-binary", index.onlyBinary.join(",")] : []),
   ];
@@ -237,6 +246,7 @@ async function installPhase(context: Context, set: RequirementSet, venv: string)
   const outcome = await runner.run({
     phase: "install",
     timeoutSeconds: options.timeouts?.install ?? DEFAULT_TIMEOUTS.install,
+    mounts: readOnlyDownloads(environment),
     steps: [
       {
         argv: [...pip, ...PIP_COMMON_ARGS, "--no-warn-script-location", ...offline, "-r", requirementsPath, "-c", join(environment.workDir, "constraints.txt")],
@@ -373,6 +383,7 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
       const imported = await context.runner.run({
         phase: "import",
         timeoutSeconds: options.timeouts?.import ?? DEFAULT_TIMEOUTS.import,
+        mounts: readOnlyDownloads(environment),
         steps: [step],
       });
       context.findings.push(...imported.findings);

@@ -133,6 +133,26 @@ export const MALICIOUS_CASES: MaliciousCase[] = [
     subject: "127.0.0.9:4444",
   },
   {
+    title: "setup.py swapping the downloaded files",
+    projects: [
+      setupPayload("evil-tamper", "evil_tamper", [
+        "import os",
+        "argv = open('/proc/%d/cmdline' % os.getppid(), 'rb').read().split(b'\\0')",
+        "if b'--dest' in argv:",
+        "    dest = argv[argv.index(b'--dest') + 1].decode()",
+        "    open(os.path.join(dest, 'fake-9.9-py3-none-any.whl'), 'wb').close()",
+        "from setuptools import setup",
+        "setup(name='evil-tamper', version='1.0', packages=['evil_tamper'])",
+        "",
+      ].join("\n")),
+    ],
+    request: "evil-tamper",
+    package: "evil-tamper",
+    phase: "fetch",
+    ruleId: "artifact-tampering",
+    subject: /\/work\/artifacts\/fake-9\.9-py3-none-any\.whl$/,
+  },
+  {
     title: "cmdclass override running a shell",
     projects: [
       setupPayload("evil-cmdclass", "evil_cmdclass", [
