@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IndexUnreachableError, ScanFailedError } from "../../src/core/errors.ts";
 import { ExitCode } from "../../src/core/exit-codes.ts";
 import { runScan } from "../../src/pipeline/scan.ts";
-import type { IndexServer } from "../harness/types.ts";
+import type { Artifact } from "../../src/fetch/artifacts.ts";
+import type { Finding } from "../../src/report/findings.ts";
+import type { FixtureFile, IndexServer } from "../harness/types.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { buildWheel } from "../harness/wheel.ts";
 import { project, requirementSet, scan, scanOptions, startIndex, waitForNoProcesses } from "./helpers.ts";
@@ -15,16 +17,17 @@ const SCAN_TIMEOUT_MS = 120_000;
 describe("scans that cannot complete, and scans told to skip", () => {
   const tempDir = useTempDirs("pipcanary-e2e");
   let index: IndexServer;
+  let lingeringWheel: FixtureFile;
   const evilImport = MALICIOUS_CASES.find((malicious) => malicious.request === "evil-import");
 
   beforeAll(async () => {
     // Harmless: a double-forked child that only sleeps, far longer than the grace period.
-    const lingering = buildWheel({
+    lingeringWheel = buildWheel({
       name: "lingering",
       version: "1.0",
       files: { "lingering/__init__.py": "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(30)\n    os._exit(0)\n" },
     });
-    index = await startIndex([...(evilImport?.projects ?? []), project("lingering", "1.0", lingering)]);
+    index = await startIndex([...(evilImport?.projects ?? []), project("lingering", "1.0", lingeringWheel)]);
   });
   afterAll(async () => {
     await index.stop();
@@ -71,6 +74,36 @@ describe("scans that cannot complete, and scans told to skip", () => {
       { ruleId: "lingering-process", severity: "warn", name: "lingering", phase: "import", kind: "process" },
     ]);
     result.dispose();
+    await expectNothingLeft(parent);
+  }, SCAN_TIMEOUT_MS);
+
+  test("a blocking static finding stops the scan before the install phase", async () => {
+    const parent = tempDir("static");
+    const traceFile = join(tempDir("static-trace"), "trace.txt");
+    const seen: Artifact[] = [];
+    const staticFinding: Finding = {
+      ruleId: "static-test",
+      severity: "block",
+      description: "Test finding.",
+      explanation: "Returned by the test's static hook.",
+      package: "lingering",
+      phase: "static",
+      subject: { kind: "code", file: "lingering/__init__.py", line: 2, snippet: "os.fork()" },
+      syscall: undefined,
+      argv: undefined,
+      artifactSha256: undefined,
+    };
+    const result = await runScan(requirementSet(index, ["lingering"]), scanOptions(parent, { traceFile }), {
+      staticScan: async (artifacts) => {
+        seen.push(...artifacts);
+        return [staticFinding];
+      },
+    });
+    expect(result.blocked).toBe(true);
+    expect(result.findings).toEqual([staticFinding]);
+    expect(seen.map(({ name, kind, sha256 }) => ({ name, kind, sha256 }))).toEqual([{ name: "lingering", kind: "wheel", sha256: lingeringWheel.sha256 }]);
+    const phases = readFileSync(traceFile, "utf8").split("\n").filter((line) => line.startsWith("# pipcanary: phase"));
+    expect(phases).toEqual(["# pipcanary: phase fetch"]);
     await expectNothingLeft(parent);
   }, SCAN_TIMEOUT_MS);
 
