@@ -1,0 +1,50 @@
+import { join } from "node:path";
+import type { Finding } from "../report/findings.ts";
+import type { DynamicRule } from "../rules/types.ts";
+import type { Mount } from "../sandbox/bwrap.ts";
+import type { SandboxEnvironment } from "../sandbox/environment.ts";
+import type { PhaseRunner } from "./phase-runner.ts";
+import type { Progress } from "./progress.ts";
+
+export interface ScanOptions {
+  /** Interpreter whose pip and installation the sandbox uses (default python3 on PATH). */
+  python?: string;
+  /** Parent of the run's temp dir (`--temporary-directory`); default os.tmpdir(). */
+  temporaryDirectory?: string;
+  /** The real home, whose path the decoy home takes (default os.homedir()). */
+  home?: string;
+  /** Host environment variables passed into the sandbox by name (`--pass-env`). */
+  passEnv?: string[];
+  /** Per-phase time limits in seconds. */
+  timeouts?: Partial<Record<"fetch" | "install" | "import", number>>;
+  /** How long processes that outlive a phase's commands are still watched (default 2 s). */
+  graceSeconds?: number;
+  /** Normalised names installed but not imported (`--do-not-scan`). */
+  doNotScan?: string[];
+  /** `-t FILE`: the raw strace output of every phase. */
+  traceFile?: string;
+  /** Dynamic rules to apply; default the built-in pack. */
+  rules?: readonly DynamicRule[];
+  progress?: Progress;
+}
+
+export const DEFAULT_TIMEOUTS = { fetch: 600, install: 300, import: 120 } as const;
+export const DEFAULT_GRACE_SECONDS = 2;
+/** Where pip downloads to in the fetch phase; read-only for the sandbox in every later phase. */
+export function downloadDirs(environment: SandboxEnvironment): { artifactDir: string; buildDir: string } {
+  return { artifactDir: join(environment.workDir, "artifacts"), buildDir: join(environment.workDir, "build-requirements") };
+}
+
+export function readOnlyDownloads(environment: SandboxEnvironment): Mount[] {
+  return Object.values(downloadDirs(environment)).map((dir): Mount => ({ kind: "ro-bind", source: dir, dest: dir }));
+}
+
+/** What every phase of one scan shares. */
+export interface ScanContext {
+  environment: SandboxEnvironment;
+  runner: PhaseRunner;
+  options: ScanOptions;
+  progress: Progress;
+  findings: Finding[];
+}
+

@@ -1,0 +1,153 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { onCleanup } from "../core/cleanup.ts";
+import { IndexUnreachableError, ScanFailedError } from "../core/errors.ts";
+import type { Artifact } from "../fetch/artifacts.ts";
+import { buildRequirementSets } from "../fetch/build-requires.ts";
+import { collectArtifacts } from "../fetch/collect.ts";
+import { type EgressAttempt, type EgressProxy, startEgressProxy } from "../fetch/egress-proxy.ts";
+import { allowedDestinations, indexArgs, localPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
+import { requirementFiles } from "../fetch/requirements-file.ts";
+import type { RequirementSet } from "../inputs/types.ts";
+import type { Mount } from "../sandbox/bwrap.ts";
+import { EGRESS_MOUNT } from "../sandbox/environment.ts";
+import { sandboxSocketOwner } from "../sandbox/socket-owner.ts";
+import { DEFAULT_TIMEOUTS, downloadDirs, type ScanContext } from "./context.ts";
+import type { PhaseOutcome, PhaseSpec, PlannedStep } from "./phase-runner.ts";
+
+/** The forwarder's port on the sandbox's own loopback; nothing else listens there. */
+const FORWARD_PORT = 3128;
+const PROXY_URL = `http://127.0.0.1:${FORWARD_PORT}`;
+const PROXY_ENV = { HTTP_PROXY: PROXY_URL, HTTPS_PROXY: PROXY_URL, http_proxy: PROXY_URL, https_proxy: PROXY_URL };
+
+/** How long the trace may lag behind the proxy before a process is looked up in the tree. */
+const TRACE_CATCH_UP_MS = 100;
+
+/**
+ * Blame for a request that reached the egress proxy, found through the host's view of the
+ * forwarder connection. pip's own requests to the indexes are the point of the fetch phase; a
+ * refused one of pip's is a warning (an index linking files elsewhere). Any request from
+ * package code is a blocking finding, reported with its real destination (the trace alone only
+ * sees a connection to the forwarder, which PhaseTrace leaves to this).
+ */
+function egressFinding(context: ScanContext, attempt: EgressAttempt): void {
+  const active = context.runner.active;
+  if (!active) return;
+  const owner = attempt.peerPort === undefined ? undefined : sandboxSocketOwner(active.run.tracerPid, attempt.peerPort, FORWARD_PORT);
+  // Let the trace catch up with the process's spawn and exec before asking who it is.
+  const settle = new Promise<void>((resolve) => setTimeout(resolve, TRACE_CATCH_UP_MS)).then(() => {
+    const attribution = owner === undefined ? undefined : active.trace.attributionOf(owner);
+    const packageName = attribution?.package;
+    if (packageName === undefined && attempt.allowed) return;
+    active.trace.report({
+      ruleId: attempt.allowed ? "egress" : "egress-refused",
+      severity: packageName === undefined ? "warn" : "block",
+      description: attempt.allowed ? "Network connection from package code." : "Network connection to a host that is not a package index.",
+      explanation: attempt.allowed
+        ? "Code of the package used the network while pip was downloading. Only pip needs the network, to fetch from the configured indexes; a package that reaches out during its build can send stolen data or fetch a second stage."
+        : "While pip was downloading, code reached out to a destination other than the configured indexes. Malware does this to send stolen credentials away or to fetch its next stage.",
+      package: packageName,
+      phase: active.phase,
+      subject: { kind: "connection", address: attempt.host, port: attempt.port },
+      syscall: "connect",
+      argv: attribution?.argv,
+      artifactSha256: undefined,
+    });
+  });
+  active.pending.push(settle);
+}
+
+function fileUrls(proxy: EgressProxy): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const attempt of proxy.attempts) {
+    if (!attempt.allowed || attempt.url === undefined) continue;
+    const last = new URL(attempt.url).pathname.split("/").pop();
+    if (last) urls.set(decodeURIComponent(last), attempt.url);
+  }
+  return urls;
+}
+
+function checkFetchFailure(outcome: PhaseOutcome, proxy: EgressProxy, what: string): void {
+  if (outcome.blocked || outcome.failedStep === undefined) return;
+  const unreachable = proxy.attempts.find((attempt) => attempt.allowed && attempt.upstreamError !== undefined);
+  if (unreachable) throw new IndexUnreachableError(`${unreachable.host}:${unreachable.port}`, unreachable.upstreamError ?? "");
+  const refused = [...new Set(proxy.attempts.filter((attempt) => !attempt.allowed).map((attempt) => `${attempt.host}:${attempt.port}`))];
+  const tail = outcome.result.outputTail.trim().split("\n").slice(-15).join("\n");
+  const hint =
+    refused.length > 0
+      ? `pip was refused ${refused.join(", ")}, which is not an index or find-links host; add it as an extra index (--extra-index-url) or find-links location if you trust it`
+      : "check the requirement names, versions and index options";
+  throw new ScanFailedError(`pip could not download ${what}:\n${tail}`, hint);
+}
+
+/** pip download of the requirement set, then of the sdists' build requirements; undefined when blocked. */
+export async function fetchPhase(context: ScanContext, set: RequirementSet): Promise<{ artifacts: Artifact[]; buildArtifacts: Artifact[] } | undefined> {
+  const { environment, runner, options } = context;
+  const python = environment.python.executable;
+  const { artifactDir, buildDir } = downloadDirs(environment);
+  mkdirSync(artifactDir);
+  mkdirSync(buildDir);
+  const files = requirementFiles(set);
+  const requirementsPath = join(environment.workDir, "requirements.txt");
+  const constraintsPath = join(environment.workDir, "constraints.txt");
+  writeFileSync(requirementsPath, files.requirements);
+  writeFileSync(constraintsPath, files.constraints);
+
+  const proxy = await startEgressProxy({
+    socketPath: join(environment.egressDir, "egress.sock"),
+    allow: allowedDestinations(set.index),
+    onAttempt: (attempt) => egressFinding(context, attempt),
+  });
+  const unregister = onCleanup(() => proxy.close());
+  try {
+    const common: Omit<PhaseSpec, "steps"> = {
+      phase: "fetch",
+      timeoutSeconds: options.timeouts?.fetch ?? DEFAULT_TIMEOUTS.fetch,
+      mounts: [
+        { kind: "ro-bind", source: environment.egressDir, dest: EGRESS_MOUNT },
+        ...localPaths(set).map((path): Mount => ({ kind: "ro-bind", source: path, dest: path })),
+      ],
+      env: PROXY_ENV,
+      forward: { port: FORWARD_PORT, socket: `${EGRESS_MOUNT}/egress.sock` },
+      protectedDirs: [artifactDir, buildDir],
+    };
+    const download = (dest: string, ...rest: string[]) =>
+      pipCommand(python, environment.python.pipRunner, { site: false }, "download", "--dest", dest, ...PIP_COMMON_ARGS, "--proxy", PROXY_URL, ...indexArgs(set.index), ...rest);
+
+    context.progress(`Downloading ${set.requirements.filter((requirement) => !requirement.constraint).length} requirement(s) in the sandbox…`);
+    const main = await runner.run({
+      ...common,
+      steps: [{ argv: download(artifactDir, "-r", requirementsPath, "-c", constraintsPath), required: true, package: undefined, label: "pip download" }],
+    });
+    context.findings.push(...main.findings);
+    if (main.blocked) return undefined;
+    checkFetchFailure(main, proxy, "the requirements");
+    const artifacts = await collectArtifacts(artifactDir, environment.workDir, fileUrls(proxy));
+
+    // pip builds sdists in an isolated env it fills from the index; the offline install phase
+    // needs those build requirements as files, so they are fetched here, while there is network.
+    const buildSets = buildRequirementSets(artifacts);
+    if (buildSets.length === 0) return { artifacts, buildArtifacts: [] };
+    context.progress(`Downloading the build requirements of ${artifacts.filter((artifact) => artifact.kind === "sdist").length} sdist(s)…`);
+    const steps: PlannedStep[] = buildSets.map((requires) => ({
+      argv: download(buildDir, "--", ...requires),
+      required: true,
+      package: undefined,
+      label: `pip download ${requires.join(" ")}`,
+    }));
+    // setuptools < 70 asks for wheel at build time without declaring it.
+    const declaresWheel = (requires: string[]) => requires.some((requirement) => /^wheel\b/i.test(requirement));
+    if (!buildSets.every(declaresWheel)) {
+      steps.push({ argv: download(buildDir, "--", "wheel"), required: false, package: undefined, label: "pip download wheel" });
+    }
+    const build = await runner.run({ ...common, steps });
+    context.findings.push(...build.findings);
+    if (build.blocked) return undefined;
+    checkFetchFailure(build, proxy, "the build requirements of the sdists");
+    return { artifacts, buildArtifacts: await collectArtifacts(buildDir, environment.workDir, fileUrls(proxy)) };
+  } finally {
+    unregister();
+    await proxy.close();
+  }
+}
+

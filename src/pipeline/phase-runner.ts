@@ -1,0 +1,134 @@
+import { ScanFailedError } from "../core/errors.ts";
+import type { Matcher } from "../match/matcher.ts";
+import type { Finding } from "../report/findings.ts";
+import type { Mount } from "../sandbox/bwrap.ts";
+import { type SandboxEnvironment, writeLibFile } from "../sandbox/environment.ts";
+import { FIRST_FAILED_STEP_STATUS, SUPERVISOR_PY, type SupervisorPlan, type SupervisorStep } from "../sandbox/supervisor.ts";
+import { TracedRun, type TracedRunResult } from "../sandbox/traced-run.ts";
+import type { Phase } from "../trace/events.ts";
+import { STRACE_ARGS } from "../trace/parser.ts";
+import { PhaseTrace } from "./phase-trace.ts";
+import type { RawTraceWriter } from "./raw-trace.ts";
+
+/** A supervisor step and the package everything it starts is blamed on. */
+export interface PlannedStep extends SupervisorStep {
+  package: string | undefined;
+  /** Marker file → package, for a step whose forked workers each belong to one package. */
+  markers?: ReadonlyMap<string, string | undefined>;
+  /** Shown when this step fails: what the user sees instead of a bare exit status. */
+  label: string;
+}
+
+export interface PhaseSpec {
+  phase: Phase;
+  steps: PlannedStep[];
+  timeoutSeconds: number;
+  /** Extra mounts (egress socket, local find-links) for this phase only. */
+  mounts?: Mount[];
+  env?: Record<string, string>;
+  forward?: { port: number; socket: string };
+  /** Directories package code must not change (see PhaseTrace). */
+  protectedDirs?: readonly string[];
+}
+
+export interface PhaseOutcome {
+  findings: Finding[];
+  blocked: boolean;
+  /** The step that failed, when the supervisor reported one. */
+  failedStep: PlannedStep | undefined;
+  result: TracedRunResult;
+}
+
+export interface PhaseRunnerOptions {
+  environment: SandboxEnvironment;
+  tools: { bwrap: string; strace: string };
+  matcher: Matcher;
+  graceSeconds: number;
+  rawTrace: RawTraceWriter | undefined;
+  urlBuildPackage: string | undefined;
+}
+
+/** A phase in progress, so that findings from outside the trace (the egress proxy) can join it. */
+export interface ActivePhase {
+  phase: Phase;
+  trace: PhaseTrace;
+  run: TracedRun;
+  /** Work to finish before the phase's findings are final (proxy refusals being attributed). */
+  pending: Promise<void>[];
+}
+
+/** Runs one traced phase in a fresh sandbox: one supervisor, its steps, one strace stream. */
+export class PhaseRunner {
+  private counter = 0;
+  private readonly supervisorPath: string;
+  active: ActivePhase | undefined;
+
+  constructor(private readonly options: PhaseRunnerOptions) {
+    this.supervisorPath = writeLibFile(options.environment, "supervisor.py", SUPERVISOR_PY);
+  }
+
+  async run(spec: PhaseSpec): Promise<PhaseOutcome> {
+    const { environment, tools, matcher, graceSeconds, rawTrace } = this.options;
+    const plan: SupervisorPlan = {
+      forward: spec.forward,
+      steps: spec.steps.map(({ argv, cwd, required }) => ({ argv, cwd, required })),
+      graceSeconds,
+      failedBase: FIRST_FAILED_STEP_STATUS,
+    };
+    const planPath = writeLibFile(environment, `plan-${spec.phase}-${++this.counter}.json`, JSON.stringify(plan));
+    const supervisorArgv = [environment.python.executable, "-I", "-S", this.supervisorPath, planPath];
+    rawTrace?.section(`phase ${spec.phase}`);
+
+    let run: TracedRun | undefined;
+    const trace = new PhaseTrace({
+      phase: spec.phase,
+      matcher,
+      cwd: environment.workDir,
+      rawSink: rawTrace?.write,
+      onBlock: () => run?.abort(),
+      graceSeconds,
+      supervisorArgv,
+      steps: spec.steps.map((step) => ({ argv: step.argv, package: step.package, markers: step.markers })),
+      urlBuildPackage: this.options.urlBuildPackage,
+      forwarder: spec.forward ? { address: "127.0.0.1", port: spec.forward.port } : undefined,
+      protectedDirs: spec.protectedDirs,
+    });
+    run = new TracedRun({
+      ...tools,
+      straceArgs: STRACE_ARGS,
+      sandbox: {
+        mounts: [...environment.mounts, ...(spec.mounts ?? [])],
+        env: { ...environment.env, ...spec.env },
+        cwd: environment.workDir,
+        command: supervisorArgv,
+      },
+      controlDir: environment.controlDir,
+      timeoutMs: spec.timeoutSeconds * 1000,
+      onLine: trace.line,
+    });
+    const active: ActivePhase = { phase: spec.phase, trace, run, pending: [] };
+    this.active = active;
+    const result = await run.done;
+    trace.finish();
+    await Promise.all(active.pending);
+    this.active = undefined;
+    rawTrace?.flush();
+
+    const blocked = trace.isBlocked;
+    if (!blocked && result.timedOut) {
+      throw new ScanFailedError(
+        `the ${spec.phase} phase did not finish within ${spec.timeoutSeconds} s`,
+        `give it more time with --timeout-${spec.phase} <seconds>`,
+      );
+    }
+    const failedIndex = result.exitCode === undefined ? -1 : result.exitCode - FIRST_FAILED_STEP_STATUS;
+    const failedStep = failedIndex >= 0 ? spec.steps[failedIndex] : undefined;
+    if (!blocked && result.exitCode !== 0 && failedStep === undefined) {
+      throw new ScanFailedError(
+        `the ${spec.phase} phase's sandbox ended with status ${result.exitCode ?? "killed"}`,
+        result.outputTail.trim().split("\n").slice(-15).join("\n") || undefined,
+      );
+    }
+    return { findings: trace.findings, blocked, failedStep, result };
+  }
+}

@@ -1,0 +1,145 @@
+import type { Matcher } from "../match/matcher.ts";
+import { TraceMonitor } from "../match/monitor.ts";
+import type { Finding } from "../report/findings.ts";
+import type { AttributedEvent, Attribution, FileEvent, Phase, TraceEvent } from "../trace/events.ts";
+import { AttributionPolicy, type AttributionPolicyOptions } from "./attribution.ts";
+
+export interface PhaseTraceOptions extends AttributionPolicyOptions {
+  phase: Phase;
+  matcher: Matcher;
+  /** Initial working directory of the sandbox's first process. */
+  cwd: string;
+  /** Every raw line, for `-t FILE`. */
+  rawSink?: (line: string) => void;
+  /** The first blocking finding: the caller kills the sandbox. */
+  onBlock: (finding: Finding) => void;
+  graceSeconds: number;
+  /**
+   * The in-sandbox egress forwarder. A package's connection to it is left to the egress proxy,
+   * which sees the real destination and reports the finding with it.
+   */
+  forwarder?: { address: string; port: number };
+  /**
+   * Directories only pip may change in this phase (the downloaded artifacts while pip writes
+   * them): a package's write, rename, link or removal there would swap what gets scanned,
+   * installed and locked.
+   */
+  protectedDirs?: readonly string[];
+}
+
+const WRITE_FLAGS = new Set(["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"]);
+const CHANGING_KINDS = new Set(["unlink", "rename", "link", "chmod", "mkdir", "write"]);
+
+function changesFile(event: TraceEvent): event is FileEvent {
+  if (event.kind === "open") return event.flags.some((flag) => WRITE_FLAGS.has(flag));
+  return CHANGING_KINDS.has(event.kind);
+}
+
+/**
+ * One phase's trace: the trace monitor (strace line → typed event → process-tree attribution →
+ * rule matcher) with the sandbox's attribution policy, the first blocking finding stopping the
+ * phase, and a report of processes of a package still alive when the supervisor finished its
+ * grace period (they are killed with the sandbox right after).
+ */
+export class PhaseTrace {
+  readonly findings: Finding[] = [];
+  private readonly monitor: TraceMonitor;
+  private readonly policy: AttributionPolicy;
+  private blocked = false;
+
+  constructor(private readonly options: PhaseTraceOptions) {
+    this.policy = new AttributionPolicy(options);
+    this.monitor = new TraceMonitor({
+      phase: options.phase,
+      rules: options.matcher,
+      onExec: this.policy.onExec,
+      onEvent: this.observe,
+      onFinding: (finding) => this.report(finding),
+      parser: { initialCwd: options.cwd },
+    });
+  }
+
+  get isBlocked(): boolean {
+    return this.blocked;
+  }
+
+  readonly line = (raw: string): void => {
+    this.options.rawSink?.(raw);
+    if (!this.blocked) this.monitor.line(raw);
+  };
+
+  /** End of the trace: events still held for unknown parents are matched too. */
+  finish(): void {
+    if (!this.blocked) this.monitor.end();
+  }
+
+  /** Every attributed event, before it is matched. */
+  private readonly observe = (attributed: AttributedEvent): void => {
+    if (this.blocked) return;
+    const { event } = attributed;
+    this.policy.onEvent(event, this.monitor.tree);
+    if (event.kind === "exit" && event.pid === this.policy.supervisor) this.reportLingering(event.pid);
+    if (this.options.protectedDirs && changesFile(event)) this.checkProtected(event, attributed.attribution);
+  };
+
+  private checkProtected(event: FileEvent, attribution: Attribution): void {
+    if (attribution.package === undefined) return;
+    const inside = (path: string | undefined) => path !== undefined && this.options.protectedDirs?.some((dir) => path === dir || path.startsWith(`${dir}/`));
+    const path = [event.path, event.target].find(inside);
+    if (path === undefined) return;
+    this.report({
+      ruleId: "artifact-tampering",
+      severity: "block",
+      description: "Tampering with downloaded packages.",
+      explanation:
+        "Code of the package changed the files pip downloaded, which would make pipcanary scan, install and lock something other than what the index served.",
+      package: attribution.package,
+      phase: this.options.phase,
+      subject: { kind: "access", path },
+      syscall: event.syscall,
+      argv: attribution.argv,
+      artifactSha256: undefined,
+    });
+  }
+
+  /** The process tree's blame for a host pid (for findings made outside the trace). */
+  attributionOf(pid: number): Attribution {
+    return this.monitor.tree.attributionOf(pid);
+  }
+
+  /** Adds a finding; the first blocking one stops the phase. */
+  report(finding: Finding): void {
+    if (this.blocked || this.isForwarderConnection(finding)) return;
+    this.findings.push(finding);
+    if (finding.severity === "block") {
+      this.blocked = true;
+      this.options.onBlock(finding);
+    }
+  }
+
+  private isForwarderConnection(finding: Finding): boolean {
+    const forwarder = this.options.forwarder;
+    const { subject } = finding;
+    return forwarder !== undefined && subject.kind === "connection" && subject.address === forwarder.address && subject.port === forwarder.port;
+  }
+
+  private reportLingering(supervisorPid: number): void {
+    for (const pid of this.monitor.tree.liveDescendants(supervisorPid)) {
+      if (pid === supervisorPid) continue;
+      const attribution = this.monitor.tree.attributionOf(pid);
+      if (attribution.package === undefined) continue;
+      this.report({
+        ruleId: "lingering-process",
+        severity: "warn",
+        description: "A process kept running after the package's code had finished.",
+        explanation: `It was still alive ${this.options.graceSeconds} s after the ${this.options.phase} phase's commands returned, which is how payloads that wait before they act escape short-lived scans. pipcanary killed it.`,
+        package: attribution.package,
+        phase: this.options.phase,
+        subject: { kind: "process", argv: attribution.argv, detail: `still running after the ${this.options.phase} phase` },
+        syscall: undefined,
+        argv: attribution.argv,
+        artifactSha256: undefined,
+      });
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type { Finding } from "./findings.ts";
+import { findingHeadline } from "./text.ts";
+
+export interface JsonReport {
+  verdict: "safe" | "malicious";
+  findings: Array<Finding & { message: string }>;
+}
+
+/** `--format json`: the findings with the same headline the text report prints. */
+export function scanReportJson(findings: readonly Finding[]): JsonReport {
+  return {
+    verdict: findings.some((finding) => finding.severity === "block") ? "malicious" : "safe",
+    findings: findings.map((finding) => ({ ...finding, message: findingHeadline(finding) })),
+  };
+}
+
+export function formatScanReportJson(findings: readonly Finding[]): string {
+  return JSON.stringify(scanReportJson(findings), null, 2);
+}

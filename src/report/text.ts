@@ -1,0 +1,87 @@
+import type { Finding, FindingSubject } from "./findings.ts";
+
+export const SAFE_MESSAGE = "All packages appear to be safe!";
+
+const WARNING_LINES = [
+  "This could be dangerous!!!",
+  "Don't install this package under any circumstances until you know for sure that this is a false positive!",
+  "In doubt, contact the package maintainers!",
+];
+const KILL_NOTE = "Note that PipCanary immediately kills the scanning process once it detects suspicious behavior to prevent damage!";
+
+function hostPort(address: string, port: number | undefined): string {
+  const host = address.includes(":") ? `[${address}]` : address;
+  return port === undefined ? host : `${host}:${port}`;
+}
+
+/** The part after "Found suspicious": what was touched, reached, run or shipped. */
+function subjectText(subject: FindingSubject): string {
+  switch (subject.kind) {
+    case "access":
+      return `access to ${subject.path}`;
+    case "connection":
+      return `connection to ${hostPort(subject.address, subject.port)}`;
+    case "execution":
+      return `execution of ${subject.argv.join(" ")}`;
+    case "process":
+      return `process ${subject.argv.join(" ")} (${subject.detail})`;
+    case "code":
+      return `code in ${subject.file}${subject.line === undefined ? "" : `:${subject.line}`}`;
+    case "name":
+      return `name ${subject.name} (${subject.detail})`;
+    case "archive":
+      return `archive member ${subject.file} (${subject.detail})`;
+  }
+}
+
+function packageText(finding: Finding): string {
+  return finding.package === undefined ? "pip itself" : `package ${finding.package}`;
+}
+
+/** "Found suspicious access to ~/.ssh/id_rsa in package evilpack." — the seed's first line. */
+export function findingHeadline(finding: Finding): string {
+  return `Found suspicious ${subjectText(finding.subject)} in ${packageText(finding)}.`;
+}
+
+/** Where and how it was seen, for the reader who has to judge a false positive. */
+function detailLines(finding: Finding): string[] {
+  const lines = [`Phase: ${finding.phase}`];
+  if (finding.syscall) lines.push(`System call: ${finding.syscall}`);
+  if (finding.argv && finding.argv.length > 0) lines.push(`Process: ${finding.argv.join(" ")}`);
+  if (finding.subject.kind === "code") lines.push(`Code: ${finding.subject.snippet}`);
+  if (finding.artifactSha256) lines.push(`Archive sha256: ${finding.artifactSha256}`);
+  lines.push(`Rule: ${finding.ruleId}`);
+  return lines;
+}
+
+/** One blocking finding in the seed's wording, followed by the details pipcanary adds. */
+export function formatBlockingFinding(finding: Finding): string {
+  return [
+    findingHeadline(finding),
+    "",
+    `Description: ${finding.description}`,
+    `Explanation: ${finding.explanation}`,
+    "",
+    ...WARNING_LINES,
+    "",
+    KILL_NOTE,
+    "",
+    ...detailLines(finding),
+  ].join("\n");
+}
+
+/** A non-blocking finding: one headline with its description. */
+export function formatWarning(finding: Finding): string {
+  return `Warning: ${findingHeadline(finding)} ${finding.description}`;
+}
+
+/**
+ * The behavioural scan's verdict as text: the first blocking finding in full (the scan stopped
+ * there), warnings as one line each, or the seed's all-clear.
+ */
+export function formatScanReport(findings: readonly Finding[]): string {
+  const blocking = findings.find((finding) => finding.severity === "block");
+  const warnings = findings.filter((finding) => finding.severity === "warn").map(formatWarning);
+  if (blocking) return [...warnings, ...(warnings.length > 0 ? [""] : []), formatBlockingFinding(blocking)].join("\n");
+  return [...warnings, SAFE_MESSAGE].join("\n");
+}

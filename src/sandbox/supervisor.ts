@@ -1,0 +1,98 @@
+/**
+ * The first process inside every sandbox: pipcanary's own code, so its trace events are never
+ * blamed on a package. It runs the phase's steps one after another (each a direct child, which is
+ * how the process tree ties a step to its package), optionally forwards the sandbox's only
+ * network path, and after the last step waits up to the grace period while any other process of
+ * the sandbox is still alive, so a double-forked payload that sleeps and then acts is still
+ * traced. Its exit status says which step failed: 0 all fine, FIRST_FAILED_STEP_STATUS + i.
+ */
+export const SUPERVISOR_PY = String.raw`
+import json, os, socket, subprocess, sys, threading, time
+
+def pump(src, dst):
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        try:
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+def relay(client, peer_port, target):
+    upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        upstream.connect(target)
+        upstream.sendall(b"PIPCANARY-PEER %d\n" % peer_port)
+    except OSError:
+        client.close()
+        upstream.close()
+        return
+    back = threading.Thread(target=pump, args=(upstream, client), daemon=True)
+    back.start()
+    pump(client, upstream)
+    back.join()
+    client.close()
+    upstream.close()
+
+def forward(port, target):
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(64)
+    def serve():
+        while True:
+            client, peer = listener.accept()
+            threading.Thread(target=relay, args=(client, peer[1], target), daemon=True).start()
+    threading.Thread(target=serve, daemon=True).start()
+
+def others():
+    me = os.getpid()
+    return [name for name in os.listdir("/proc") if name.isdigit() and int(name) not in (1, me)]
+
+def main():
+    with open(sys.argv[1]) as handle:
+        plan = json.load(handle)
+    if plan.get("forward"):
+        forward(plan["forward"]["port"], plan["forward"]["socket"])
+    status = 0
+    for index, step in enumerate(plan["steps"]):
+        try:
+            code = subprocess.call(step["argv"], cwd=step.get("cwd"), stdin=subprocess.DEVNULL)
+        except OSError as error:
+            print("pipcanary supervisor: cannot run step %d: %s" % (index, error), file=sys.stderr)
+            code = 127
+        if code != 0 and step.get("required", True):
+            status = plan["failedBase"] + index
+            break
+    deadline = time.monotonic() + plan["graceSeconds"]
+    while others() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sys.stdout.flush()
+    os._exit(status)
+
+main()
+`;
+
+/** Exit status of the supervisor when step i failed: FIRST_FAILED_STEP_STATUS + i. */
+export const FIRST_FAILED_STEP_STATUS = 100;
+
+export interface SupervisorStep {
+  argv: string[];
+  cwd?: string;
+  /** A failing required step ends the phase; optional ones (one import each) do not. */
+  required: boolean;
+}
+
+export interface SupervisorPlan {
+  /** Forward 127.0.0.1:port inside the sandbox to the egress proxy's unix socket. */
+  forward: { port: number; socket: string } | undefined;
+  steps: SupervisorStep[];
+  graceSeconds: number;
+  failedBase: number;
+}
