@@ -13,8 +13,11 @@ import { cacheClean, cacheInfo, renderCacheInfo } from "../index/cache.ts";
 import { evaluateMarker } from "../inputs/markers.ts";
 import { isPylockPath } from "../lock/pylock-read.ts";
 import { InputError } from "../core/errors.ts";
-import { NotImplementedError } from "./not-implemented.ts";
 import { auditRunOptions } from "./stage-options.ts";
+import { scanAndAudit } from "./scan-command.ts";
+import { renderRules } from "./rules-command.ts";
+import { installScannedArtifacts } from "./install-artifacts.ts";
+import type { ScanResult } from "../pipeline/scan.ts";
 import { type ResolvedOptions, effectiveIndexOptions } from "./options.ts";
 import { logger, writeStdout } from "./output.ts";
 import { type RequirementSetView, renderRequirementSetJson, renderRequirementSetText } from "./requirement-set-output.ts";
@@ -51,16 +54,25 @@ async function showRequirementSet(options: ResolvedOptions, view: RequirementSet
   await writeStdout(options.format === "json" ? renderRequirementSetJson(view) : renderRequirementSetText(view));
 }
 
-/** The commands that read a requirement set: --dry-run shows it; the rest awaits its stage. */
-async function runOnRequirementSet(options: ResolvedOptions, what: string): Promise<ExitCodeValue> {
+/** Scan, audit, locks and the report; `then` acts on the scanned artifacts when all passed. */
+async function scanThen(options: ResolvedOptions, then?: (scan: ScanResult) => Promise<void>): Promise<ExitCodeValue> {
   const view = await loadInputs(options);
-  await showRequirementSet(options, view);
-  if (options.dryRun) return ExitCode.Safe;
-  throw new NotImplementedError(what, "--dry-run shows the requirement set it would work on");
+  if (options.dryRun) {
+    await showRequirementSet(options, view);
+    return ExitCode.Safe;
+  }
+  const outcome = await scanAndAudit(options, view);
+  try {
+    await writeStdout(outcome.output);
+    if (outcome.exitCode === ExitCode.Safe && outcome.scan && then) await then(outcome.scan);
+  } finally {
+    outcome.scan?.dispose();
+  }
+  return outcome.exitCode;
 }
 
 export function runScan(options: ResolvedOptions): Promise<ExitCodeValue> {
-  return runOnRequirementSet(options, "the behavioural scan");
+  return scanThen(options);
 }
 
 /**
@@ -86,16 +98,23 @@ export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue>
   return code;
 }
 
+/** `pipcanary lock`: the scan, required to write at least one lock file. */
 export function runLock(options: ResolvedOptions): Promise<ExitCodeValue> {
-  return runOnRequirementSet(options, "pipcanary lock");
+  if (!options.dryRun && !options.lockedRequirementFile && !options.pylockFile) {
+    throw new InputError("pipcanary lock needs somewhere to write the lock", undefined, "add -l requirements.lock and/or --pylock pylock.toml");
+  }
+  return scanThen(options);
 }
 
+/** `pipcanary install`: the scan, then exactly the scanned files into the current environment. */
 export function runInstall(options: ResolvedOptions): Promise<ExitCodeValue> {
-  return runOnRequirementSet(options, "pipcanary install");
+  return scanThen(options, (scan) => installScannedArtifacts(scan));
 }
 
-export async function runRules(_options: ResolvedOptions): Promise<ExitCodeValue> {
-  throw new NotImplementedError("pipcanary rules");
+export async function runRules(options: ResolvedOptions): Promise<ExitCodeValue> {
+  if (options.format === "sarif") unsupportedFormat("pipcanary rules", "sarif");
+  await writeStdout(renderRules(options.rulePaths, options.format));
+  return ExitCode.Safe;
 }
 
 export async function runCacheInfo(options: ResolvedOptions): Promise<ExitCodeValue> {

@@ -66,6 +66,8 @@ export interface ResolvedOptions {
 
   /** `--do-not-scan`, normalised names. */
   doNotScan: string[];
+  /** `--allowlist`: normalised names whose static findings are lowered by one level. */
+  allowlist: string[];
   /** `--rules`: extra rule-pack files or directories, absolute. */
   rulePaths: string[];
   /** `--plugin` files, absolute. */

@@ -208,6 +208,7 @@ export function resolveOptions(input: ResolveInput): Resolution {
     offline: flag("offline"),
     cacheDir: path("cache-dir") ?? (xdgCache ? join(xdgCache, "pipcanary") : join(homedir(), ".cache", "pipcanary")),
     doNotScan: list("do-not-scan", parseProjectName),
+    allowlist: list("allowlist", parseProjectName),
     rulePaths: paths("rules", existing("file or directory")),
     plugins: paths("plugin", existing("file")),
     passEnv: list("pass-env", parseEnvName),

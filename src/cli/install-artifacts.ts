@@ -1,0 +1,33 @@
+import { dirname, join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { makeTempDir } from "../core/cleanup.ts";
+import { ScanFailedError } from "../core/errors.ts";
+import type { ScanResult } from "../pipeline/scan.ts";
+import { renderRequirementsLock } from "../lock/requirements-lock.ts";
+import { logger } from "./output.ts";
+
+/**
+ * Installs exactly the scanned files into the environment of `python3` on PATH (an activated
+ * venv's, typically): no index, hashes required, so nothing can be re-downloaded or swapped
+ * between the scan and the install. Build requirements of sdists come from the same folder.
+ */
+export async function installScannedArtifacts(scan: ScanResult, python = "python3"): Promise<void> {
+  const folders = [...new Set([...scan.artifacts, ...scan.buildArtifacts].map((artifact) => dirname(artifact.path)))];
+  const temp = makeTempDir("pipcanary-install");
+  try {
+    const lock = join(temp.path, "scanned.txt");
+    writeFileSync(lock, renderRequirementsLock(scan.installed));
+    const argv = [python, "-m", "pip", "install", "--isolated", "--disable-pip-version-check", "--no-input", "--no-index", "--no-deps", "--require-hashes",
+      ...folders.flatMap((folder) => ["--find-links", folder]), "-r", lock];
+    logger.info(`Installing ${scan.installed.length} scanned package(s) with ${python} -m pip (no index, hashes required)…`);
+    const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/", LANG: "C.UTF-8", PIP_CONFIG_FILE: "/dev/null" };
+    if (process.env.VIRTUAL_ENV) env.VIRTUAL_ENV = process.env.VIRTUAL_ENV;
+    // pip's chatter is progress, so it goes to stderr; stdout stays for results.
+    const child = Bun.spawn(argv, { env, stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+    for await (const chunk of child.stdout) process.stderr.write(chunk);
+    const code = await child.exited;
+    if (code !== 0) throw new ScanFailedError(`pip install of the scanned files failed (exit ${code})`, "see pip's output above; nothing outside the scanned files was used");
+  } finally {
+    temp.release();
+  }
+}
