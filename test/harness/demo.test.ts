@@ -14,11 +14,19 @@ describe("demo packages", () => {
   test("upload times count back from now, so the demo never goes stale", () => {
     const now = new Date("2030-06-15T12:00:00Z");
     const projects = demoProjects(now);
-    expect(projects.map((project) => project.name)).toEqual(["canary-demo-safe", "canary-demo-utils"]);
+    expect(projects.map((project) => project.name)).toEqual([
+      "canary-demo-safe",
+      "canary-demo-utils",
+      "canary-demo-stealer",
+      "canary-demo-obfuscated",
+      "canary-demo-oldlib",
+      "canary-demo-fresh",
+    ]);
     for (const project of projects) {
-      const entry = demoPackages.find((candidate) => candidate.name === project.name);
-      const file = project.releases[0]?.files[0];
-      expect(file?.uploadTime).toBe(new Date(now.getTime() - (entry?.uploadedDaysAgo ?? NaN) * DAY_MS).toISOString());
+      for (const release of project.releases) {
+        const entry = demoPackages.find((candidate) => candidate.name === project.name && candidate.version === release.version);
+        expect(release.files[0]?.uploadTime).toBe(new Date(now.getTime() - (entry?.uploadedDaysAgo ?? NaN) * DAY_MS).toISOString());
+      }
     }
     expect(projects[0]?.releases[0]?.files[0]?.filename).toEndWith(".whl");
     expect(projects[1]?.releases[0]?.files[0]?.filename).toEndWith(".tar.gz");
@@ -67,13 +75,13 @@ describe("demo/serve.ts", () => {
     simpleUrl = await firstLine(child.stdout);
     expect(simpleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/simple\/$/);
     const page = await (await fetch(simpleUrl)).text();
-    for (const name of ["canary-demo-safe", "canary-demo-utils", "setuptools", "wheel"]) expect(page).toContain(`>${name}<`);
+    for (const name of ["canary-demo-safe", "canary-demo-utils", "canary-demo-stealer", "canary-demo-fresh", "setuptools", "wheel"]) expect(page).toContain(`>${name}<`);
   });
 
   test("pip installs the demo project's requirements from it and they work", async () => {
     const home = tempDir("home");
     const venv = await makeVenv(join(tempDir("venv"), "venv"), { home });
-    const requirements = join(repoRoot, "demo", "project", "requirements.txt");
+    const requirements = join(repoRoot, "demo", "projects", "safe", "requirements.txt");
     const install = await runPip(["install", "--index-url", simpleUrl, "-r", requirements], { home, venv });
     expect(install.stderr).not.toContain("ERROR");
     expect(install.exitCode).toBe(0);
