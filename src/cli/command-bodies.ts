@@ -108,7 +108,7 @@ export function runLock(options: ResolvedOptions): Promise<ExitCodeValue> {
 
 /** `pipcanary install`: the scan, then exactly the scanned files into the current environment. */
 export function runInstall(options: ResolvedOptions): Promise<ExitCodeValue> {
-  return scanThen(options, (scan) => installScannedArtifacts(scan));
+  return scanThen(options, (scan) => installScannedArtifacts(scan, { temporaryDirectory: options.temporaryDirectory }));
 }
 
 export async function runRules(options: ResolvedOptions): Promise<ExitCodeValue> {

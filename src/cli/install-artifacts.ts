@@ -10,10 +10,12 @@ import { logger } from "./output.ts";
  * Installs exactly the scanned files into the environment of `python3` on PATH (an activated
  * venv's, typically): no index, hashes required, so nothing can be re-downloaded or swapped
  * between the scan and the install. Build requirements of sdists come from the same folder.
+ * The hashed list pip reads goes under `temporaryDirectory` (--temporary-directory), like the scan's.
  */
-export async function installScannedArtifacts(scan: ScanResult, python = "python3"): Promise<void> {
+export async function installScannedArtifacts(scan: ScanResult, options: { python?: string; temporaryDirectory?: string } = {}): Promise<void> {
+  const python = options.python ?? "python3";
   const folders = [...new Set([...scan.artifacts, ...scan.buildArtifacts].map((artifact) => dirname(artifact.path)))];
-  const temp = makeTempDir("pipcanary-install");
+  const temp = makeTempDir("pipcanary-install", options.temporaryDirectory);
   try {
     const lock = join(temp.path, "scanned.txt");
     writeFileSync(lock, renderRequirementsLock(scan.installed));
