@@ -77,6 +77,11 @@ for i in "${!projects[@]}"; do
   rule
   code=0
   "${command[@]}" || code=$?
+  # pipcanary handled Ctrl-C or SIGTERM itself (cleaned up, exit 130/143); so bash did not stop.
+  if [ "$code" -eq 130 ] || [ "$code" -eq 143 ]; then
+    echo "quickstart: interrupted" >&2
+    exit "$code"
+  fi
   got+=("$code")
   echo "-> exit code $code"
 done
