@@ -242,6 +242,20 @@ describe("failure modes", () => {
   });
 });
 
+describe("stop", () => {
+  test("closes the port even while a delayed answer is pending", async () => {
+    const short = await startIndexServer([project]);
+    short.fail("/", { kind: "delay", ms: 60_000 });
+    const pending = fetch(short.simpleUrl);
+    await Bun.sleep(50);
+    const started = performance.now();
+    await short.stop();
+    expect(performance.now() - started).toBeLessThan(2_000);
+    await expect(pending).rejects.toThrow();
+    await expect(fetch(short.simpleUrl)).rejects.toThrow();
+  });
+});
+
 describe("request log", () => {
   test("records method, path, query, lower-cased headers and status in order", async () => {
     const before = server.requests.length;
