@@ -15,7 +15,7 @@ export const VULN_SERVICES: readonly VulnService[] = ["pypi", "osv"];
 
 export const DEFAULT_INDEX_URL = "https://pypi.org/simple";
 export const DEFAULT_COOL_DOWN_DAYS = 7;
-export const DEFAULT_TIMEOUTS = { fetch: 600, install: 300, import: 120 } as const;
+export { DEFAULT_TIMEOUTS } from "../pipeline/context.ts";
 
 /** `--allow-upload-time 'NAME<=ISO'`: uploads of NAME up to this time pass the cool-down. */
 export interface AllowedUploadTime {

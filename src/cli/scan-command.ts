@@ -12,7 +12,7 @@ import { evaluateMarker } from "../inputs/markers.ts";
 import type { RequirementSet } from "../inputs/types.ts";
 import { filesByName, writePylock } from "../lock/pylock-write.ts";
 import { writeRequirementsLock } from "../lock/requirements-lock.ts";
-import { type ScanResult, runScan } from "../pipeline/scan.ts";
+import { type ScanResult, type StaticScanSandbox, runScan } from "../pipeline/scan.ts";
 import type { Finding } from "../report/findings.ts";
 import { scanReportJson } from "../report/json.ts";
 import { renderSarif } from "../report/sarif.ts";
@@ -65,9 +65,9 @@ function onlyBinaryApplies(onlyBinary: readonly string[], artifact: Artifact): b
 
 function staticHook(options: ResolvedOptions, rules: StaticRule[], onlyBinary: readonly string[]) {
   const cache = new Map<string, ArtifactStaticResult>();
-  return async (artifacts: Artifact[]): Promise<Finding[]> => {
+  return async (artifacts: Artifact[], sandbox: StaticScanSandbox): Promise<Finding[]> => {
     const refused = refuseSdists(artifacts.filter((artifact) => onlyBinaryApplies(onlyBinary, artifact)));
-    const result = await scanArtifactsStatically(artifacts, { rules, allowlist: options.allowlist, python: "python3", cache });
+    const result = await scanArtifactsStatically(artifacts, { rules, allowlist: options.allowlist, python: sandbox.python, wrap: sandbox.wrap, cache });
     for (const note of result.notes) logger.debug(note);
     return [...refused, ...result.findings];
   };

@@ -57,6 +57,19 @@ export interface ActivePhase {
   pending: Promise<void>[];
 }
 
+/** Neither a finding nor a failing step: the sandbox or the tracer itself did not work. */
+function sandboxFailure(phase: Phase, result: TracedRunResult): ScanFailedError {
+  const tail = result.outputTail.trim().split("\n").slice(-15).join("\n");
+  const bwrapError = /^bwrap: .*$/m.exec(tail)?.[0];
+  if (bwrapError) {
+    return new ScanFailedError(
+      `the sandbox could not be set up: ${bwrapError}`,
+      "bubblewrap needs user namespaces: check that the sysctls kernel.unprivileged_userns_clone and user.max_user_namespaces allow them, and that no seccomp or AppArmor profile of the container forbids them",
+    );
+  }
+  return new ScanFailedError(`the ${phase} phase's sandbox ended with status ${result.exitCode ?? "killed"}`, tail || undefined);
+}
+
 /** Runs one traced phase in a fresh sandbox: one supervisor, its steps, one strace stream. */
 export class PhaseRunner {
   private counter = 0;
@@ -123,12 +136,7 @@ export class PhaseRunner {
     }
     const failedIndex = result.exitCode === undefined ? -1 : result.exitCode - FIRST_FAILED_STEP_STATUS;
     const failedStep = failedIndex >= 0 ? spec.steps[failedIndex] : undefined;
-    if (!blocked && result.exitCode !== 0 && failedStep === undefined) {
-      throw new ScanFailedError(
-        `the ${spec.phase} phase's sandbox ended with status ${result.exitCode ?? "killed"}`,
-        result.outputTail.trim().split("\n").slice(-15).join("\n") || undefined,
-      );
-    }
+    if (!blocked && result.exitCode !== 0 && failedStep === undefined) throw sandboxFailure(spec.phase, result);
     return { findings: trace.findings, blocked, failedStep, result };
   }
 }

@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { eq as versionsEqual } from "@renovatebot/pep440";
+import { bwrapArgs } from "../sandbox/bwrap.ts";
 import { onCleanup } from "../core/cleanup.ts";
 import type { Artifact, InstalledDistribution } from "../fetch/artifacts.ts";
 import type { RequirementSet } from "../inputs/types.ts";
@@ -22,9 +23,17 @@ import { RawTraceWriter } from "./raw-trace.ts";
 export type { ScanOptions } from "./context.ts";
 export { DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "./context.ts";
 
+/** How the static scan runs its fact extractor: inside this run's sandbox, without network. */
+export interface StaticScanSandbox {
+  /** Command prefix (`bwrap … --`) with the run's mounts and environment. */
+  wrap: string[];
+  /** The interpreter's path inside (and outside) the sandbox. */
+  python: string;
+}
+
 export interface ScanHooks {
   /** Runs between fetch and install on every downloaded file; a blocking finding stops the scan. */
-  staticScan?: (artifacts: Artifact[]) => Promise<Finding[]>;
+  staticScan?: (artifacts: Artifact[], sandbox: StaticScanSandbox) => Promise<Finding[]>;
 }
 
 export interface ScanResult {
@@ -119,7 +128,11 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
 
     if (hooks.staticScan) {
       context.progress(`Scanning ${artifacts.length + buildArtifacts.length} archive(s) statically…`);
-      context.findings.push(...(await hooks.staticScan([...artifacts, ...buildArtifacts])));
+      const sandbox: StaticScanSandbox = {
+        wrap: [tools.bwrap, ...bwrapArgs({ mounts: environment.mounts, env: environment.env, cwd: "/tmp", command: [] })],
+        python: python.executable,
+      };
+      context.findings.push(...(await hooks.staticScan([...artifacts, ...buildArtifacts], sandbox)));
       if (blockedBy(context.findings)) return stopped(artifacts, buildArtifacts);
     }
 

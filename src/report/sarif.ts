@@ -1,5 +1,6 @@
 import type { Severity } from "../rules/types.ts";
-import type { Finding, FindingSubject } from "./findings.ts";
+import type { Finding } from "./findings.ts";
+import { subjectText } from "./text.ts";
 
 /** SARIF 2.1.0, the format code-scanning dashboards import. Only the fields we can fill honestly. */
 export interface SarifLog {
@@ -31,25 +32,6 @@ interface SarifResult {
 }
 
 const LEVELS: Record<Severity, SarifLevel> = { block: "error", warn: "warning", info: "note" };
-
-export function subjectText(subject: FindingSubject): string {
-  switch (subject.kind) {
-    case "access":
-      return `access to ${subject.path}`;
-    case "connection":
-      return `connection to ${subject.port === undefined ? subject.address : `${subject.address}:${subject.port}`}`;
-    case "execution":
-      return `execution of ${subject.argv.join(" ")}`;
-    case "code":
-      return `code in ${subject.file}${subject.line === undefined ? "" : `:${subject.line}`}`;
-    case "name":
-      return `package name ${subject.name} (${subject.detail})`;
-    case "archive":
-      return `archive entry ${subject.file} (${subject.detail})`;
-    case "process":
-      return `process ${subject.argv.join(" ")} (${subject.detail})`;
-  }
-}
 
 function location(finding: Finding): SarifResult["locations"][number] {
   const logical = [{ name: finding.package ?? "pip", kind: "package" }];

@@ -15,7 +15,7 @@ function hostPort(address: string, port: number | undefined): string {
 }
 
 /** The part after "Found suspicious": what was touched, reached, run or shipped. */
-function subjectText(subject: FindingSubject): string {
+export function subjectText(subject: FindingSubject): string {
   switch (subject.kind) {
     case "access":
       return `access to ${subject.path}`;

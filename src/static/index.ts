@@ -16,7 +16,7 @@ export { refuseSdists } from "./only-binary.ts";
 
 export interface StaticScanOptions {
   rules: StaticRule[];
-  /** User allowlist (`--allow-static NAME`); the built-in credential allowlist always applies. */
+  /** User allowlist (`--allowlist NAME`); the built-in credential allowlist always applies. */
   allowlist: string[];
   /** Host interpreter for the fact extractor. */
   python: string;

@@ -18,7 +18,7 @@ export interface AllowlistPolicy {
   user: ReadonlySet<string>;
 }
 
-/** `user` comes from `--allow-static NAME` or `[tool.pipcanary] allow-static`; names are normalised. */
+/** `user` comes from `--allowlist NAME` or `[tool.pipcanary] allowlist`; names are normalised. */
 export function makeAllowlistPolicy(user: readonly string[]): AllowlistPolicy {
   return { credential: new Set(CREDENTIAL_PACKAGES.map(normalizeName)), user: new Set(user.map(normalizeName)) };
 }

@@ -93,12 +93,17 @@ describe("scans that cannot complete, and scans told to skip", () => {
       argv: undefined,
       artifactSha256: undefined,
     };
+    let interfaces = "";
     const result = await runScan(requirementSet(index, ["lingering"]), scanOptions(parent, { traceFile }), {
-      staticScan: async (artifacts) => {
+      staticScan: async (artifacts, sandbox) => {
         seen.push(...artifacts);
+        // The static scan's extractor runs under this prefix: it must have no network but loopback.
+        const probe = Bun.spawnSync([...sandbox.wrap, sandbox.python, "-I", "-c", "import socket; print(' '.join(n for _, n in socket.if_nameindex()))"]);
+        interfaces = probe.stdout.toString().trim();
         return [staticFinding];
       },
     });
+    expect(interfaces).toBe("lo");
     expect(result.blocked).toBe(true);
     expect(result.findings).toEqual([staticFinding]);
     expect(seen.map(({ name, kind, sha256 }) => ({ name, kind, sha256 }))).toEqual([{ name: "lingering", kind: "wheel", sha256: lingeringWheel.sha256 }]);

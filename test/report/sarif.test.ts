@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { renderSarif, subjectText } from "../../src/report/sarif.ts";
+import { renderSarif } from "../../src/report/sarif.ts";
+import { subjectText } from "../../src/report/text.ts";
 import type { Finding } from "../../src/report/findings.ts";
 
 function finding(overrides: Partial<Finding>): Finding {
@@ -45,6 +46,6 @@ describe("SARIF report", () => {
 
   test("subject text names each kind", () => {
     expect(subjectText({ kind: "execution", argv: ["sh", "-c", "curl x"] })).toBe("execution of sh -c curl x");
-    expect(subjectText({ kind: "connection", address: "::1", port: undefined })).toBe("connection to ::1");
+    expect(subjectText({ kind: "connection", address: "::1", port: 443 })).toBe("connection to [::1]:443");
   });
 });

@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { createSandboxEnvironment, type SandboxEnvironment, writeLibFile } from "../../src/sandbox/environment.ts";
 import { detectHostPython, type HostPython, requireSandboxTools } from "../../src/sandbox/host-python.ts";
 import { TracedRun } from "../../src/sandbox/traced-run.ts";
+import { ScanFailedError } from "../../src/core/errors.ts";
+import { compileRules } from "../../src/match/matcher.ts";
+import { PhaseRunner } from "../../src/pipeline/phase-runner.ts";
 import { STRACE_ARGS } from "../../src/trace/parser.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { waitForNoProcesses } from "../e2e/helpers.ts";
@@ -133,6 +136,24 @@ describe("the sandbox", () => {
   test("is traced from outside: the probe's own opens show up with the decoy home path", async () => {
     const { lines } = await probe(environment, python, PROBE);
     expect(lines.some((line) => line.includes(`"${homedir()}/.ssh/id_rsa"`))).toBe(true);
+  }, 60_000);
+
+  test("a sandbox that cannot be set up is a scan failure naming bwrap's reason", async () => {
+    const runner = new PhaseRunner({
+      environment,
+      tools: requireSandboxTools(),
+      matcher: compileRules([], { home: environment.home }),
+      graceSeconds: 1,
+      rawTrace: undefined,
+      urlBuildPackage: undefined,
+    });
+    const missing = join(environment.runDir, "missing");
+    const error = await runner
+      .run({ phase: "install", timeoutSeconds: 30, mounts: [{ kind: "ro-bind", source: missing, dest: "/opt/missing" }], steps: [] })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ScanFailedError);
+    expect((error as ScanFailedError).message).toStartWith("the sandbox could not be set up: bwrap: ");
+    expect((error as ScanFailedError).message).toContain(missing);
   }, 60_000);
 
   test("abort kills every process of the sandbox at once, double-forked ones included", async () => {
