@@ -24,7 +24,6 @@ import { type ArtifactStaticResult, checkRequirementNames, refuseSdists, scanArt
 import { NotImplementedError } from "./not-implemented.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { logger } from "./output.ts";
-import { sandboxPython } from "./sandbox-python.ts";
 import { auditRunOptions } from "./stage-options.ts";
 import type { RequirementSetView } from "./requirement-set-output.ts";
 
@@ -124,7 +123,6 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const scan = await runScan(
     set,
     {
-      python: sandboxPython(),
       temporaryDirectory: options.temporaryDirectory,
       passEnv: options.passEnv,
       timeouts: { fetch: options.timeoutFetchSeconds, install: options.timeoutInstallSeconds, import: options.timeoutImportSeconds },

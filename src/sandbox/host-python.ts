@@ -21,11 +21,15 @@ export interface HostPython {
 
 const APT_HINT = "apt-get install -y python3 python3-pip python3-venv";
 
-/** Printed as JSON by the interpreter itself, so shims and symlinks are resolved by Python's own view. */
+/**
+ * Printed as JSON by the interpreter itself, so shims and symlinks are resolved by Python's own view.
+ * In an activated venv the sandbox runs the venv's base interpreter (the same Python); the venv's
+ * pip, which lives outside the base installation, is then bound read-only on its own.
+ */
 const PROBE = [
   "import json, os, sys",
   "import pip",
-  "print(json.dumps({'executable': os.path.realpath(sys.executable), 'prefix': os.path.realpath(sys.base_prefix),",
+  "print(json.dumps({'executable': os.path.realpath(getattr(sys, '_base_executable', sys.executable)), 'prefix': os.path.realpath(sys.base_prefix),",
   " 'exec_prefix': os.path.realpath(sys.base_exec_prefix), 'version': '%d.%d' % sys.version_info[:2],",
   " 'full_version': '%d.%d.%d' % sys.version_info[:3], 'pip': pip.__version__,",
   " 'pip_runner': os.path.join(os.path.dirname(os.path.realpath(pip.__file__)), '__pip-runner__.py')}))",
@@ -85,7 +89,7 @@ export function detectHostPython(command = "python3"): HostPython {
   }
   const bindRoots: string[] = [];
   const executableRoot = dirname(dirname(realpathSync(parsed.executable)));
-  for (const root of [parsed.prefix, parsed.exec_prefix, executableRoot]) {
+  for (const root of [parsed.prefix, parsed.exec_prefix, executableRoot, dirname(parsed.pip_runner)]) {
     if (isUnder(root, "/usr") || bindRoots.some((bound) => isUnder(root, bound))) continue;
     bindRoots.push(root);
   }

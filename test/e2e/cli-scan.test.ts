@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { demoProjects } from "../../demo/packages.ts";
-import { sandboxPython } from "../../src/cli/sandbox-python.ts";
+import { detectHostPython } from "../../src/sandbox/host-python.ts";
 import { type CliResult, runCli } from "../cli/run-cli.ts";
 import { sha256Hex } from "../harness/distribution-format.ts";
 import { hostPython, makeVenv, runIsolated, runPip } from "../harness/pip.ts";
@@ -255,10 +255,13 @@ describe("machine-readable reports", () => {
 });
 
 describe("pipcanary install", () => {
-  test("inside a venv the sandbox uses the venv's base interpreter, whose pip it can see", async () => {
-    const venv = await makeVenv(join(tempDir("venv-only"), "venv"), { home: tempDir("venv-home") });
-    expect(realpathSync(sandboxPython(venv.python))).toBe(realpathSync(hostPython()));
-    expect(sandboxPython(hostPython())).toBe(hostPython());
+  test("inside a venv the sandbox uses the venv's base interpreter and binds the venv's pip read-only", async () => {
+    const venv = await makeVenv(join(tempDir("venv-only"), "venv"), { home: tempDir("venv-home"), withPip: true });
+    const detected = detectHostPython(venv.python);
+    expect(detected.executable).toBe(realpathSync(hostPython()));
+    expect(detected.pipRunner.startsWith(realpathSync(venv.dir))).toBe(true);
+    expect(detected.bindRoots).toContain(dirname(detected.pipRunner));
+    expect(detectHostPython(hostPython()).bindRoots.some((root) => root.startsWith(realpathSync(venv.dir)))).toBe(false);
   });
 
   test("installs exactly the scanned files into the active venv, which can then import them", async () => {
