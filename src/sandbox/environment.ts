@@ -97,7 +97,9 @@ export function createSandboxEnvironment(options: SandboxEnvironmentOptions): Sa
     PIP_DISABLE_PIP_VERSION_CHECK: "1",
     // Only pip's build-environment subprocesses read this (the main pip runs --isolated): the
     // throwaway build env needs no bytecode, and compiling setuptools once per sdist is slow traced.
-    PIP_NO_COMPILE: "1",
+    // pip stores a boolean variable's value in the option's dest as is, and --no-compile's dest is
+    // `compile`: "0" turns compiling off, "1" would turn it on.
+    PIP_NO_COMPILE: "0",
     ...canaries.env,
   };
   for (const name of options.passEnv ?? []) {
