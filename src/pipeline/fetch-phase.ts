@@ -67,7 +67,7 @@ function fileUrls(proxy: EgressProxy): Map<string, string> {
   return urls;
 }
 
-function checkFetchFailure(outcome: PhaseOutcome, proxy: EgressProxy, what: string): void {
+function checkFetchFailure(outcome: PhaseOutcome, proxy: EgressProxy, what: string, onlyBinary: readonly string[]): void {
   if (outcome.blocked || outcome.failedStep === undefined) return;
   const unreachable = proxy.attempts.find((attempt) => attempt.allowed && attempt.upstreamError !== undefined);
   if (unreachable) throw new IndexUnreachableError(`${unreachable.host}:${unreachable.port}`, unreachable.upstreamError ?? "");
@@ -76,7 +76,9 @@ function checkFetchFailure(outcome: PhaseOutcome, proxy: EgressProxy, what: stri
   const hint =
     refused.length > 0
       ? `pip was refused ${refused.join(", ")}, which is not an index or find-links host; add it as an extra index (--extra-index-url) or find-links location if you trust it`
-      : "check the requirement names, versions and index options";
+      : onlyBinary.length > 0 && tail.includes("No matching distribution")
+        ? `--only-binary ${onlyBinary.join(",")} refuses source distributions, and a requirement may have no wheel here; pin a version that ships a wheel, or drop --only-binary to let the sandbox build the sdist`
+        : "check the requirement names, versions and index options";
   throw new ScanFailedError(`pip could not download ${what}:\n${tail}`, hint);
 }
 
@@ -121,7 +123,7 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
     });
     context.findings.push(...main.findings);
     if (main.blocked) return undefined;
-    checkFetchFailure(main, proxy, "the requirements");
+    checkFetchFailure(main, proxy, "the requirements", set.index.onlyBinary);
     const artifacts = await collectArtifacts(artifactDir, environment.workDir, fileUrls(proxy));
 
     // pip builds sdists in an isolated env it fills from the index; the offline install phase
@@ -143,7 +145,7 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
     const build = await runner.run({ ...common, steps });
     context.findings.push(...build.findings);
     if (build.blocked) return undefined;
-    checkFetchFailure(build, proxy, "the build requirements of the sdists");
+    checkFetchFailure(build, proxy, "the build requirements of the sdists", set.index.onlyBinary);
     return { artifacts, buildArtifacts: await collectArtifacts(buildDir, environment.workDir, fileUrls(proxy)) };
   } finally {
     unregister();

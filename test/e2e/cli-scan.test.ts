@@ -285,6 +285,14 @@ describe("pipcanary install", () => {
 });
 
 describe("stopped before anything of the package runs", () => {
+  test("--only-binary :all: refuses the safe project's sdist before any build, with the fix in the hint", async () => {
+    const run = await scanDemo("safe", ["--only-binary", ":all:"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("No matching distribution found for canary-demo-utils");
+    expect(run.stderr).toContain("pipcanary: hint: --only-binary :all: refuses source distributions");
+    expect(run.stderr).not.toContain("Installing into a fresh venv");
+  }, SCAN_TIMEOUT_MS);
+
   test("a homoglyph requirement exits 5 before pip runs, naming the character", async () => {
     const dir = tempDir("homoglyph");
     const requirements = join(dir, "requirements.txt");
