@@ -87,13 +87,12 @@ export function closingLine(findings: readonly Finding[]): string {
 
 /**
  * The behavioural scan's verdict as text: the first blocking finding in full (the scan stopped
- * there), warnings as one line each, what the run was told to skip or accept (`notes`), then the
- * closing line.
+ * there) followed by what the run was told to skip or accept (`notes`); or warnings as one line
+ * each, the notes and the closing line.
  */
 export function formatScanReport(findings: readonly Finding[], notes: readonly string[] = []): string {
   const blocking = findings.find((finding) => finding.severity === "block");
   const warnings = findings.filter((finding) => finding.severity === "warn").map(formatWarning);
-  const head = [...warnings, ...notes];
-  if (blocking) return [...head, ...(head.length > 0 ? [""] : []), formatBlockingFinding(blocking)].join("\n");
-  return [...head, closingLine(findings)].join("\n");
+  if (blocking) return [...warnings, ...(warnings.length > 0 ? [""] : []), formatBlockingFinding(blocking), ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
+  return [...warnings, ...notes, closingLine(findings)].join("\n");
 }

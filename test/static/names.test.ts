@@ -58,14 +58,14 @@ describe("typosquatting", () => {
     ["requests-py", "requests", "a py/python prefix or suffix", "warn"],
     ["scikitlearn", "scikit-learn", "separators", "warn"],
     ["python_dateutil2", "python-dateutil", "one extra letter", "block"],
-    ["acme-internal-tools", undefined, undefined, undefined],
+    ["acme-internal-tools", undefined, undefined, "none"],
   ])("%s", (name, popular, how, severity) => {
     const findings = checkPackageName(name);
     if (popular === undefined) {
       expect(findings).toEqual([]);
       return;
     }
-    expect(findings.map((f) => [f.ruleId, f.severity])).toEqual([["static.name.typosquat", severity]]);
+    expect(findings.map((f) => [f.ruleId, f.severity as string])).toEqual([["static.name.typosquat", severity]]);
     expect(findings[0]?.subject).toEqual({ kind: "name", name, detail: `${how} from "${popular}"` });
   });
 
