@@ -163,7 +163,8 @@ export function parseSandboxStatus(text: string): SandboxStatus {
  */
 export function sandboxNamespace(tracerPid: number, status: SandboxStatus, view: ProcView = new ProcView()): number | undefined {
   if (status.pidNamespace !== undefined) return status.pidNamespace;
-  const init = [...view.descendants(tracerPid), ...view.tracees(tracerPid)].find(isNamespaceInit);
+  // The tree is cheap; every tracee means reading all of /proc, needed only once bwrap is gone.
+  const init = view.descendants(tracerPid).find(isNamespaceInit) ?? view.tracees(tracerPid).find(isNamespaceInit);
   return init === undefined ? undefined : view.pidNamespace(init.procPid);
 }
 
