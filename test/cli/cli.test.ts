@@ -147,7 +147,7 @@ describe("bad command lines exit 1 with a message, never a stack trace", () => {
   test("--help lists --allow-name and the keys a project file may not set", async () => {
     const { stdout } = await runCli(["--help"], { cwd: project.dir });
     expect(stdout).toContain("--allow-name NAME");
-    expect(stdout).toMatch(/Not allowed in pyproject\.toml: [^.]*--do-not-scan[^.]*--allow-name/);
+    expect(stdout.replace(/\s+/g, " ")).toMatch(/Not allowed in pyproject\.toml \(pass them on the command line or as PIPCANARY_<NAME>\): [^.]*--do-not-scan[^.]*--allow-name[^.]*a --cool-down-phase-days shorter than the default\./);
   });
 
   test("--log-level silent keeps the exit code and prints nothing", async () => {
