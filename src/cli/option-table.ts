@@ -25,6 +25,8 @@ export interface OptionSpec {
 }
 
 const NOT_FROM_PROJECT_SAFETY = "a project file must not be able to weaken the sandbox";
+/** A pull request that edits the project file must not be able to switch a check off. */
+const NOT_FROM_PROJECT_SCAN = "a project file must not be able to weaken the scan";
 
 export const NO_SANDBOX_ACKNOWLEDGEMENT = "i-understand-untrusted-code-will-run-on-this-machine";
 
@@ -37,18 +39,19 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "pylock", kind: "string", valueHint: "FILE", group: "lock", description: "write a PEP 751 pylock.toml of exactly the scanned artifacts", defaultText: "none" },
   { name: "cool-down-phase-days", short: "c", kind: "string", valueHint: "N", group: "audit", description: "uploads younger than this are too recent: days, or a duration such as 36h or P7D; 0 disables", defaultText: "7" },
   { name: "max-upload-time", kind: "string", valueHint: "ISO", group: "audit", description: "uploads after this time (ISO 8601, UTC unless an offset is given) are too recent", defaultText: "none" },
-  { name: "allow-upload-time", short: "a", kind: "list", valueHint: "NAME<=ISO", group: "audit", description: "accept uploads of NAME up to this time despite the cool-down (repeatable)", defaultText: "none" },
-  { name: "index-url", short: "i", kind: "string", valueHint: "URL", group: "index", description: "package index (PEP 503/691 simple API)", defaultText: "https://pypi.org/simple" },
-  { name: "extra-index-url", kind: "list", valueHint: "URL", group: "index", description: "additional package index (repeatable)", defaultText: "none" },
+  { name: "allow-upload-time", short: "a", kind: "list", valueHint: "NAME<=ISO", group: "audit", description: "accept uploads of NAME up to this time despite the cool-down (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "index-url", short: "i", kind: "string", valueHint: "URL", group: "index", description: "package index (PEP 503/691 simple API)", defaultText: "https://pypi.org/simple", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "extra-index-url", kind: "list", valueHint: "URL", group: "index", description: "additional package index (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "pre", kind: "boolean", group: "index", description: "allow pre-release versions", defaultText: "false" },
   { name: "only-binary", kind: "list", valueHint: "NAMES", group: "index", description: "refuse sdists of these packages (comma-separated, or :all:) (repeatable)", defaultText: "none" },
   { name: "offline", kind: "boolean", group: "index", description: "use only cached metadata and offline vulnerability data", defaultText: "false" },
   { name: "cache-dir", kind: "string", valueHint: "DIR", group: "cache", description: "metadata cache directory", defaultText: "$XDG_CACHE_HOME/pipcanary or ~/.cache/pipcanary", notFromProject: "a project file must not be able to supply cached metadata" },
-  { name: "ignore-vuln", kind: "list", valueHint: "ID", group: "audit", description: "ignore this vulnerability id or alias (repeatable)", defaultText: "none" },
+  { name: "ignore-vuln", kind: "list", valueHint: "ID", group: "audit", description: "ignore this vulnerability id or alias (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "vuln-service", kind: "string", valueHint: "pypi|osv", group: "audit", description: "where known vulnerabilities come from", defaultText: "pypi" },
-  { name: "vuln-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline OSV export (directory of records or all.zip) instead of a service", defaultText: "none" },
-  { name: "do-not-scan", kind: "list", valueHint: "NAME", group: "sandbox", description: "do not import this package in the behavioural scan (repeatable)", defaultText: "none" },
-  { name: "allowlist", kind: "list", valueHint: "NAME", group: "rules", description: "lower this package's static findings by one level; findings of never-lowered rules (.pth code, exec of decoded data, unsafe archives) stay blocking (repeatable)", defaultText: "none" },
+  { name: "vuln-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline OSV export (directory of records or all.zip) instead of a service", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "do-not-scan", kind: "list", valueHint: "NAME", group: "sandbox", description: "do not import this package in the behavioural scan (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "allowlist", kind: "list", valueHint: "NAME", group: "rules", description: "lower this package's static findings by one level; findings of never-lowered rules (.pth code, exec of decoded data, unsafe archives) stay blocking (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "allow-name", kind: "list", valueHint: "NAME", group: "rules", description: "accept this package name although it is one letter away from a popular project (a typosquatting look-alike blocks the scan otherwise) (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "rules", kind: "list", valueHint: "FILE|DIR", group: "rules", description: "additional YAML rule pack, or a directory of them (repeatable)", defaultText: "built-in packs only" },
   { name: "plugin", kind: "list", valueHint: "FILE", group: "rules", description: "TypeScript plugin to load (repeatable)", defaultText: "none", notFromProject: "a plugin runs outside the sandbox" },
   { name: "pass-env", kind: "list", valueHint: "NAME", group: "sandbox", description: "let this host environment variable into the sandbox (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SAFETY },

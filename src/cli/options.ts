@@ -68,6 +68,8 @@ export interface ResolvedOptions {
   doNotScan: string[];
   /** `--allowlist`: normalised names whose static findings are lowered by one level. */
   allowlist: string[];
+  /** `--allow-name`: normalised names accepted although they look like a popular project's. */
+  allowNames: string[];
   /** `--rules`: extra rule-pack files or directories, absolute. */
   rulePaths: string[];
   /** `--plugin` files, absolute. */

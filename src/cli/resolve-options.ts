@@ -11,8 +11,8 @@ import { normalizeName } from "../core/names.ts";
 import { displayPath } from "../inputs/input-file.ts";
 import { applyOnlyBinary } from "../inputs/requirements-file.ts";
 import type { CommandLineValues } from "./argv.ts";
-import { type Setting, type SettingSource, readEnvSettings, readProjectSettings } from "./config-sources.ts";
-import { NO_SANDBOX_ACKNOWLEDGEMENT, type OptionSpec, optionsOf } from "./option-table.ts";
+import { notFromProjectHint, type Setting, type SettingSource, readEnvSettings, readProjectSettings } from "./config-sources.ts";
+import { findOption, NO_SANDBOX_ACKNOWLEDGEMENT, type OptionSpec, optionsOf } from "./option-table.ts";
 import {
   type CommandName,
   DEFAULT_COOL_DOWN_DAYS,
@@ -126,6 +126,24 @@ function coolDown(text: string, cwd: string): number {
   }
 }
 
+const DEFAULT_COOL_DOWN_MS = DEFAULT_COOL_DOWN_DAYS * 86_400_000;
+
+/** A project file may lengthen the cool-down, never shorten it. */
+function coolDownSetting(settings: Settings, cwd: string): number {
+  const value = settings.scalar("cool-down-phase-days");
+  if (!value) return DEFAULT_COOL_DOWN_MS;
+  const coolDownMs = checked(value, "cool-down-phase-days", (text) => coolDown(text, cwd));
+  const spec = findOption("cool-down-phase-days");
+  if (value.source.origin && spec && coolDownMs < DEFAULT_COOL_DOWN_MS) {
+    throw new InputError(
+      `[tool.pipcanary] cannot set 'cool-down-phase-days' shorter than the default of ${DEFAULT_COOL_DOWN_DAYS} days: a project file must not be able to weaken the scan`,
+      value.source.origin,
+      notFromProjectHint(spec),
+    );
+  }
+  return coolDownMs;
+}
+
 function configFileFor(settings: Settings, cwd: string): string | undefined {
   const project = settings.scalar("project");
   if (project) return pathOf(project);
@@ -195,7 +213,7 @@ export function resolveOptions(input: ResolveInput): Resolution {
     groups: list("group", (text) => normalizeName(parseNonEmpty(text))),
     lockedRequirementFile: path("locked-requirement"),
     pylockFile: path("pylock"),
-    coolDownMs: scalar("cool-down-phase-days", (text) => coolDown(text, input.cwd)) ?? DEFAULT_COOL_DOWN_DAYS * 86_400_000,
+    coolDownMs: coolDownSetting(settings, input.cwd),
     maxUploadTime: scalar("max-upload-time", parseIsoTime),
     allowUploadTimes: list("allow-upload-time", parseAllowUploadTime),
     ignoreVulns: list("ignore-vuln", parseNonEmpty),
@@ -209,6 +227,7 @@ export function resolveOptions(input: ResolveInput): Resolution {
     cacheDir: path("cache-dir") ?? (xdgCache ? join(xdgCache, "pipcanary") : join(homedir(), ".cache", "pipcanary")),
     doNotScan: list("do-not-scan", parseProjectName),
     allowlist: list("allowlist", parseProjectName),
+    allowNames: list("allow-name", parseProjectName),
     rulePaths: paths("rules", existing("file or directory")),
     plugins: paths("plugin", existing("file")),
     passEnv: list("pass-env", parseEnvName),

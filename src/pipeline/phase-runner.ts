@@ -57,16 +57,22 @@ export interface ActivePhase {
   pending: Promise<void>[];
 }
 
+const SANDBOX_SETUP_HINT =
+  "bubblewrap needs user namespaces and a /proc of pipcanary's own PID namespace: check that the sysctls kernel.unprivileged_userns_clone and user.max_user_namespaces allow them, that no seccomp or AppArmor profile of the container forbids them, and that the container mounts its own /proc";
+
+function outputTail(result: TracedRunResult): string {
+  return result.outputTail.trim().split("\n").slice(-15).join("\n");
+}
+
+function bwrapErrorOf(result: TracedRunResult): string | undefined {
+  return /^bwrap: .*$/m.exec(outputTail(result))?.[0];
+}
+
 /** Neither a finding nor a failing step: the sandbox or the tracer itself did not work. */
 function sandboxFailure(phase: Phase, result: TracedRunResult): ScanFailedError {
-  const tail = result.outputTail.trim().split("\n").slice(-15).join("\n");
-  const bwrapError = /^bwrap: .*$/m.exec(tail)?.[0];
-  if (bwrapError) {
-    return new ScanFailedError(
-      `the sandbox could not be set up: ${bwrapError}`,
-      "bubblewrap needs user namespaces: check that the sysctls kernel.unprivileged_userns_clone and user.max_user_namespaces allow them, and that no seccomp or AppArmor profile of the container forbids them",
-    );
-  }
+  const bwrapError = bwrapErrorOf(result);
+  if (bwrapError) return new ScanFailedError(`the sandbox could not be set up: ${bwrapError}`, SANDBOX_SETUP_HINT);
+  const tail = outputTail(result);
   return new ScanFailedError(`the ${phase} phase's sandbox ended with status ${result.exitCode ?? "killed"}`, tail || undefined);
 }
 
@@ -129,9 +135,16 @@ export class PhaseRunner {
 
     const blocked = trace.isBlocked;
     if (!blocked && result.timedOut) {
+      const bwrapError = bwrapErrorOf(result);
       throw new ScanFailedError(
-        `the ${spec.phase} phase did not finish within ${spec.timeoutSeconds} s`,
-        `give it more time with --timeout-${spec.phase} <seconds>`,
+        `the ${spec.phase} phase did not finish within ${spec.timeoutSeconds} s${bwrapError ? ` (${bwrapError})` : ""}; its sandbox was killed`,
+        bwrapError ? SANDBOX_SETUP_HINT : `give it more time with --timeout-${spec.phase} <seconds>`,
+      );
+    }
+    if (!blocked && result.abandoned) {
+      throw new ScanFailedError(
+        `the ${spec.phase} phase's sandbox did not end cleanly: a process the tracer no longer followed kept running, and pipcanary killed it`,
+        "run the scan again; if it happens again, a package may be evading the tracer",
       );
     }
     const failedIndex = result.exitCode === undefined ? -1 : result.exitCode - FIRST_FAILED_STEP_STATUS;

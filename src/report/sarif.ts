@@ -1,4 +1,5 @@
 import type { Severity } from "../rules/types.ts";
+import { type Exemptions, exemptionLines } from "./exemptions.ts";
 import type { Finding } from "./findings.ts";
 import { subjectText } from "./text.ts";
 
@@ -11,7 +12,10 @@ export interface SarifLog {
 
 interface SarifRun {
   tool: { driver: { name: string; version: string; informationUri: string; rules: SarifRule[] } };
+  /** The run's exemptions as configuration notifications, so dashboards show them. */
+  invocations?: Array<{ executionSuccessful: boolean; toolConfigurationNotifications: Array<{ level: SarifLevel; message: { text: string } }> }>;
   results: SarifResult[];
+  properties?: { exemptions: Exemptions };
 }
 
 interface SarifRule {
@@ -41,7 +45,13 @@ function location(finding: Finding): SarifResult["locations"][number] {
   return { physicalLocation: { artifactLocation: { uri: subject.file }, ...(region ? { region } : {}) }, logicalLocations: logical };
 }
 
-export function renderSarif(findings: readonly Finding[], version: string): SarifLog {
+function exemptionFields(exemptions: Exemptions | undefined): Pick<SarifRun, "invocations" | "properties"> {
+  if (!exemptions) return {};
+  const notifications = exemptionLines(exemptions).map((text) => ({ level: "warning" as const, message: { text } }));
+  return { invocations: [{ executionSuccessful: true, toolConfigurationNotifications: notifications }], properties: { exemptions } };
+}
+
+export function renderSarif(findings: readonly Finding[], version: string, exemptions?: Exemptions): SarifLog {
   const rules = new Map<string, SarifRule>();
   for (const finding of findings) {
     rules.set(finding.ruleId, {
@@ -57,6 +67,7 @@ export function renderSarif(findings: readonly Finding[], version: string): Sari
     runs: [
       {
         tool: { driver: { name: "pipcanary", version, informationUri: "https://github.com/pipcanary/pipcanary", rules: [...rules.values()] } },
+        ...exemptionFields(exemptions),
         results: findings.map((finding) => ({
           ruleId: finding.ruleId,
           level: LEVELS[finding.severity],

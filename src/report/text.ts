@@ -76,12 +76,23 @@ export function formatWarning(finding: Finding): string {
 }
 
 /**
- * The behavioural scan's verdict as text: the first blocking finding in full (the scan stopped
- * there), warnings as one line each, or the seed's all-clear.
+ * The last line of a run without blocking findings: the seed's all-clear only when nothing needs
+ * a look; after any warning, how many do (the exit code stays 0 for warnings alone).
  */
-export function formatScanReport(findings: readonly Finding[]): string {
+export function closingLine(findings: readonly Finding[]): string {
+  const count = findings.filter((finding) => finding.severity === "warn").length;
+  if (count === 0) return SAFE_MESSAGE;
+  return `No blocking findings, but ${count} warning${count === 1 ? " needs" : "s need"} a look.`;
+}
+
+/**
+ * The behavioural scan's verdict as text: the first blocking finding in full (the scan stopped
+ * there) followed by what the run was told to skip or accept (`notes`); or warnings as one line
+ * each, the notes and the closing line.
+ */
+export function formatScanReport(findings: readonly Finding[], notes: readonly string[] = []): string {
   const blocking = findings.find((finding) => finding.severity === "block");
   const warnings = findings.filter((finding) => finding.severity === "warn").map(formatWarning);
-  if (blocking) return [...warnings, ...(warnings.length > 0 ? [""] : []), formatBlockingFinding(blocking)].join("\n");
-  return [...warnings, SAFE_MESSAGE].join("\n");
+  if (blocking) return [...warnings, ...(warnings.length > 0 ? [""] : []), formatBlockingFinding(blocking), ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
+  return [...warnings, ...notes, closingLine(findings)].join("\n");
 }
