@@ -26,6 +26,8 @@ export interface OptionSpec {
 
 const NOT_FROM_PROJECT_SAFETY = "a project file must not be able to weaken the sandbox";
 
+const KNOWN_MALWARE_DATA = "a project file must not be able to choose or silence the known-malware check";
+
 export const NO_SANDBOX_ACKNOWLEDGEMENT = "i-understand-untrusted-code-will-run-on-this-machine";
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
@@ -47,6 +49,9 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "ignore-vuln", kind: "list", valueHint: "ID", group: "audit", description: "ignore this vulnerability id or alias (repeatable)", defaultText: "none" },
   { name: "vuln-service", kind: "string", valueHint: "pypi|osv", group: "audit", description: "where known vulnerabilities come from", defaultText: "pypi" },
   { name: "vuln-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline OSV export (directory of records or all.zip) instead of a service", defaultText: "none" },
+  { name: "osv-url", kind: "string", valueHint: "URL", group: "audit", description: "OSV API for known malware (and --vuln-service osv)", defaultText: "https://api.osv.dev", notFromProject: KNOWN_MALWARE_DATA },
+  { name: "malware-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline copy of ossf/malicious-packages (checkout or zip) instead of the OSV API for known malware", defaultText: "none", notFromProject: KNOWN_MALWARE_DATA },
+  { name: "allow-known-malware", kind: "list", valueHint: "MAL-ID", group: "audit", description: "let a release that this known-malware record names through; always shown in the report (repeatable)", defaultText: "none", notFromProject: KNOWN_MALWARE_DATA },
   { name: "do-not-scan", kind: "list", valueHint: "NAME", group: "sandbox", description: "do not import this package in the behavioural scan (repeatable)", defaultText: "none" },
   { name: "allowlist", kind: "list", valueHint: "NAME", group: "rules", description: "lower this package's static findings by one level; findings of never-lowered rules (.pth code, exec of decoded data, unsafe archives) stay blocking (repeatable)", defaultText: "none" },
   { name: "rules", kind: "list", valueHint: "FILE|DIR", group: "rules", description: "additional YAML rule pack, or a directory of them (repeatable)", defaultText: "built-in packs only" },
