@@ -70,15 +70,22 @@ function downloadedReleases(attempts: readonly EgressAttempt[]): ReleaseRef[] {
 /**
  * The known-malware gate on pip's index traffic: a known-malicious file is refused, and the
  * finding stops the phase (the sandbox is killed) before pip can build or unpack anything of it.
+ * A failed lookup (the OSV API unreachable) refuses the request too; `failure` keeps the error for
+ * the report, which pip's own message about a 403 would hide.
  */
-function screenFor(context: ScanContext, gate: KnownMalwareGate, attempts: () => readonly EgressAttempt[]): (url: URL) => Promise<boolean> {
+function screenFor(context: ScanContext, gate: KnownMalwareGate, attempts: () => readonly EgressAttempt[], failure: { error?: unknown }): (url: URL) => Promise<boolean> {
   return async (url) => {
-    const verdict = await gate.screen(url, downloadedReleases(attempts()));
-    for (const finding of verdict.findings) {
-      if (context.runner.active) context.runner.active.trace.report(finding);
-      else context.findings.push(finding);
+    try {
+      const verdict = await gate.screen(url, downloadedReleases(attempts()));
+      for (const finding of verdict.findings) {
+        if (context.runner.active) context.runner.active.trace.report(finding);
+        else context.findings.push(finding);
+      }
+      return !verdict.refuse;
+    } catch (error) {
+      failure.error ??= error;
+      return false;
     }
-    return !verdict.refuse;
   };
 }
 
@@ -129,11 +136,12 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
   writeFileSync(constraintsPath, files.constraints);
 
   const gate = options.knownMalware;
+  const screenFailure: { error?: unknown } = {};
   const proxy = await startEgressProxy({
     socketPath: join(environment.egressDir, "egress.sock"),
     allow: allowedDestinations(set.index),
     onAttempt: (attempt) => egressFinding(context, attempt),
-    screen: gate ? screenFor(context, gate, () => proxy.attempts) : undefined,
+    screen: gate ? screenFor(context, gate, () => proxy.attempts, screenFailure) : undefined,
   });
   const unregister = onCleanup(() => proxy.close());
   try {
@@ -158,6 +166,7 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
     });
     context.findings.push(...main.findings);
     if (main.blocked) return undefined;
+    if (screenFailure.error !== undefined) throw screenFailure.error;
     checkFetchFailure(main, proxy, "the requirements", set.index.onlyBinary);
     const artifacts = await collectArtifacts(artifactDir, environment.workDir, fileUrls(proxy));
     if (!(await checkDownloads(context, artifacts))) return undefined;
@@ -181,6 +190,7 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
     const build = await runner.run({ ...common, steps });
     context.findings.push(...build.findings);
     if (build.blocked) return undefined;
+    if (screenFailure.error !== undefined) throw screenFailure.error;
     checkFetchFailure(build, proxy, "the build requirements of the sdists", set.index.onlyBinary);
     const buildArtifacts = await collectArtifacts(buildDir, environment.workDir, fileUrls(proxy));
     if (!(await checkDownloads(context, buildArtifacts))) return undefined;
