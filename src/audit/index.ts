@@ -1,4 +1,3 @@
-import { formatOrigin } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
 import type { Requirement } from "../inputs/types.ts";
 import { createFetcher, IndexClient, type CacheOptions, type IndexOptions } from "../index/client.ts";
@@ -12,6 +11,7 @@ import { loadOsvDatabase } from "./vuln-db.ts";
 import { loadMalwareDatabase } from "./malware-db.ts";
 import { CombinedMalwareSource, KnownMalwareCheck, OsvDatabaseMalwareSource, OsvServiceMalwareSource, type MalwareSource } from "./malware.ts";
 import { DEFAULT_OSV_URL, OsvApi } from "./osv-api.ts";
+import { requirementLink } from "../report/known-malware.ts";
 import {
   OsvDatabaseSource,
   OsvServiceSource,
@@ -131,7 +131,8 @@ export async function auditDistributions(
         missing.push({ what: "vulnerability data", reason: vulnerabilityResult.reason });
       }
       const malwareVerdict = malwareVerdicts[position] ?? { status: "missing", reason: "no answer" };
-      if (malwareVerdict.status === "missing" && missing.length === 0) missing.push({ what: "known-malware data", reason: malwareVerdict.reason });
+      // A missing-metadata line already says the package went unchecked; a vulnerability gap does not cover malware.
+      if (malwareVerdict.status === "missing" && missing[0]?.what !== "metadata") missing.push({ what: "known-malware data", reason: malwareVerdict.reason });
       const audit: PackageAudit = {
         name: (found?.status === "found" ? found.value.name : undefined) ?? pkg.name,
         normalizedName,
@@ -167,7 +168,7 @@ export async function auditDistributions(
 
 function requiredBy(requirements: readonly Requirement[], name: string): string | undefined {
   const requirement = requirements.find((candidate) => candidate.normalizedName === name && !candidate.constraint);
-  return requirement ? `${formatOrigin(requirement.origin)} ${requirement.name}${requirement.specifier}` : undefined;
+  return requirement ? requirementLink(requirement) : undefined;
 }
 
 function uniquePackages(packages: readonly AuditedPackage[]): AuditedPackage[] {

@@ -10,7 +10,7 @@ export type FindingSubject =
   | { kind: "name"; name: string; detail: string }
   | { kind: "archive"; file: string; detail: string }
   | { kind: "process"; argv: string[]; detail: string }
-  /** A release an OSV `MAL-` record names: refused by name and version, before any of its code ran. */
+  /** A release an OSV `MAL-` record names, refused by name and version; `checked` says when. */
   | { kind: "known-malware"; id: string; version: string; summary: string | undefined; source: string; chain: string[]; checked: string };
 
 /** One rule hit, static or behavioural. */
