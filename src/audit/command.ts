@@ -7,8 +7,8 @@ import { type Exemptions, exemptionLines } from "../report/exemptions.ts";
 import { type AuditReport, auditExitCode, auditReportJson, renderAuditText } from "./report.ts";
 
 /**
- * `pipcanary audit`: the vulnerability and cool-down checks alone, with no sandbox, for input
- * that is already fully pinned: `==` pins, a hashed requirements lock, or a pylock.toml.
+ * `pipcanary audit`: the known-malware, vulnerability and cool-down checks alone, with no sandbox,
+ * for input that is already fully pinned: `==` pins, a hashed requirements lock, or a pylock.toml.
  */
 
 export interface AuditCommandOptions extends AuditRunOptions {

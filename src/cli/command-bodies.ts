@@ -77,7 +77,7 @@ export function runScan(options: ResolvedOptions): Promise<ExitCodeValue> {
 
 /**
  * `pipcanary audit`: pinned requirements, hashed locks and pylock.toml files (given with -r) are
- * checked for known vulnerabilities and too-recent uploads without running anything.
+ * checked for known malware, known vulnerabilities and too-recent uploads without running anything.
  */
 export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue> {
   const pylockFiles = options.requirementFiles.filter(isPylockPath);

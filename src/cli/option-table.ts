@@ -28,6 +28,8 @@ const NOT_FROM_PROJECT_SAFETY = "a project file must not be able to weaken the s
 /** A pull request that edits the project file must not be able to switch a check off. */
 const NOT_FROM_PROJECT_SCAN = "a project file must not be able to weaken the scan";
 
+const KNOWN_MALWARE_DATA = "a project file must not be able to choose or silence the known-malware check";
+
 export const NO_SANDBOX_ACKNOWLEDGEMENT = "i-understand-untrusted-code-will-run-on-this-machine";
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
@@ -49,6 +51,9 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "ignore-vuln", kind: "list", valueHint: "ID", group: "audit", description: "ignore this vulnerability id or alias (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "vuln-service", kind: "string", valueHint: "pypi|osv", group: "audit", description: "where known vulnerabilities come from", defaultText: "pypi" },
   { name: "vuln-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline OSV export (directory of records or all.zip) instead of a service", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "osv-url", kind: "string", valueHint: "URL", group: "audit", description: "OSV API for known malware (and --vuln-service osv)", defaultText: "https://api.osv.dev", notFromProject: KNOWN_MALWARE_DATA },
+  { name: "malware-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline copy of ossf/malicious-packages (checkout or zip) instead of the OSV API for known malware", defaultText: "none", notFromProject: KNOWN_MALWARE_DATA },
+  { name: "allow-known-malware", kind: "list", valueHint: "MAL-ID", group: "audit", description: "let a release that this known-malware record names through; always shown in the report (repeatable)", defaultText: "none", notFromProject: KNOWN_MALWARE_DATA },
   { name: "do-not-scan", kind: "list", valueHint: "NAME", group: "sandbox", description: "do not import this package in the behavioural scan (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "allowlist", kind: "list", valueHint: "NAME", group: "rules", description: "lower this package's static findings by one level; findings of never-lowered rules (.pth code, exec of decoded data, unsafe archives) stay blocking (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "allow-name", kind: "list", valueHint: "NAME", group: "rules", description: "accept this package name although it is one letter away from a popular project (a typosquatting look-alike blocks the scan otherwise) (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },

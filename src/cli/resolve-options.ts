@@ -4,6 +4,7 @@
  * line) and validates every value, naming its source when one is wrong.
  */
 import { existsSync, statSync } from "node:fs";
+import { DEFAULT_OSV_URL } from "../audit/osv-api.ts";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
@@ -29,7 +30,9 @@ import {
   parseCoolDown,
   parseEnvName,
   parseIndexUrl,
+  parseHttpUrl,
   parseIsoTime,
+  parseMalwareId,
   parseNonEmpty,
   parsePositiveSeconds,
   parseProjectName,
@@ -219,6 +222,9 @@ export function resolveOptions(input: ResolveInput): Resolution {
     ignoreVulns: list("ignore-vuln", parseNonEmpty),
     vulnService: scalar("vuln-service", (text) => parseChoice(text, VULN_SERVICES)) ?? "pypi",
     vulnDb: path("vuln-db", existing("file or directory")),
+    osvUrl: scalar("osv-url", parseHttpUrl) ?? DEFAULT_OSV_URL,
+    malwareDb: path("malware-db", existing("file or directory")),
+    allowKnownMalware: list("allow-known-malware", parseMalwareId),
     indexUrl: scalar("index-url", parseIndexUrl),
     extraIndexUrls: list("extra-index-url", parseIndexUrl),
     pre: flag("pre"),
@@ -243,5 +249,8 @@ export function resolveOptions(input: ResolveInput): Resolution {
     explicitOptions: specs.filter((spec) => settings.has(spec.name)).map((spec) => spec.name),
     configFile,
   };
+  for (const id of options.ignoreVulns.filter((value) => /^MAL-/i.test(value))) {
+    warnings.push(`--ignore-vuln ${id} has no effect: known malware is never ignored as a vulnerability; --allow-known-malware ${id} lets it through, and the report says so`);
+  }
   return { options, warnings };
 }

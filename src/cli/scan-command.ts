@@ -4,7 +4,7 @@
  * lock files, and one report. `lock` and `install` reuse it and act on the scanned artifacts.
  */
 import pkg from "../../package.json" with { type: "json" };
-import { type AuditReport, auditDistributions, auditExitCode, auditReportJson, renderAuditText } from "../audit/index.ts";
+import { type AuditReport, auditDistributions, auditExitCode, auditReportJson, createAuditServices, renderAuditText } from "../audit/index.ts";
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { normalizeName } from "../core/names.ts";
 import type { Artifact } from "../fetch/artifacts.ts";
@@ -12,6 +12,7 @@ import { evaluateMarker } from "../inputs/markers.ts";
 import type { RequirementSet } from "../inputs/types.ts";
 import { filesByName, writePylock } from "../lock/pylock-write.ts";
 import { writeRequirementsLock } from "../lock/requirements-lock.ts";
+import { KnownMalwareGate } from "../pipeline/known-malware.ts";
 import { type ScanResult, type StaticScanSandbox, runScan } from "../pipeline/scan.ts";
 import type { Finding } from "../report/findings.ts";
 import { scanReportJson } from "../report/json.ts";
@@ -89,7 +90,8 @@ function render(options: ResolvedOptions, set: RequirementSet, findings: readonl
   const notes = exemptionLines(exemptions);
   const blocked = findings.some((finding) => finding.severity === "block");
   if (blocked || !audit) return `${formatScanReport(findings, notes)}\n`;
-  const warnings = findings.filter((finding) => finding.severity === "warn").map(formatWarning);
+  // The audit itself names every known-malware match --allow-known-malware let through.
+  const warnings = findings.filter((finding) => finding.severity === "warn" && finding.subject.kind !== "known-malware").map(formatWarning);
   const verdict = exitCode === ExitCode.Safe ? [closingLine(findings)] : [];
   return `${[...warnings, ...notes, renderAuditText(audit).trimEnd(), ...verdict].join("\n")}\n`;
 }
@@ -123,9 +125,12 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
     return { exitCode, output: render(options, set, nameFindings, undefined, undefined, exitCode), scan: undefined, audit: undefined };
   }
 
+  const auditOptions = auditRunOptions(options, set.index, view.environment);
+  const services = await createAuditServices(auditOptions);
   const scan = await runScan(
     set,
     {
+      knownMalware: new KnownMalwareGate(services.malware, services.index, set),
       temporaryDirectory: options.temporaryDirectory,
       passEnv: options.passEnv,
       timeouts: { fetch: options.timeoutFetchSeconds, install: options.timeoutInstallSeconds, import: options.timeoutImportSeconds },
@@ -143,7 +148,7 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   }
 
   logger.info(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
-  const audit = await auditDistributions(scan.installed, set.requirements, auditRunOptions(options, set.index, view.environment));
+  const audit = await auditDistributions(scan.installed, set.requirements, auditOptions, services);
   for (const warning of audit.warnings) logger.warn(warning);
   const exitCode = auditExitCode(audit);
   if (exitCode === ExitCode.Safe) await writeLocks(options, scan, audit, set.index);

@@ -21,6 +21,11 @@ export interface EgressProxyOptions {
   allow: ReadonlySet<string>;
   /** Called for every request, allowed or not, while its client still waits for the answer. */
   onAttempt: (attempt: EgressAttempt) => void;
+  /**
+   * Asked about every allowed plain-HTTP request (whose URL the proxy can read) before it is
+   * forwarded; false refuses it with 403. Tunnels (CONNECT) only show host and port.
+   */
+  screen?: (url: URL) => Promise<boolean>;
 }
 
 export interface EgressProxy {
@@ -106,7 +111,7 @@ export function startEgressProxy(options: EgressProxyOptions): Promise<EgressPro
     let peerPort: number | undefined;
     let peerLineDone = false;
 
-    const onData = (chunk: Buffer) => {
+    const onData = async (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
       if (!peerLineDone) {
         const newline = buffered.indexOf(10);
@@ -147,6 +152,12 @@ export function startEgressProxy(options: EgressProxyOptions): Promise<EgressPro
         refuse(client, "403 Forbidden");
         return;
       }
+      // The client is paused and no longer read from: it waits for the verdict.
+      if (destination.url && options.screen && !(await options.screen(destination.url).catch(() => false))) {
+        refuse(client, "403 Forbidden");
+        return;
+      }
+      if (client.destroyed) return;
       const upstream = net.connect(destination.port, destination.host);
       let connected = false;
       sockets.add(upstream);

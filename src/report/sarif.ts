@@ -1,7 +1,7 @@
 import type { Severity } from "../rules/types.ts";
 import { type Exemptions, exemptionLines } from "./exemptions.ts";
 import type { Finding } from "./findings.ts";
-import { subjectText } from "./text.ts";
+import { findingHeadline, subjectText } from "./text.ts";
 
 /** SARIF 2.1.0, the format code-scanning dashboards import. Only the fields we can fill honestly. */
 export interface SarifLog {
@@ -45,6 +45,15 @@ function location(finding: Finding): SarifResult["locations"][number] {
   return { physicalLocation: { artifactLocation: { uri: subject.file }, ...(region ? { region } : {}) }, logicalLocations: logical };
 }
 
+function message(finding: Finding): string {
+  if (finding.subject.kind === "known-malware") {
+    const { version, source, chain } = finding.subject;
+    const pulled = chain.length > 0 ? ` Requirement chain: ${chain.join(" -> ")}.` : "";
+    return `${findingHeadline(finding)} Version ${version}, record from ${source}. ${finding.description}${pulled}`;
+  }
+  return `Found suspicious ${subjectText(finding.subject)} in package ${finding.package ?? "(pip itself)"} during the ${finding.phase} phase. ${finding.description}`;
+}
+
 function exemptionFields(exemptions: Exemptions | undefined): Pick<SarifRun, "invocations" | "properties"> {
   if (!exemptions) return {};
   const notifications = exemptionLines(exemptions).map((text) => ({ level: "warning" as const, message: { text } }));
@@ -71,7 +80,7 @@ export function renderSarif(findings: readonly Finding[], version: string, exemp
         results: findings.map((finding) => ({
           ruleId: finding.ruleId,
           level: LEVELS[finding.severity],
-          message: { text: `Found suspicious ${subjectText(finding.subject)} in package ${finding.package ?? "(pip itself)"} during the ${finding.phase} phase. ${finding.description}` },
+          message: { text: message(finding) },
           locations: [location(finding)],
           properties: {
             package: finding.package ?? null,

@@ -1,4 +1,5 @@
 import type { Finding, FindingSubject } from "./findings.ts";
+import { knownMalwareDetails, knownMalwareHeadline } from "./known-malware.ts";
 
 export const SAFE_MESSAGE = "All packages appear to be safe!";
 
@@ -31,6 +32,8 @@ export function subjectText(subject: FindingSubject): string {
       return `name ${subject.name} (${subject.detail})`;
     case "archive":
       return `archive member ${subject.file} (${subject.detail})`;
+    case "known-malware":
+      return `release ${subject.version} (known malware ${subject.id})`;
   }
 }
 
@@ -40,11 +43,15 @@ function packageText(finding: Finding): string {
 
 /** "Found suspicious access to ~/.ssh/id_rsa in package evilpack." — the seed's first line. */
 export function findingHeadline(finding: Finding): string {
+  if (finding.subject.kind === "known-malware") return knownMalwareHeadline(finding.subject.id, finding.package ?? "");
   return `Found suspicious ${subjectText(finding.subject)} in ${packageText(finding)}.`;
 }
 
 /** Where and how it was seen, for the reader who has to judge a false positive. */
 function detailLines(finding: Finding): string[] {
+  if (finding.subject.kind === "known-malware") {
+    return [...knownMalwareDetails(finding.subject, finding.subject.chain), `Checked: ${finding.subject.checked}`, `Rule: ${finding.ruleId}`];
+  }
   const lines = [`Phase: ${finding.phase}`];
   if (finding.syscall) lines.push(`System call: ${finding.syscall}`);
   if (finding.argv && finding.argv.length > 0) lines.push(`Process: ${finding.argv.join(" ")}`);
@@ -64,8 +71,8 @@ export function formatBlockingFinding(finding: Finding): string {
     "",
     ...WARNING_LINES,
     "",
-    KILL_NOTE,
-    "",
+    // A known-malware match is refused by name and version: nothing of it ran that needed killing.
+    ...(finding.subject.kind === "known-malware" ? [] : [KILL_NOTE, ""]),
     ...detailLines(finding),
   ].join("\n");
 }

@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 function audit(file: string, ...extra: string[]) {
-  return runCli(["audit", "-r", file, "-i", server.simpleUrl, "--cache-dir", project.path("cache"), ...extra], { cwd: project.dir });
+  return runCli(["audit", "-r", file, "-i", server.simpleUrl, "--osv-url", server.url, "--cache-dir", project.path("cache"), ...extra], { cwd: project.dir });
 }
 
 describe("pipcanary audit wiring", () => {

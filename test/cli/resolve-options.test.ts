@@ -144,7 +144,7 @@ describe("bad values name their source", () => {
   });
 
   test("[tool.pipcanary] cannot weaken the sandbox or run code", () => {
-    for (const key of ["no-sandbox = true", "i_understand_untrusted_code_will_run_on_this_machine = true", 'plugin = ["p.ts"]', 'pass-env = ["AWS_SECRET_ACCESS_KEY"]', 'cache-dir = "cache"', 'trace-file = "/root/.bashrc"']) {
+    for (const key of ["no-sandbox = true", "i_understand_untrusted_code_will_run_on_this_machine = true", 'plugin = ["p.ts"]', 'pass-env = ["AWS_SECRET_ACCESS_KEY"]', 'cache-dir = "cache"', 'trace-file = "/root/.bashrc"', 'allow-known-malware = ["MAL-2025-1"]', 'malware-db = "."', 'osv-url = "http://127.0.0.1:1"']) {
       const error = failure({ "pyproject.toml": `[tool.pipcanary]\n${key}\n` }, []);
       expect(error.message).toMatch(/^pyproject\.toml:2: \[tool\.pipcanary\] cannot set '[a-z_-]+': /);
       project?.remove();
@@ -191,6 +191,23 @@ describe("[tool.pipcanary] cannot weaken the scan", () => {
     expect(options.allowlist).toEqual(["b"]);
     expect(options.allowNames).toEqual(["nunpy", "reqeusts"]);
     expect(options.coolDownMs).toBe(0);
+  });
+});
+
+describe("known malware", () => {
+  test("--osv-url defaults to api.osv.dev and must be http(s); --allow-known-malware takes MAL- ids only", () => {
+    expect(resolveWith({}, []).options.osvUrl).toBe("https://api.osv.dev");
+    expect(resolveWith({}, ["--osv-url", "http://127.0.0.1:8080"]).options.osvUrl).toBe("http://127.0.0.1:8080");
+    expect(failure({}, ["--osv-url", "file:///srv/osv"]).message).toBe("--osv-url: 'file:///srv/osv' must be an http(s) URL");
+    expect(resolveWith({}, ["--allow-known-malware", "mal-2025-1"]).options.allowKnownMalware).toEqual(["mal-2025-1"]);
+    expect(failure({}, ["--allow-known-malware", "GHSA-xxxx"]).message).toContain("is not a known-malware record id");
+  });
+
+  test("--ignore-vuln MAL-… is warned about: it never ignores known malware", () => {
+    const { options, warnings } = resolveWith({}, ["--ignore-vuln", "MAL-2025-1", "--ignore-vuln", "GHSA-1"]);
+    expect(options.ignoreVulns).toEqual(["MAL-2025-1", "GHSA-1"]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toStartWith("--ignore-vuln MAL-2025-1 has no effect: known malware is never ignored");
   });
 });
 

@@ -90,7 +90,7 @@ async function pipcanary(args: string[], env: Record<string, string> = {}, dir =
   mkdirSync(runTemp, { recursive: true });
   mkdirSync(tmp, { recursive: true });
   const scans = args[0] !== "audit";
-  const extra = [...(scans ? ["--temporary-directory", runTemp] : []), "--cache-dir", join(dir, "cache")];
+  const extra = [...(scans ? ["--temporary-directory", runTemp] : []), "--cache-dir", join(dir, "cache"), "--osv-url", index.url];
   const result = await runCli([...args, ...extra], { cwd: dir, env: { TMPDIR: tmp, ...env } });
   expect(await waitForNoProcesses(dir)).toEqual([]);
   expect(readdirSync(runTemp)).toEqual([]);
