@@ -12,6 +12,11 @@ export interface SandboxSpec {
   env: Record<string, string>;
   cwd: string;
   command: string[];
+  /**
+   * An fd, inherited by bwrap, holding the seccomp program (see seccomp.ts) for every process of
+   * the sandbox; with it, the sandbox may not create user namespaces either.
+   */
+  seccompFd?: number | undefined;
 }
 
 /** System directories, read-only. Merged-/usr hosts have symlinks for these; those are recreated. */
@@ -65,6 +70,7 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
   ];
   const ordered = [...spec.mounts].sort((a, b) => depth(a.dest) - depth(b.dest));
   for (const mount of ordered) args.push(...mountArgs(mount));
+  if (spec.seccompFd !== undefined) args.push("--unshare-user", "--disable-userns", "--seccomp", String(spec.seccompFd));
   args.push("--clearenv");
   for (const [key, value] of Object.entries(spec.env)) args.push("--setenv", key, value);
   args.push("--chdir", spec.cwd, "--", ...spec.command);

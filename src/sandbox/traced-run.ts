@@ -1,9 +1,11 @@
-import { closeSync, constants, openSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { onCleanup } from "../core/cleanup.ts";
+import { ScanFailedError } from "../core/errors.ts";
 import { bwrapArgs, type SandboxSpec } from "./bwrap.ts";
 import { killSandbox, killTracer } from "./kill.ts";
+import { encodeProgram, hostSeccompArch, seccompProgram } from "./seccomp.ts";
 
 export interface TracedRunOptions {
   strace: string;
@@ -36,11 +38,35 @@ const READ_BUFFER_BYTES = 1 << 20;
 const POLL_IDLE_MS = 2;
 /** How long strace gets to reap the killed sandbox and exit before it is killed too. */
 const TRACER_EXIT_GRACE_MS = 2000;
+/** The fd number at which strace, and bwrap after it, inherit the seccomp program. */
+const SECCOMP_FD = 3;
 let fifoCounter = 0;
+let seccompBytes: Uint8Array | undefined;
 
 function makeFifo(path: string): void {
   const made = Bun.spawnSync(["mkfifo", "-m", "600", path], { stdout: "ignore", stderr: "pipe" });
   if (made.exitCode !== 0) throw new Error(`mkfifo ${path} failed: ${made.stderr.toString().trim()}`);
+}
+
+/**
+ * An fd of the seccomp program for bwrap to read: written to a file in the control directory
+ * (which the sandbox cannot see) and unlinked at once, so only the open fd remains.
+ */
+function openSeccompProgram(path: string): number {
+  if (seccompBytes === undefined) {
+    const arch = hostSeccompArch();
+    if (arch === undefined) {
+      throw new ScanFailedError(
+        `the sandbox's seccomp filter is written for x86_64 and aarch64, and this machine is ${process.arch}`,
+        "run pipcanary on an x86_64 or aarch64 Linux machine",
+      );
+    }
+    seccompBytes = encodeProgram(seccompProgram(arch));
+  }
+  writeFileSync(path, seccompBytes, { mode: 0o600 });
+  const fd = openSync(path, constants.O_RDONLY);
+  unlinkSync(path);
+  return fd;
 }
 
 /**
@@ -56,16 +82,24 @@ export class TracedRun {
   private killed = false;
 
   constructor(private readonly options: TracedRunOptions) {
-    const fifo = join(options.controlDir, `trace-${process.pid}-${++fifoCounter}.fifo`);
+    const runId = `${process.pid}-${++fifoCounter}`;
+    const fifo = join(options.controlDir, `trace-${runId}.fifo`);
     makeFifo(fifo);
+    const seccompFd = openSeccompProgram(join(options.controlDir, `seccomp-${runId}.bpf`));
     // Reader first (non-blocking open never waits), then our own writer end, so EOF only comes
     // when we close it after strace has exited — never early if strace opens the FIFO late.
     const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     const keepAliveFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    const child = Bun.spawn(
-      [options.strace, ...options.straceArgs, "-o", fifo, "--", options.bwrap, ...bwrapArgs(options.sandbox)],
-      { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: {} },
-    );
+    const sandbox = { ...options.sandbox, seccompFd: SECCOMP_FD };
+    let child: Subprocess<"ignore", "pipe", "pipe">;
+    try {
+      child = Bun.spawn(
+        [options.strace, ...options.straceArgs, "-o", fifo, "--", options.bwrap, ...bwrapArgs(sandbox)],
+        { stdio: ["ignore", "pipe", "pipe", seccompFd], env: {} },
+      );
+    } finally {
+      closeSync(seccompFd);
+    }
     this.child = child;
     const unregister = onCleanup(() => this.kill());
     const timer = setTimeout(() => {
