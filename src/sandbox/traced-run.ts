@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { onCleanup } from "../core/cleanup.ts";
 import { ScanFailedError } from "../core/errors.ts";
-import { bwrapArgs, type SandboxSpec } from "./bwrap.ts";
+import { bwrapArgs, type SandboxSpec, supportsDisableUserns } from "./bwrap.ts";
 import { killSandbox, killTracer } from "./kill.ts";
 import { encodeProgram, hostSeccompArch, seccompProgram } from "./seccomp.ts";
 
@@ -90,7 +90,8 @@ export class TracedRun {
     // when we close it after strace has exited — never early if strace opens the FIFO late.
     const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     const keepAliveFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    const sandbox = { ...options.sandbox, seccompFd: SECCOMP_FD };
+    const confinement = { seccompFd: SECCOMP_FD, disableUserns: supportsDisableUserns(options.bwrap) };
+    const sandbox = { ...options.sandbox, confinement };
     let child: Subprocess<"ignore", "pipe", "pipe">;
     try {
       child = Bun.spawn(

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { bwrapArgs, supportsDisableUserns } from "../../src/sandbox/bwrap.ts";
 import {
   BPF, type BpfInstruction, CLONE_DENIED_FLAGS, DENIED_SYSCALLS, SECCOMP_DATA, SECCOMP_RET, type SeccompArch,
   deniedSyscallName, encodeProgram, seccompProgram,
@@ -127,5 +128,23 @@ describe("encodeProgram", () => {
     const bytes = encodeProgram([{ code: BPF.RET_K, jt: 1, jf: 2, k: SECCOMP_RET.ALLOW }]);
     expect([...bytes]).toEqual([0x06, 0x00, 1, 2, 0x00, 0x00, 0xff, 0x7f]);
     expect(encodeProgram(seccompProgram("x86_64")).length % 8).toBe(0);
+  });
+});
+
+describe("bwrap confinement arguments", () => {
+  const spec = { mounts: [], env: {}, cwd: "/tmp", command: ["true"] };
+  const before = (args: string[], end: string) => args.slice(0, args.indexOf(end));
+
+  test("pass the seccomp fd, and disable user namespaces where bwrap can", () => {
+    expect(before(bwrapArgs({ ...spec, confinement: { seccompFd: 3, disableUserns: true } }), "--clearenv").slice(-4))
+      .toEqual(["--unshare-user", "--disable-userns", "--seccomp", "3"]);
+    const older = bwrapArgs({ ...spec, confinement: { seccompFd: 3, disableUserns: false } });
+    expect(before(older, "--clearenv").slice(-2)).toEqual(["--seccomp", "3"]);
+    expect(older).not.toContain("--disable-userns");
+    expect(bwrapArgs(spec)).not.toContain("--seccomp");
+  });
+
+  test("a bwrap whose --help does not mention --disable-userns is not given it", () => {
+    expect(supportsDisableUserns("/bin/true")).toBe(false);
   });
 });
