@@ -227,8 +227,12 @@ const CASES: Record<string, RuleCases> = {
     positive: [
       { name: "execve of /proc/self/fd/N", lines: [exec("/proc/self/fd/3", ["/proc/self/fd/3"])] },
       { name: "fexecve of a memfd", lines: [`${PID} execveat(3</memfd:payload>(deleted), "", ["true"], 0x7fd3 /* 0 vars */, AT_EMPTY_PATH) = 0`] },
+      { name: "a symlink to a descriptor, to run it by another name", lines: [`${PID} symlink("/proc/self/fd/3", "/tmp/worker") = 0`] },
     ],
-    negative: [{ name: "a program on disk", lines: [exec("/usr/bin/true", ["true"]), open("/proc/self/fd/3")] }],
+    negative: [
+      { name: "a program on disk", lines: [exec("/usr/bin/true", ["true"]), open("/proc/self/fd/3")] },
+      { name: "a log file linked to stdout", lines: [`${PID} symlink("/dev/stdout", "/tmp/app.log") = 0`] },
+    ],
   },
   "memfd-loader": {
     positive: [{ name: "ld.so runs a memfd", lines: [exec("/lib64/ld-linux-x86-64.so.2", ["/lib64/ld-linux-x86-64.so.2", "/proc/self/fd/3", "-x"])] }],
