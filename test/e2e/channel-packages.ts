@@ -38,6 +38,7 @@ export const CHANNEL_CASES: ChannelCase[] = [
     `${LIBC}${IN_CHILD}_in_child(lambda: _libc.ptrace(0, 0, 0, 0))\n`),
   importCase("process_vm_readv of its own memory", "chan-vmread", "sandbox-process-access", "process_vm_readv",
     `${LIBC}import os\nclass _Iovec(ctypes.Structure):\n    _fields_ = [('base', ctypes.c_void_p), ('len', ctypes.c_size_t)]\n_src = ctypes.create_string_buffer(b'harmless', 16)\n_dst = ctypes.create_string_buffer(16)\n_local = _Iovec(ctypes.cast(_dst, ctypes.c_void_p), 16)\n_remote = _Iovec(ctypes.cast(_src, ctypes.c_void_p), 16)\n_libc.process_vm_readv(os.getpid(), ctypes.byref(_local), 1, ctypes.byref(_remote), 1, 0)\n`),
+  importCase("its own memory file in /proc", "chan-procmem", "process-memory", "openat", "open('/proc/self/mem', 'rb').close()\n"),
   importCase("a program run from a memfd", "chan-memfd", "memfd-exec", "execve",
     "import os, subprocess\n_fd = os.memfd_create('worker', 0)\nwith open('/bin/true', 'rb') as _true:\n    os.write(_fd, _true.read())\nsubprocess.run([f'/proc/self/fd/{_fd}'], pass_fds=(_fd,))\n"),
   {

@@ -208,6 +208,10 @@ const CASES: Record<string, RuleCases> = {
     positive: [{ name: "ptrace", lines: [denied("ptrace")] }, { name: "process_vm_readv", lines: [denied("process_vm_readv")] }],
     negative: [{ name: "SIGSYS sent by kill()", lines: [`${PID} --- SIGSYS {si_signo=SIGSYS, si_code=SI_USER, si_pid=7, si_uid=0} ---`] }],
   },
+  "process-memory": {
+    positive: [{ name: "opens the supervisor's memory", lines: [open("/proc/2/mem", { flags: "O_RDWR|O_CLOEXEC" })] }],
+    negative: [{ name: "reads its own memory map", lines: [open("/proc/self/maps"), open("/proc/2/status")] }],
+  },
   "sandbox-file-handle": {
     positive: [{ name: "open_by_handle_at", lines: [denied("open_by_handle_at")] }],
     negative: [{ name: "opens by path", lines: [open("/work/pkg/data.bin")] }],
@@ -232,6 +236,7 @@ const CASES: Record<string, RuleCases> = {
     negative: [
       { name: "a program on disk", lines: [exec("/usr/bin/true", ["true"]), open("/proc/self/fd/3")] },
       { name: "a log file linked to stdout", lines: [`${PID} symlink("/dev/stdout", "/tmp/app.log") = 0`] },
+      { name: "bwrap makes /dev/stdin before the sandbox starts", lines: [`${PID} symlink("/proc/self/fd/0", "/newroot/dev/stdin") = 0`], scenario: pip },
     ],
   },
   "memfd-loader": {
