@@ -282,7 +282,7 @@ export class StraceParser {
   /**
    * `--- SIGSYS {si_signo=SIGSYS, si_code=SYS_SECCOMP, …, si_syscall=__NR_ptrace, si_arch=AUDIT_ARCH_X86_64} ---`.
    * A SIGSYS sent by kill() has another si_code and is no denial. Numbers strace cannot name are
-   * printed bare, x32 ones with the name in a comment: `si_syscall=1073741863 /* getpid *\/`.
+   * printed bare, and x32 numbers (with X32_SYSCALL_BIT) with the name in a C comment after them.
    */
   private parseSigsys(line: string, i: number, pid: number): DeniedEvent | undefined {
     if (line.indexOf("si_code=SYS_SECCOMP", i) === -1) return this.ignore();

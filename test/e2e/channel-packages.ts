@@ -41,6 +41,10 @@ export const CHANNEL_CASES: ChannelCase[] = [
   importCase("its own memory file in /proc", "chan-procmem", "process-memory", "openat", "open('/proc/self/mem', 'rb').close()\n"),
   importCase("a program run from a memfd", "chan-memfd", "memfd-exec", "execve",
     "import os, subprocess\n_fd = os.memfd_create('worker', 0)\nwith open('/bin/true', 'rb') as _true:\n    os.write(_fd, _true.read())\nsubprocess.run([f'/proc/self/fd/{_fd}'], pass_fds=(_fd,))\n"),
+  // getpid through the x32 ABI: the same numbers with X32_SYSCALL_BIT, which only x86_64 has.
+  ...(process.arch === "x64"
+    ? [importCase("a call through the x32 ABI", "chan-x32", "sandbox-foreign-abi", "x32:getpid", `${LIBC}_libc.syscall(0x40000000 + 39)\n`)]
+    : []),
   {
     title: "io_uring from setup.py while pip builds the sdist's metadata",
     project: setupPayload("chan-setup", "chan_setup",
