@@ -12,6 +12,33 @@ export interface SandboxSpec {
   env: Record<string, string>;
   cwd: string;
   command: string[];
+  /** Restrictions on what the sandbox's processes may ask of the kernel (see seccomp.ts). */
+  confinement?: Confinement | undefined;
+}
+
+export interface Confinement {
+  /** An fd, inherited by bwrap, holding the seccomp program for every process of the sandbox. */
+  seccompFd: number;
+  /** `--disable-userns` (bwrap 0.8.0 and later): no user namespace can be created inside. */
+  disableUserns: boolean;
+}
+
+/** Whether this bwrap knows `--disable-userns`, from its `--help`; asked once per binary. */
+const userNamespaceSwitch = new Map<string, boolean>();
+export function supportsDisableUserns(bwrap: string): boolean {
+  let known = userNamespaceSwitch.get(bwrap);
+  if (known === undefined) {
+    const help = Bun.spawnSync([bwrap, "--help"], { stdout: "pipe", stderr: "pipe" });
+    known = `${help.stdout.toString()}${help.stderr.toString()}`.includes("--disable-userns");
+    userNamespaceSwitch.set(bwrap, known);
+  }
+  return known;
+}
+
+function confinementArgs(confinement: Confinement | undefined): string[] {
+  if (confinement === undefined) return [];
+  const userns = confinement.disableUserns ? ["--unshare-user", "--disable-userns"] : [];
+  return [...userns, "--seccomp", String(confinement.seccompFd)];
 }
 
 /** System directories, read-only. Merged-/usr hosts have symlinks for these; those are recreated. */
@@ -65,6 +92,7 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
   ];
   const ordered = [...spec.mounts].sort((a, b) => depth(a.dest) - depth(b.dest));
   for (const mount of ordered) args.push(...mountArgs(mount));
+  args.push(...confinementArgs(spec.confinement));
   args.push("--clearenv");
   for (const [key, value] of Object.entries(spec.env)) args.push("--setenv", key, value);
   args.push("--chdir", spec.cwd, "--", ...spec.command);

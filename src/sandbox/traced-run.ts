@@ -1,9 +1,11 @@
-import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { onCleanup } from "../core/cleanup.ts";
-import { bwrapArgs, type SandboxSpec } from "./bwrap.ts";
+import { ScanFailedError } from "../core/errors.ts";
+import { bwrapArgs, type SandboxSpec, supportsDisableUserns } from "./bwrap.ts";
 import { killSandbox, killTracer, parseSandboxStatus, ProcView, type SandboxStatus, sandboxNamespace } from "./kill.ts";
+import { encodeProgram, hostSeccompArch, seccompProgram } from "./seccomp.ts";
 
 export interface TracedRunOptions {
   strace: string;
@@ -52,10 +54,32 @@ export const STOP_MARGIN_MS = TRACER_EXIT_GRACE_MS + PIPE_CLOSE_GRACE_MS;
 /** How often the sandbox's PID namespace is looked for until it is known. */
 const NAMESPACE_WATCH_MS = 20;
 let fifoCounter = 0;
+let seccompBytes: Uint8Array | undefined;
 
 function makeFifo(path: string): void {
   const made = Bun.spawnSync(["mkfifo", "-m", "600", path], { stdout: "ignore", stderr: "pipe" });
   if (made.exitCode !== 0) throw new Error(`mkfifo ${path} failed: ${made.stderr.toString().trim()}`);
+}
+
+/**
+ * An fd of the seccomp program for bwrap to read: written to a file in the control directory
+ * (which the sandbox cannot see) and unlinked at once, so only the open fd remains.
+ */
+function openSeccompProgram(path: string): number {
+  if (seccompBytes === undefined) {
+    const arch = hostSeccompArch();
+    if (arch === undefined) {
+      throw new ScanFailedError(
+        `the sandbox's seccomp filter is written for x86_64 and aarch64, and this machine is ${process.arch}`,
+        "run pipcanary on an x86_64 or aarch64 Linux machine",
+      );
+    }
+    seccompBytes = encodeProgram(seccompProgram(arch));
+  }
+  writeFileSync(path, seccompBytes, { mode: 0o600 });
+  const fd = openSync(path, constants.O_RDONLY);
+  unlinkSync(path);
+  return fd;
 }
 
 /**
@@ -82,25 +106,30 @@ export class TracedRun {
   private namespace: number | undefined;
 
   constructor(private readonly options: TracedRunOptions) {
-    const name = `${process.pid}-${++fifoCounter}`;
-    const fifo = join(options.controlDir, `trace-${name}.fifo`);
+    const runId = `${process.pid}-${++fifoCounter}`;
+    const fifo = join(options.controlDir, `trace-${runId}.fifo`);
     makeFifo(fifo);
+    const seccompFd = openSeccompProgram(join(options.controlDir, `seccomp-${runId}.bpf`));
     // Reader first (non-blocking open never waits), then our own writer end, so EOF only comes
     // when we close it after strace has exited — never early if strace opens the FIFO late.
     const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     const keepAliveFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
     // bwrap reports the sandbox's init and PID namespace here: the handle it is killed by.
-    this.statusPath = join(options.controlDir, `status-${name}.json`);
+    this.statusPath = join(options.controlDir, `status-${runId}.json`);
     const statusFd = openSync(this.statusPath, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
-    const stdio: ["ignore", "pipe", "pipe", number] = ["ignore", "pipe", "pipe", statusFd];
-    const statusChildFd = stdio.length - 1;
+    // strace, and bwrap after it, inherit the seccomp program and the status file at these fds.
+    const stdio: ["ignore", "pipe", "pipe", number, number] = ["ignore", "pipe", "pipe", seccompFd, statusFd];
+    const confinement = { seccompFd: 3, disableUserns: supportsDisableUserns(options.bwrap) };
+    const statusChildFd = 4;
+    const sandbox = { ...options.sandbox, confinement };
     let child: Subprocess<"ignore", "pipe", "pipe">;
     try {
       child = Bun.spawn(
-        [options.strace, ...options.straceArgs, "-o", fifo, "--", options.bwrap, "--json-status-fd", String(statusChildFd), ...bwrapArgs(options.sandbox)],
+        [options.strace, ...options.straceArgs, "-o", fifo, "--", options.bwrap, "--json-status-fd", String(statusChildFd), ...bwrapArgs(sandbox)],
         { stdio, env: {} },
       );
     } finally {
+      closeSync(seccompFd);
       closeSync(statusFd);
     }
     this.child = child;
