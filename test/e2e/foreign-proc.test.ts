@@ -48,7 +48,7 @@ describe("a foreign /proc", () => {
     mkdirSync(temporary);
     // The outer sandbox of the reproduction; `dir` is bound over its tmpfs /tmp so the test can look inside.
     const outer = [bwrap, "--unshare-user", "--uid", "0", "--gid", "0", "--unshare-pid", "--bind", "/", "/", "--bind", "/proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", dir, dir];
-    const scan = [BUN, MAIN, "-r", REQUIREMENTS, "-i", index.simpleUrl, "--cache-dir", join(dir, "cache"), "--temporary-directory", temporary, "--timeout-fetch", String(FETCH_LIMIT_S)];
+    const scan = [BUN, MAIN, "-r", REQUIREMENTS, "-i", index.simpleUrl, "--osv-url", index.url, "--cache-dir", join(dir, "cache"), "--temporary-directory", temporary, "--timeout-fetch", String(FETCH_LIMIT_S)];
     const started = Date.now();
     const child = Bun.spawn([...outer, "--", ...scan], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", TMPDIR: dir },
