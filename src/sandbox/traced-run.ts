@@ -16,6 +16,8 @@ export interface TracedRunOptions {
   timeoutMs: number;
   /** Called for each complete trace line, in order. May call `abort()`. */
   onLine: (line: string) => void;
+  /** The sandboxed command's stdin (a program for a bare interpreter); none when absent. */
+  stdin?: string;
   /** The sandbox's own stdout/stderr, for progress and error messages only, never for blame. */
   onOutput?: (text: string) => void;
 }
@@ -50,7 +52,7 @@ function makeFifo(path: string): void {
  */
 export class TracedRun {
   readonly done: Promise<TracedRunResult>;
-  private readonly child: Subprocess<"ignore", "pipe", "pipe">;
+  private readonly child: Subprocess<"ignore" | Buffer, "pipe", "pipe">;
   private aborted = false;
   private timedOut = false;
   private killed = false;
@@ -64,7 +66,7 @@ export class TracedRun {
     const keepAliveFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
     const child = Bun.spawn(
       [options.strace, ...options.straceArgs, "-o", fifo, "--", options.bwrap, ...bwrapArgs(options.sandbox)],
-      { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: {} },
+      { stdin: options.stdin === undefined ? "ignore" : Buffer.from(options.stdin), stdout: "pipe", stderr: "pipe", env: {} },
     );
     this.child = child;
     const unregister = onCleanup(() => this.kill());
