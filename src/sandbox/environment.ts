@@ -7,7 +7,7 @@ import { type CanarySet, makeCanaries } from "./canaries.ts";
 import { buildDecoyHome } from "./decoy-home.ts";
 import { buildHostEtc } from "./host-etc.ts";
 import type { HostPython } from "./host-python.ts";
-import { keepsHostValue, randomFrom, shapedCanary } from "./twin-env.ts";
+import { CA_BUNDLE_NAMES, mirroredValue, randomFrom, shapedCanary } from "./twin-env.ts";
 
 export interface SandboxEnvironmentOptions {
   python: HostPython;
@@ -111,7 +111,8 @@ function twinEnvironment(options: TwinEnvOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(host)) {
     if (value === undefined || SCANNER_NAME.test(name)) continue;
-    env[name] = keepsHostValue(name, value) && !SCANNER_NAME.test(value) ? value : shapedCanary(value, canaries.token);
+    const mirrored = mirroredValue(name, value, canaries.token);
+    if (mirrored !== undefined) env[name] = SCANNER_NAME.test(mirrored) ? shapedCanary(value, canaries.token) : mirrored;
   }
   // pip's build dirs must be under /tmp (attribution reads them there), and /tmp is the sandbox's.
   for (const name of ["TMPDIR", "TMP", "TEMP", "TEMPDIR"]) if (name in env) env[name] = "/tmp";
@@ -124,6 +125,23 @@ function twinEnvironment(options: TwinEnvOptions): Record<string, string> {
     if (value !== undefined) env[name] = value;
   }
   return env;
+}
+
+/** Dirs of the sandbox that show the host's files: a CA bundle there needs no bind of its own. */
+const VISIBLE_SYSTEM_DIRS = ["/usr/", "/etc/ssl/certs/", "/etc/pki/", "/etc/ca-certificates/"];
+
+/**
+ * Read-only binds of the CA bundles the kept variables name, where the sandbox would not show
+ * them: pip and requests refuse to start TLS when REQUESTS_CA_BUNDLE names a missing file.
+ */
+function caBundleMounts(env: Record<string, string>): Mount[] {
+  const mounts: Mount[] = [];
+  for (const name of CA_BUNDLE_NAMES) {
+    const path = env[name];
+    if (path === undefined || !path.startsWith("/") || VISIBLE_SYSTEM_DIRS.some((dir) => path.startsWith(dir)) || !existsSync(path)) continue;
+    if (!mounts.some((mount) => mount.dest === path)) mounts.push({ kind: "ro-bind", source: realpathSync(path), dest: path });
+  }
+  return mounts;
 }
 
 export function createSandboxEnvironment(options: SandboxEnvironmentOptions): SandboxEnvironment {
@@ -157,6 +175,7 @@ export function createSandboxEnvironment(options: SandboxEnvironmentOptions): Sa
   ];
 
   const env = twinEnvironment({ host: options.hostEnv ?? process.env, home, python: options.python, workDir: dirs.workDir, canaries, passEnv: options.passEnv ?? [] });
+  mounts.push(...caBundleMounts(env));
   return {
     runDir,
     ...dirs,

@@ -9,8 +9,9 @@ import { dirname } from "node:path";
  *
  * A value is kept when, in this order:
  *   1. the name does not look like a secret (SECRET_NAME), and
- *   2. the name is on KEPT_NAMES or starts with a KEPT_PREFIXES entry (CI markers, terminal and
- *      locale settings, interpreter and build configuration, paths of public CA bundles), or the
+ *   2. the name is on KEPT_NAMES or CA_BUNDLE_NAMES or starts with a KEPT_PREFIXES entry (CI
+ *      markers, terminal and locale settings, interpreter and build configuration, paths of public
+ *      CA bundles), or the
  *      value is a bare flag, number or version (`1`, `true`, `off`, `3.12.1`), which says nothing.
  * A secret-looking name always gets a canary, whatever its value.
  */
@@ -36,10 +37,6 @@ const KEPT_NAMES = new Set([
   // Build configuration a package's build reads the way the host's pip would.
   "CC", "CXX", "CPP", "LD", "AR", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "MAKEFLAGS", "ARCHFLAGS", "SOURCE_DATE_EPOCH",
   "PKG_CONFIG_PATH", "MANPATH", "INFOPATH",
-  // Paths of public CA bundles.
-  "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "PIP_CERT",
-  "AWS_CA_BUNDLE", "GIT_SSL_CAINFO", "HTTPLIB2_CA_CERTS", "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "NIX_SSL_CERT_FILE",
-  "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE",
 ]);
 const KEPT_PREFIXES = ["LC_", "PYTHON", "XDG_", "CMAKE_", "SETUPTOOLS_", "DISTUTILS_", "_PYTHON_", "RUNNER_"];
 
@@ -64,6 +61,32 @@ export function randomFrom(alphabet: string, length: number): string {
   return out;
 }
 
+/**
+ * pip reads PIP_* variables in the build environments it starts without --isolated, so a host
+ * value would steer pipcanary's own pip (PIP_REQUIRE_VIRTUALENV, PIP_CONSTRAINT, PIP_PREFIX, …).
+ * Only settings that change nothing about what pip fetches or installs keep their value;
+ * PIP_INDEX_URL (credentials bait; pip's command line always names the index) becomes a canary;
+ * every other PIP_* name is left out, a tell that remains.
+ */
+const PIP_KEPT = new Set([
+  "PIP_DEFAULT_TIMEOUT", "PIP_TIMEOUT", "PIP_RETRIES", "PIP_CERT", "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_NO_INPUT",
+  "PIP_PROGRESS_BAR", "PIP_NO_COLOR", "PIP_ROOT_USER_ACTION", "PIP_NO_WARN_SCRIPT_LOCATION",
+]);
+const PIP_BAIT = new Set(["PIP_INDEX_URL"]);
+
+/** Variables whose value is the path of a public CA bundle: the path must be readable inside too. */
+export const CA_BUNDLE_NAMES = new Set([
+  "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "PIP_CERT",
+  "AWS_CA_BUNDLE", "GIT_SSL_CAINFO", "HTTPLIB2_CA_CERTS", "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "NIX_SSL_CERT_FILE",
+  "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE",
+]);
+
+/** The sandbox's value for a host variable, or undefined when the name is left out. */
+export function mirroredValue(name: string, value: string, token: string): string | undefined {
+  if (name.startsWith("PIP_")) return PIP_KEPT.has(name) ? value : PIP_BAIT.has(name) ? shapedCanary(value, token) : undefined;
+  return keepsHostValue(name, value) ? value : shapedCanary(value, token);
+}
+
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name) && !WORKING_DIR_NAMES.has(name);
 }
@@ -71,7 +94,7 @@ export function isSecretName(name: string): boolean {
 /** Whether the host's value of `name` may enter the sandbox as it is. */
 export function keepsHostValue(name: string, value: string): boolean {
   if (isSecretName(name)) return false;
-  if (KEPT_NAMES.has(name) || KEPT_PREFIXES.some((prefix) => name.startsWith(prefix))) return true;
+  if (KEPT_NAMES.has(name) || CA_BUNDLE_NAMES.has(name) || KEPT_PREFIXES.some((prefix) => name.startsWith(prefix))) return true;
   return HARMLESS_VALUE.test(value);
 }
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createSandboxEnvironment, type SandboxEnvironment, writeLibFile } from "../../src/sandbox/environment.ts";
 import { detectHostPython, type HostPython, requireSandboxTools } from "../../src/sandbox/host-python.ts";
 import { TracedRun } from "../../src/sandbox/traced-run.ts";
+import { mirroredValue } from "../../src/sandbox/twin-env.ts";
 import { ScanFailedError } from "../../src/core/errors.ts";
 import { STRACE_ARGS } from "../../src/trace/parser.ts";
 import { useTempDirs } from "../harness/temp.ts";
@@ -104,8 +105,11 @@ describe("the sandbox", () => {
     expect(env.SANDBOX_TEST_HOST_SECRET).toContain(environment.canaries.token);
     expect(env.SANDBOX_TEST_HOST_SECRET).not.toContain("must-not-leak");
     expect(env.SANDBOX_TEST_PASSED).toBe("passed-on-request");
-    // No pip setting of pipcanary's own: only the host's names.
-    const hostPip = Object.keys(process.env).filter((key) => key.startsWith("PIP_")).sort();
+    // No pip setting of pipcanary's own: only the host's names that are mirrored.
+    const hostPip = Object.entries(process.env)
+      .filter(([key, value]) => key.startsWith("PIP_") && value !== undefined && mirroredValue(key, value, environment.canaries.token) !== undefined)
+      .map(([key]) => key)
+      .sort();
     expect(Object.keys(env).filter((key) => key.startsWith("PIP_")).sort()).toEqual(hostPip);
     expect(env.AWS_SECRET_ACCESS_KEY).toContain(environment.canaries.token);
     expect(env.GITHUB_TOKEN).toContain(environment.canaries.token);

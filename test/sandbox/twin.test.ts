@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createSandboxEnvironment, type SandboxEnvironment, writeLibFile } from "../../src/sandbox/environment.ts";
 import { detectHostPython, type HostPython } from "../../src/sandbox/host-python.ts";
 import { SANDBOX_NAMESERVER } from "../../src/sandbox/host-etc.ts";
-import { keepsHostValue, shapedCanary } from "../../src/sandbox/twin-env.ts";
+import { keepsHostValue, mirroredValue, shapedCanary } from "../../src/sandbox/twin-env.ts";
 import type { IndexServer } from "../harness/types.ts";
 import { buildWheel } from "../harness/wheel.ts";
 import { connect, scan as scanTrace } from "../match/pipeline.ts";
@@ -36,13 +36,14 @@ def read(path):
 def cmdline(pid):
     return [arg.decode(errors="replace") for arg in read("/proc/%s/cmdline" % pid).split(b"\0") if arg]
 hits = []
-for root in ("/tmp", os.path.expanduser("~"), "/etc"):
+# Names everywhere; contents only of the temp dirs and the home, not of the host files in /etc.
+for root, contents in (("/tmp", True), (os.path.expanduser("~"), True), ("/etc", False)):
     for dirpath, dirnames, filenames in os.walk(root):
         for name in dirnames + filenames:
             path = os.path.join(dirpath, name)
             if needle in path.lower().encode(errors="replace"):
                 hits.append(path)
-            elif name in filenames and os.path.isfile(path) and os.path.getsize(path) < (1 << 20) and needle in read(path).lower():
+            elif contents and name in filenames and os.path.isfile(path) and os.path.getsize(path) < (1 << 20) and needle in read(path).lower():
                 hits.append(path)
 pids = [name for name in os.listdir("/proc") if name.isdigit()]
 status = dict(line.split(":\t", 1) for line in read("/proc/self/status").decode().splitlines() if ":\t" in line)
@@ -108,10 +109,10 @@ describe("the sandbox is a twin of the host", () => {
     const runner = ruleFreeRunner(environment);
     const probe = writeLibFile(environment, "probe.py", PROBE);
     const output = join(environment.workDir, "view.json");
-    const outcome = await runner.run({ phase: "import", timeoutSeconds: 60, steps: [{ argv: [python.executable, probe, output], required: true, package: undefined, label: "probe" }] });
+    const outcome = await runner.run({ phase: "import", timeoutSeconds: 150, steps: [{ argv: [python.executable, probe, output], required: true, package: undefined, label: "probe" }] });
     expect(outcome.failedStep).toBeUndefined();
     view = JSON.parse(readFileSync(output, "utf8")) as ProbeView;
-  }, 120_000);
+  }, 200_000);
   afterAll(() => {
     environment.release();
     for (const name of Object.keys(TEST_VARIABLES)) delete process.env[name];
@@ -136,23 +137,25 @@ describe("the sandbox is a twin of the host", () => {
   });
 
   test("shows every host variable name; harmless values kept, the rest canaries", () => {
-    const hostNames = Object.keys(process.env).filter((name) => !name.toLowerCase().includes(SCANNER));
-    expect(Object.keys(view.env)).toEqual(expect.arrayContaining(hostNames));
+    const token = environment.canaries.token;
+    const mirrored = Object.entries(process.env).filter(([name, value]) => value !== undefined && !name.toLowerCase().includes(SCANNER) && mirroredValue(name, value, token) !== undefined);
+    // Only pip's own settings that would steer pipcanary's pip are left out.
+    expect(Object.keys(process.env).filter((name) => !name.startsWith("PIP_") && !name.toLowerCase().includes(SCANNER)).every((name) => mirrored.some(([kept]) => kept === name))).toBe(true);
+    expect(Object.keys(view.env)).toEqual(expect.arrayContaining(mirrored.map(([name]) => name)));
     expect(view.parentEnvNames.sort()).toEqual(Object.keys(view.env).sort());
     expect(view.env.CI).toBe("true");
     expect(view.env.GITHUB_ACTIONS).toBe("true");
     expect(view.env.TWIN_TEST_PASSED).toBe("passed-on-request");
-    const token = environment.canaries.token;
     const deploy = view.env.TWIN_TEST_DEPLOY_TOKEN ?? "";
     expect(deploy.startsWith("ghp_") && deploy.includes(token) && deploy.length >= 40).toBe(true);
     const registry = view.env.TWIN_TEST_REGISTRY ?? "";
     expect(registry.startsWith("https://") && registry.includes(token) && !registry.includes("s3cr3tvalue")).toBe(true);
     expect((view.env.TWIN_TEST_PLAIN ?? "").includes(token)).toBe(true);
     // Every value that was not kept differs from the host's and carries the token.
-    for (const [name, value] of Object.entries(process.env)) {
-      if (value === undefined || name === "TWIN_TEST_PASSED" || !(name in view.env)) continue;
+    for (const [name, value] of mirrored) {
+      if (value === undefined || name === "TWIN_TEST_PASSED") continue;
       const seen = view.env[name] ?? "";
-      if (!keepsHostValue(name, value) && !["HOME", "PATH", "PWD", "_", "TMPDIR", "TMP", "TEMP"].includes(name)) {
+      if (mirroredValue(name, value, token) !== value && !["HOME", "PATH", "PWD", "_", "TMPDIR", "TMP", "TEMP"].includes(name)) {
         expect(seen !== value && seen.includes(token) === !["AKIA", "ASIA"].some((prefix) => value.startsWith(prefix))).toBe(true);
       }
     }
