@@ -76,27 +76,29 @@ function hostTime(realHome: string, relative: string): Date {
 export function buildDecoyHome(dir: string, canaries: CanarySet, realHome: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const times = new Map<string, Date>();
+  const files = new Map(canaries.files);
+  files.set(".config/pip/pip.conf", PIP_CONF);
+  // The canaries' own paths win over a host entry of the same name that is a file where a
+  // canary needs a directory, or the reverse.
+  const planted = new Set([...files.keys(), ...USUAL_DIRS].flatMap((relative) => relative.split("/").map((_, depth, parts) => parts.slice(0, depth + 1).join("/"))));
   for (const [relative, directory] of hostHomeNames(realHome)) {
+    if (planted.has(relative)) {
+      times.set(relative, hostTime(realHome, relative));
+      continue;
+    }
     const path = join(dir, relative);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     if (directory) mkdirSync(path, { recursive: true, mode: 0o700 });
     else writeFileSync(path, mirroredCanary(relative, canaries.token) ?? "", { mode: 0o600 });
     times.set(relative, hostTime(realHome, relative));
   }
-  const files = new Map(canaries.files);
-  files.set(".config/pip/pip.conf", PIP_CONF);
   for (const [relative, content] of files) {
     const path = join(dir, relative);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     writeFileSync(path, content, { mode: 0o600 });
   }
   for (const usual of USUAL_DIRS) mkdirSync(join(dir, usual), { recursive: true, mode: 0o700 });
-  for (const relative of [...files.keys(), ...USUAL_DIRS]) {
-    const parts = relative.split("/");
-    for (let depth = 1; depth <= parts.length; depth++) {
-      const prefix = parts.slice(0, depth).join("/");
-      if (!times.has(prefix)) times.set(prefix, pastTime(700));
-    }
-  }
+  for (const relative of planted) if (!times.has(relative)) times.set(relative, pastTime(700));
   // Deepest first, so that setting a file's time does not bump its directory's afterwards.
   const ordered = [...times.entries()].sort(([a], [b]) => b.split("/").length - a.split("/").length);
   for (const [relative, time] of ordered) {

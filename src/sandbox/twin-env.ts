@@ -118,11 +118,36 @@ function urlCanary(url: URL, token: string): string {
   return `${url.protocol}//${user}:${withToken(ALNUM, 24, token)}@${host}${url.port === "" ? "" : `:${url.port}`}/`;
 }
 
+function pemCanary(value: string, token: string): string {
+  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(value)?.[1] ?? "PRIVATE KEY";
+  const body = Buffer.concat([randomBytes(48), Buffer.from(token), randomBytes(Math.max(Math.floor(value.length * 0.75) - 64, 32))]).toString("base64");
+  return `-----BEGIN ${label}-----\n${body.match(/.{1,64}/g)?.join("\n") ?? body}\n-----END ${label}-----\n`;
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** A JSON document (a service account, a docker config) with every string replaced by a canary. */
+function jsonCanary(value: Json, token: string): Json {
+  if (typeof value === "string") return shapedCanary(value, token);
+  if (Array.isArray(value)) return value.map((item) => jsonCanary(item, token));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonCanary(item, token)]));
+  return value;
+}
+
 /**
  * A canary in the shape of `value`: a known credential prefix is kept and the length class too, a
- * URL stays a URL (with canary credentials on a reserved host), a path a path, hex stays hex.
+ * URL stays a URL (with canary credentials on a reserved host), a path a path, a PEM block a PEM
+ * block, a JSON object the same object with canary strings, hex stays hex.
  */
 export function shapedCanary(value: string, token: string): string {
+  if (value.includes("-----BEGIN ")) return pemCanary(value, token);
+  if (value.startsWith("{")) {
+    try {
+      return JSON.stringify(jsonCanary(JSON.parse(value) as Json, token));
+    } catch {
+      // Not JSON after all; falls through to the general shapes.
+    }
+  }
   const prefix = CREDENTIAL_PREFIXES.find((candidate) => value.startsWith(candidate));
   if (prefix === "AKIA" || prefix === "ASIA") return `${prefix}${randomFrom(UPPER_ALNUM, 16)}`;
   if (prefix !== undefined) return `${prefix}${withToken(ALNUM, value.length - prefix.length, token)}`;

@@ -181,6 +181,13 @@ describe("canary shapes", () => {
     expect(shapedCanary("postgres://app:pw@db.example.org:5432/app", token)).toMatch(/^postgres:\/\/[A-Za-z0-9]+:[A-Za-z0-9]*0123456789abcdef[A-Za-z0-9]*@[a-z]+\.internal\.example:5432\/$/);
     expect(shapedCanary("/tmp/ssh-XXXXabcd/agent.1234", token)).toMatch(/^\/tmp\/ssh-XXXXabcd\/[A-Za-z0-9]+\.[A-Za-z0-9]+\.0123456789abcdef$/);
     expect(shapedCanary("deadbeefdeadbeefdeadbeefdeadbeef", token)).toMatch(/^[0-9a-f]{32}$/);
+    const pem = shapedCanary("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n", token);
+    expect(pem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+\n-----END RSA PRIVATE KEY-----\n$/);
+    expect(Buffer.from(pem.split("\n").slice(1, -2).join(""), "base64").toString("latin1")).toContain(token);
+    const account = JSON.parse(shapedCanary(JSON.stringify({ type: "service_account", private_key_id: "abc123", port: 5 }), token)) as Record<string, unknown>;
+    expect(Object.keys(account)).toEqual(["type", "private_key_id", "port"]);
+    expect(account.port).toBe(5);
+    expect(String(account.private_key_id)).toContain(token);
   });
 
   test("secret-looking names never keep their value; flags and allowlisted names do", () => {
