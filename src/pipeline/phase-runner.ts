@@ -3,7 +3,7 @@ import type { Matcher } from "../match/matcher.ts";
 import type { Finding } from "../report/findings.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import type { SandboxEnvironment } from "../sandbox/environment.ts";
-import { FIRST_FAILED_STEP_STATUS, type SupervisorPlan, type SupervisorStep, supervisorProgram } from "../sandbox/supervisor.ts";
+import { FIRST_FAILED_STEP_STATUS, type SupervisorPlan, type SupervisorStep, supervisorEnvironment, supervisorProgram } from "../sandbox/supervisor.ts";
 import { TracedRun, type TracedRunResult } from "../sandbox/traced-run.ts";
 import type { Phase } from "../trace/events.ts";
 import { STRACE_ARGS } from "../trace/parser.ts";
@@ -83,6 +83,7 @@ export class PhaseRunner {
       steps: spec.steps.map(({ argv, cwd, required }) => ({ argv, cwd, required })),
       graceSeconds,
       failedBase: FIRST_FAILED_STEP_STATUS,
+      env: { ...environment.env, ...spec.env },
     };
     // A bare interpreter reading its program on stdin: its command line names no script or plan.
     const supervisorArgv = [environment.python.executable];
@@ -107,7 +108,7 @@ export class PhaseRunner {
       straceArgs: STRACE_ARGS,
       sandbox: {
         mounts: [...environment.mounts, ...(spec.mounts ?? [])],
-        env: { ...environment.env, ...spec.env },
+        env: supervisorEnvironment(plan.env),
         cwd: environment.workDir,
         command: supervisorArgv,
       },

@@ -85,7 +85,7 @@ def main(plan):
     status = 0
     for index, step in enumerate(plan["steps"]):
         try:
-            code = subprocess.call(step["argv"], cwd=step.get("cwd"), stdin=subprocess.DEVNULL)
+            code = subprocess.call(step["argv"], cwd=step.get("cwd"), stdin=subprocess.DEVNULL, env=plan["env"])
         except OSError as error:
             print("cannot run step %d: %s" % (index, error), file=sys.stderr)
             code = 127
@@ -114,10 +114,27 @@ export interface SupervisorPlan {
   forward: { port: number; socket: string } | undefined;
   steps: SupervisorStep[];
   graceSeconds: number;
+  /** The steps' environment (the twin environment); the supervisor's own is supervisorEnvironment(). */
+  env: Record<string, string>;
   failedBase: number;
 }
 
 /** The supervisor's program with its plan, for a bare interpreter's stdin. */
 export function supervisorProgram(plan: SupervisorPlan): string {
   return `${SUPERVISOR_PY}\nmain(json.loads(${JSON.stringify(JSON.stringify(plan))}))\n`;
+}
+
+/** Interpreter settings that would make the supervisor import or run files package code can write. */
+const SUPERVISOR_UNSET = new Set(["PYTHONPATH", "PYTHONSTARTUP", "PYTHONINSPECT", "PYTHONUSERBASE"]);
+
+/**
+ * The supervisor's own environment: the steps' one without PYTHONPATH and with neither user site
+ * nor working directory on sys.path, so that a file planted in the decoy home or the work dir in
+ * one phase never runs inside the next phase's supervisor, whose events are blamed on no package.
+ * The steps get the plan's environment back unchanged; package code sees this one only by reading
+ * /proc/<pid>/environ, which is a blocking finding.
+ */
+export function supervisorEnvironment(env: Record<string, string>): Record<string, string> {
+  const kept = Object.entries(env).filter(([name]) => !SUPERVISOR_UNSET.has(name));
+  return { ...Object.fromEntries(kept), PYTHONNOUSERSITE: "1", PYTHONSAFEPATH: "1" };
 }

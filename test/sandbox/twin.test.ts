@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { createSandboxEnvironment, type SandboxEnvironment, writeLibFile } from "../../src/sandbox/environment.ts";
@@ -142,7 +142,9 @@ describe("the sandbox is a twin of the host", () => {
     // Only pip's own settings that would steer pipcanary's pip are left out.
     expect(Object.keys(process.env).filter((name) => !name.startsWith("PIP_") && !name.toLowerCase().includes(SCANNER)).every((name) => mirrored.some(([kept]) => kept === name))).toBe(true);
     expect(Object.keys(view.env)).toEqual(expect.arrayContaining(mirrored.map(([name]) => name)));
-    expect(view.parentEnvNames.sort()).toEqual(Object.keys(view.env).sort());
+    // The supervisor's own environment differs only in interpreter settings that keep it from importing planted files.
+    const supervisorOnly = new Set(["PYTHONNOUSERSITE", "PYTHONSAFEPATH"]);
+    expect(view.parentEnvNames.filter((name) => !supervisorOnly.has(name)).every((name) => name in view.env)).toBe(true);
     expect(view.env.CI).toBe("true");
     expect(view.env.GITHUB_ACTIONS).toBe("true");
     expect(view.env.TWIN_TEST_PASSED).toBe("passed-on-request");
@@ -170,6 +172,39 @@ describe("the sandbox is a twin of the host", () => {
     expect(view.resolv).toContain(`nameserver ${SANDBOX_NAMESERVER}\n`);
     expect(view.mountinfo).toContain(" /etc ");
   });
+});
+
+describe("the supervisor runs nothing package code could plant", () => {
+  let python: HostPython;
+  let environment: SandboxEnvironment;
+
+  beforeAll(() => {
+    python = detectHostPython();
+    environment = createSandboxEnvironment({ python });
+  });
+  afterAll(() => environment.release());
+
+  test("modules in the work dir or on PYTHONPATH and .pth files in the user site are not imported; steps keep PYTHONPATH", async () => {
+    const ran = join(environment.workDir, "planted-ran");
+    const plant = `open(${JSON.stringify(ran)}, "a").write("ran\\n")\n`;
+    for (const module of ["json", "selectors", "socket", "subprocess", "threading"]) writeFileSync(join(environment.workDir, `${module}.py`), plant);
+    const userSite = Bun.spawnSync([python.executable, "-c", "import site; print(site.getusersitepackages())"], { env: { HOME: environment.home } }).stdout.toString().trim();
+    expect(userSite.startsWith(`${environment.home}/`)).toBe(true);
+    const plantedSite = join(environment.runDir, "home", userSite.slice(environment.home.length + 1));
+    mkdirSync(plantedSite, { recursive: true });
+    writeFileSync(join(plantedSite, "planted.pth"), `import os; ${plant}`);
+    const seen = join(environment.workDir, "step-pythonpath");
+    const step = [python.executable, "-I", "-c", `import os; open(${JSON.stringify(seen)}, "w").write(os.environ.get("PYTHONPATH", ""))`];
+    const outcome = await ruleFreeRunner(environment).run({
+      phase: "install",
+      timeoutSeconds: 60,
+      env: { PYTHONPATH: environment.workDir },
+      steps: [{ argv: step, required: true, package: undefined, label: "step" }],
+    });
+    expect(outcome.failedStep).toBeUndefined();
+    expect(existsSync(ran)).toBe(false);
+    expect(readFileSync(seen, "utf8")).toBe(environment.workDir);
+  }, 120_000);
 });
 
 describe("canary shapes", () => {
