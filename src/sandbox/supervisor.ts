@@ -22,7 +22,7 @@ def write_all(sock, data):
         view = view[os.write(sock.fileno(), view):]
 
 # One relay thread for every connection, copying with os.write: under strace -f, a thread per
-# connection (clone, exit) and traced sendto calls of this relay of pipcanary's own added ~15 ms to
+# connection (clone, exit) and traced sendto calls of this relay of the supervisor's own added ~15 ms to
 # each proxied request. pip's connect to the forwarder is still traced, and the egress proxy sees
 # every request. Writes block, so a client that stops reading stalls the relay: only its own phase
 # (ending in the phase time limit), never a check.

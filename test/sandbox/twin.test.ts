@@ -4,7 +4,9 @@ import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { createSandboxEnvironment, type SandboxEnvironment, writeLibFile } from "../../src/sandbox/environment.ts";
 import { detectHostPython, type HostPython } from "../../src/sandbox/host-python.ts";
+import { IMPORT_DRIVER_PY } from "../../src/pipeline/import-driver.ts";
 import { SANDBOX_NAMESERVER } from "../../src/sandbox/host-etc.ts";
+import { supervisorProgram } from "../../src/sandbox/supervisor.ts";
 import { keepsHostValue, mirroredValue, shapedCanary } from "../../src/sandbox/twin-env.ts";
 import type { IndexServer } from "../harness/types.ts";
 import { buildWheel } from "../harness/wheel.ts";
@@ -205,6 +207,14 @@ describe("the supervisor runs nothing package code could plant", () => {
     expect(existsSync(ran)).toBe(false);
     expect(readFileSync(seen, "utf8")).toBe(environment.workDir);
   }, 120_000);
+});
+
+describe("the programs pipcanary runs in the sandbox", () => {
+  test("name nothing after the scanner (package code can read their source or memory)", () => {
+    const program = supervisorProgram({ forward: { port: 3128, socket: "/tmp/tmpabcdefgh/tmpijklmnop" }, steps: [], graceSeconds: 1, failedBase: 100, env: {} });
+    expect(program.toLowerCase().includes(SCANNER)).toBe(false);
+    expect(IMPORT_DRIVER_PY.toLowerCase().includes(SCANNER)).toBe(false);
+  });
 });
 
 describe("canary shapes", () => {
