@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
 import { homedir, hostname, tmpdir } from "node:os";
 import { delimiter, dirname, extname, join } from "node:path";
 import { removedAtCleanup } from "../core/cleanup.ts";
@@ -60,6 +60,33 @@ const TEMP_NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_";
 
 /** Nothing inside the sandbox may name the scanner: payloads look for it and go dormant. */
 const SCANNER_NAME = /pipcanary/i;
+
+/** Top-level dirs the sandbox provides itself (or as links, see bwrap.ts); /sys stays absent. */
+const OWN_ROOT_DIRS = new Set(["proc", "dev", "tmp", "sys", "etc", "usr"]);
+
+function directoryNames(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Empty directories with the names of the host's top-level directories and of those in /var and
+ * /run, so that `ls /` does not show a bare sandbox; /var/tmp is writable, as everywhere. Names
+ * only: nothing of their content is visible.
+ */
+function rootDirMounts(): Mount[] {
+  const mounts: Mount[] = [];
+  for (const name of directoryNames("/")) {
+    if (OWN_ROOT_DIRS.has(name)) continue;
+    mounts.push({ kind: "dir", dest: `/${name}` });
+    if (name !== "var" && name !== "run") continue;
+    for (const child of directoryNames(`/${name}`)) mounts.push(child === "tmp" ? { kind: "tmpfs", dest: `/${name}/tmp` } : { kind: "dir", dest: `/${name}/${child}` });
+  }
+  return mounts;
+}
 
 function hiddenPrograms(): Mount[] {
   return HIDDEN_PROGRAMS.filter((path) => existsSync(path)).map((path) => ({ kind: "ro-bind", source: "/dev/null", dest: path }));
@@ -165,6 +192,7 @@ export function createSandboxEnvironment(options: SandboxEnvironmentOptions): Sa
   const etcMounts = buildHostEtc(etcDir, hostname());
 
   const mounts: Mount[] = [
+    ...rootDirMounts(),
     { kind: "ro-bind", source: etcDir, dest: "/etc" },
     ...etcMounts,
     { kind: "bind", source: decoyHome, dest: home },

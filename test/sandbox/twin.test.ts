@@ -59,6 +59,8 @@ with open(sys.argv[1], "w") as out:
         "flags": {"isolated": sys.flags.isolated, "no_site": sys.flags.no_site, "ignore_environment": sys.flags.ignore_environment},
         "prefix": sys.prefix,
         "etc": sorted(os.listdir("/etc")),
+        "root": sorted(os.listdir("/")),
+        "varTmpWritable": os.access("/var/tmp", os.W_OK) if os.path.isdir("/var/tmp") else None,
         "resolv": read("/etc/resolv.conf").decode(),
         "cmdline": cmdline("self"),
         "parent": cmdline(os.getppid()),
@@ -79,6 +81,8 @@ interface ProbeView {
   flags: Record<string, number>;
   prefix: string;
   etc: string[];
+  root: string[];
+  varTmpWritable: boolean | null;
   resolv: string;
   cmdline: string[];
   parent: string[];
@@ -167,11 +171,14 @@ describe("the sandbox is a twin of the host", () => {
     expect(view.env.AWS_SECRET_ACCESS_KEY).toContain(token);
   });
 
-  test("shows the host's /etc names, and a resolver on an unused loopback address", () => {
+  test("shows the host's /etc and top-level dir names, and a resolver on an unused loopback address", () => {
     const hostEtc = readdirSync("/etc").filter((name) => !/^g?shadow-?$/.test(name));
     expect(view.etc).toEqual(expect.arrayContaining(hostEtc));
     expect(view.etc.filter((name) => !hostEtc.includes(name)).every((name) => ["resolv.conf", "hosts", "machine-id"].includes(name))).toBe(true);
     expect(view.resolv).toContain(`nameserver ${SANDBOX_NAMESERVER}\n`);
+    const hostRootDirs = readdirSync("/", { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name !== "sys").map((entry) => entry.name);
+    expect(view.root).toEqual(expect.arrayContaining(hostRootDirs));
+    if (existsSync("/var/tmp")) expect(view.varTmpWritable).toBe(true);
     expect(view.mountinfo).toContain(" /etc ");
   });
 });
