@@ -34,7 +34,13 @@ export interface EgressProxy {
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
-const PEER_PREFIX = "PIPCANARY-PEER ";
+/**
+ * The in-sandbox forwarder opens every connection with a PROXY protocol v1 line (HAProxy's
+ * ordinary format, nothing that names the scanner) that carries the client's source port.
+ */
+const PROXY_LINE = /^PROXY TCP4 \S+ \S+ (\d+) \d+\r?$/;
+/** The longest PROXY protocol v1 line, by its specification. */
+const MAX_PROXY_LINE_BYTES = 107;
 
 interface RequestHead {
   method: string;
@@ -115,10 +121,10 @@ export function startEgressProxy(options: EgressProxyOptions): Promise<EgressPro
       buffered = Buffer.concat([buffered, chunk]);
       if (!peerLineDone) {
         const newline = buffered.indexOf(10);
-        if (newline < 0 && buffered.length < 64) return;
-        const first = buffered.subarray(0, Math.max(newline, 0)).toString("latin1");
-        if (first.startsWith(PEER_PREFIX)) {
-          peerPort = Number(first.slice(PEER_PREFIX.length)) || undefined;
+        if (newline < 0 && buffered.length < MAX_PROXY_LINE_BYTES) return;
+        const proxyLine = PROXY_LINE.exec(buffered.subarray(0, Math.max(newline, 0)).toString("latin1"));
+        if (proxyLine) {
+          peerPort = Number(proxyLine[1]) || undefined;
           buffered = buffered.subarray(newline + 1);
         }
         peerLineDone = true;

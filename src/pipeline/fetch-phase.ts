@@ -10,7 +10,6 @@ import { allowedDestinations, indexArgs, localPaths, PIP_COMMON_ARGS, pipCommand
 import { requirementFiles } from "../fetch/requirements-file.ts";
 import type { RequirementSet } from "../inputs/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
-import { EGRESS_MOUNT } from "../sandbox/environment.ts";
 import { sandboxSocketOwner } from "../sandbox/socket-owner.ts";
 import { DEFAULT_TIMEOUTS, downloadDirs, type ScanContext } from "./context.ts";
 import type { KnownMalwareGate, ReleaseRef } from "./known-malware.ts";
@@ -20,6 +19,13 @@ import type { PhaseOutcome, PhaseSpec, PlannedStep } from "./phase-runner.ts";
 const FORWARD_PORT = 3128;
 const PROXY_URL = `http://127.0.0.1:${FORWARD_PORT}`;
 const PROXY_ENV = { HTTP_PROXY: PROXY_URL, HTTPS_PROXY: PROXY_URL, http_proxy: PROXY_URL, https_proxy: PROXY_URL };
+/** Host proxy settings the sandbox mirrors (as canaries) that would take pip past the forwarder. */
+const PROXY_BYPASS_NAMES = ["NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"];
+
+function proxyEnv(sandboxEnv: Record<string, string>): Record<string, string> {
+  const cleared = PROXY_BYPASS_NAMES.filter((name) => name in sandboxEnv).map((name) => [name, ""]);
+  return { ...PROXY_ENV, ...Object.fromEntries(cleared) };
+}
 
 /** How long the trace may lag behind the proxy before a process is looked up in the tree. */
 const TRACE_CATCH_UP_MS = 100;
@@ -138,7 +144,7 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
   const gate = options.knownMalware;
   const screenFailure: { error?: unknown } = {};
   const proxy = await startEgressProxy({
-    socketPath: join(environment.egressDir, "egress.sock"),
+    socketPath: join(environment.egressDir, environment.egressSocketName),
     allow: allowedDestinations(set.index),
     onAttempt: (attempt) => egressFinding(context, attempt),
     screen: gate ? screenFor(context, gate, () => proxy.attempts, screenFailure) : undefined,
@@ -149,11 +155,11 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
       phase: "fetch",
       timeoutSeconds: options.timeouts?.fetch ?? DEFAULT_TIMEOUTS.fetch,
       mounts: [
-        { kind: "ro-bind", source: environment.egressDir, dest: EGRESS_MOUNT },
+        { kind: "ro-bind", source: environment.egressDir, dest: environment.egressMount },
         ...localPaths(set).map((path): Mount => ({ kind: "ro-bind", source: path, dest: path })),
       ],
-      env: PROXY_ENV,
-      forward: { port: FORWARD_PORT, socket: `${EGRESS_MOUNT}/egress.sock` },
+      env: proxyEnv(environment.env),
+      forward: { port: FORWARD_PORT, socket: join(environment.egressMount, environment.egressSocketName) },
       protectedDirs: [artifactDir, buildDir],
     };
     const download = (dest: string, ...rest: string[]) =>

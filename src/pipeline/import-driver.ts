@@ -40,7 +40,7 @@ def run(site_dir, unit):
         try:
             importlib.import_module(name)
         except BaseException as error:
-            print("pipcanary: import %s failed: %s: %s" % (name, type(error).__name__, error), file=sys.stderr)
+            print("import %s failed: %s: %s" % (name, type(error).__name__, error), file=sys.stderr)
 
 def main():
     site_dir, units_path = sys.argv[1], sys.argv[2]

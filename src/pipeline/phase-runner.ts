@@ -2,8 +2,8 @@ import { ScanFailedError } from "../core/errors.ts";
 import type { Matcher } from "../match/matcher.ts";
 import type { Finding } from "../report/findings.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
-import { type SandboxEnvironment, writeLibFile } from "../sandbox/environment.ts";
-import { FIRST_FAILED_STEP_STATUS, SUPERVISOR_PY, type SupervisorPlan, type SupervisorStep } from "../sandbox/supervisor.ts";
+import type { SandboxEnvironment } from "../sandbox/environment.ts";
+import { FIRST_FAILED_STEP_STATUS, type SupervisorPlan, type SupervisorStep, supervisorEnvironment, supervisorProgram } from "../sandbox/supervisor.ts";
 import { TracedRun, type TracedRunResult } from "../sandbox/traced-run.ts";
 import type { Phase } from "../trace/events.ts";
 import { STRACE_ARGS } from "../trace/parser.ts";
@@ -78,13 +78,9 @@ function sandboxFailure(phase: Phase, result: TracedRunResult): ScanFailedError 
 
 /** Runs one traced phase in a fresh sandbox: one supervisor, its steps, one strace stream. */
 export class PhaseRunner {
-  private counter = 0;
-  private readonly supervisorPath: string;
   active: ActivePhase | undefined;
 
-  constructor(private readonly options: PhaseRunnerOptions) {
-    this.supervisorPath = writeLibFile(options.environment, "supervisor.py", SUPERVISOR_PY);
-  }
+  constructor(private readonly options: PhaseRunnerOptions) {}
 
   async run(spec: PhaseSpec): Promise<PhaseOutcome> {
     const { environment, tools, matcher, graceSeconds, rawTrace } = this.options;
@@ -93,9 +89,10 @@ export class PhaseRunner {
       steps: spec.steps.map(({ argv, cwd, required }) => ({ argv, cwd, required })),
       graceSeconds,
       failedBase: FIRST_FAILED_STEP_STATUS,
+      env: { ...environment.env, ...spec.env },
     };
-    const planPath = writeLibFile(environment, `plan-${spec.phase}-${++this.counter}.json`, JSON.stringify(plan));
-    const supervisorArgv = [environment.python.executable, "-I", "-S", this.supervisorPath, planPath];
+    // A bare interpreter reading its program on stdin: its command line names no script or plan.
+    const supervisorArgv = [environment.python.executable];
     rawTrace?.section(`phase ${spec.phase}`);
 
     let run: TracedRun | undefined;
@@ -117,10 +114,11 @@ export class PhaseRunner {
       straceArgs: STRACE_ARGS,
       sandbox: {
         mounts: [...environment.mounts, ...(spec.mounts ?? [])],
-        env: { ...environment.env, ...spec.env },
+        env: supervisorEnvironment(plan.env),
         cwd: environment.workDir,
         command: supervisorArgv,
       },
+      stdin: supervisorProgram(plan),
       controlDir: environment.controlDir,
       timeoutMs: spec.timeoutSeconds * 1000,
       onLine: trace.line,

@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, readlinkSync } from "node:fs";
+import { hostname } from "node:os";
 
 /** One filesystem entry of the sandbox. Host paths never appear unless bound here. */
 export type Mount =
@@ -76,7 +77,8 @@ function mountArgs(mount: Mount): string[] {
  * bwrap arguments (without the program name) for one sandboxed command: every namespace
  * unshared (user, pid, net, ipc, uts, cgroup), all capabilities dropped, a fresh /proc and
  * /dev, a tmpfs /tmp, and only the listed mounts. `--die-with-parent` ties the sandbox to the
- * tracer, `--new-session` stops TIOCSTI injection into the caller's terminal.
+ * tracer, `--new-session` stops TIOCSTI injection into the caller's terminal. The hostname is the
+ * host's: a payload that compares it with the machine it expects must not see a difference.
  */
 export function bwrapArgs(spec: SandboxSpec): string[] {
   const args = [
@@ -84,7 +86,7 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     "--cap-drop", "ALL",
     "--die-with-parent",
     "--new-session",
-    "--hostname", "localhost",
+    "--hostname", hostname(),
     ...systemMounts(),
     "--proc", "/proc",
     "--dev", "/dev",

@@ -18,6 +18,8 @@ export interface TracedRunOptions {
   timeoutMs: number;
   /** Called for each complete trace line, in order. May call `abort()`. */
   onLine: (line: string) => void;
+  /** The sandboxed command's stdin (a program for a bare interpreter); none when absent. */
+  stdin?: string;
   /** The sandbox's own stdout/stderr, for progress and error messages only, never for blame. */
   onOutput?: (text: string) => void;
 }
@@ -89,7 +91,7 @@ function openSeccompProgram(path: string): number {
  */
 export class TracedRun {
   readonly done: Promise<TracedRunResult>;
-  private readonly child: Subprocess<"ignore", "pipe", "pipe">;
+  private readonly child: Subprocess<"ignore" | Buffer, "pipe", "pipe">;
   private readonly statusPath: string;
   private aborted = false;
   private timedOut = false;
@@ -118,11 +120,12 @@ export class TracedRun {
     this.statusPath = join(options.controlDir, `status-${runId}.json`);
     const statusFd = openSync(this.statusPath, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
     // strace, and bwrap after it, inherit the seccomp program and the status file at these fds.
-    const stdio: ["ignore", "pipe", "pipe", number, number] = ["ignore", "pipe", "pipe", seccompFd, statusFd];
+    const stdin = options.stdin === undefined ? "ignore" : Buffer.from(options.stdin);
+    const stdio: ["ignore" | Buffer, "pipe", "pipe", number, number] = [stdin, "pipe", "pipe", seccompFd, statusFd];
     const confinement = { seccompFd: 3, disableUserns: supportsDisableUserns(options.bwrap) };
     const statusChildFd = 4;
     const sandbox = { ...options.sandbox, confinement };
-    let child: Subprocess<"ignore", "pipe", "pipe">;
+    let child: Subprocess<"ignore" | Buffer, "pipe", "pipe">;
     try {
       child = Bun.spawn(
         [options.strace, ...options.straceArgs, "-o", fifo, "--", options.bwrap, "--json-status-fd", String(statusChildFd), ...bwrapArgs(sandbox)],

@@ -39,7 +39,8 @@ describe("an interrupted scan leaves nothing behind", () => {
   });
 
   const cases = [
-    { signal: "SIGINT", exit: ExitCode.Interrupted, during: "import", marker: "import_driver.py" },
+    // The import driver is the one process whose arguments include site-packages as a whole argument.
+    { signal: "SIGINT", exit: ExitCode.Interrupted, during: "import", marker: "site-packages\u0000" },
     { signal: "SIGTERM", exit: ExitCode.Terminated, during: "fetch", marker: "download" },
   ] as const;
 

@@ -68,7 +68,7 @@ describe("the egress proxy", () => {
   test("forwards a plain-HTTP request to an allowed index host, one request per connection", async () => {
     const response = await exchange(
       socketPath,
-      `PIPCANARY-PEER 40001\nGET http://127.0.0.1:${port}/simple/pkg/ HTTP/1.1\r\nHost: 127.0.0.1\r\nProxy-Connection: keep-alive\r\n\r\n`,
+      `PROXY TCP4 127.0.0.1 127.0.0.1 40001 3128\r\nGET http://127.0.0.1:${port}/simple/pkg/ HTTP/1.1\r\nHost: 127.0.0.1\r\nProxy-Connection: keep-alive\r\n\r\n`,
     );
     expect(response).toStartWith("HTTP/1.1 200");
     expect(response).toContain("served /simple/pkg/");
@@ -91,8 +91,8 @@ describe("the egress proxy", () => {
   });
 
   test("refuses and reports any other destination, plain or tunnelled", async () => {
-    const plain = await exchange(socketPath, "PIPCANARY-PEER 40002\nGET http://127.0.0.9:4444/steal?k=v HTTP/1.1\r\nHost: 127.0.0.9\r\n\r\n");
-    const tunnel = await exchange(socketPath, "PIPCANARY-PEER 40003\nCONNECT evil.example:443 HTTP/1.1\r\n\r\n");
+    const plain = await exchange(socketPath, "PROXY TCP4 127.0.0.1 127.0.0.1 40002 3128\r\nGET http://127.0.0.9:4444/steal?k=v HTTP/1.1\r\nHost: 127.0.0.9\r\n\r\n");
+    const tunnel = await exchange(socketPath, "PROXY TCP4 127.0.0.1 127.0.0.1 40003 3128\r\nCONNECT evil.example:443 HTTP/1.1\r\n\r\n");
     expect(plain).toStartWith("HTTP/1.1 403");
     expect(tunnel).toStartWith("HTTP/1.1 403");
     expect(refused.map(({ host, port, peerPort, url }) => ({ host, port, peerPort, url }))).toEqual([
