@@ -9,6 +9,8 @@ import { ProcessTree } from "../../src/trace/process-tree.ts";
 
 /** The decoy home used by the synthetic traces. */
 export const HOME = "/home/tester";
+/** The run's work dir and interpreter, as `$WORK` and `$PYTHON` (a pyenv interpreter in the home). */
+export const ROOTS = { $WORK: ["/work"], $PYTHON: [`${HOME}/.pyenv/versions/3.11.7`] };
 export const PID = 100;
 
 export interface Scenario {
@@ -22,7 +24,7 @@ export function builtinRules(): DynamicRule[] {
 }
 
 /** strace lines → parser → process tree (root assigned per scenario) → matcher → findings. */
-export function scan(lines: readonly string[], scenario: Scenario = {}, matcher: Matcher = compileRules(builtinRules(), { home: HOME })): Finding[] {
+export function scan(lines: readonly string[], scenario: Scenario = {}, matcher: Matcher = compileRules(builtinRules(), { home: HOME, roots: ROOTS })): Finding[] {
   const phase = scenario.phase ?? "import";
   const pkg = "package" in scenario ? scenario.package : "evilpkg";
   const parser = new StraceParser();
@@ -84,4 +86,15 @@ export function connectUnix(path: string): string {
 
 export function bind(address: string, port: number): string {
   return `${PID} bind(5<TCPv6:[1]>, {sa_family=AF_INET6, sin6_port=htons(${port}), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "${address}", &sin6_addr), sin6_scope_id=0}, 28) = 0`;
+}
+
+/** A syscall that changes `path` (unlink, chmod, mkdir, …) as strace prints a plain one-path call. */
+export function change(syscall: "unlink" | "chmod" | "truncate", path: string, ret = "0"): string {
+  const extra = syscall === "chmod" ? ", 0755" : syscall === "truncate" ? ", 0" : "";
+  return `${PID} ${syscall}("${home(path)}"${extra}) = ${ret}`;
+}
+
+/** symlink(text, name) or link(from, to). */
+export function link(syscall: "symlink" | "link", first: string, second: string): string {
+  return `${PID} ${syscall}("${home(first)}", "${home(second)}") = 0`;
 }
