@@ -184,6 +184,7 @@ const CASES: Record<string, RuleCases> = {
         rename("~/.cache/evilpkg/tmp", "~/.cache/evilpkg/x"),
       ] },
       { name: "reads and stats the home", lines: [open("~/.gitconfig"), stat("~/.somethingelse", "ENOENT"), open("~", { flags: "O_RDONLY|O_DIRECTORY" })] },
+      { name: "makedirs touches the home itself", lines: [`100 mkdir("${HOME}", 0777) = -1 EEXIST (File exists)`] },
       { name: "pip's own writes", lines: [open("~/.cache/pip/selfcheck/x.json", { flags: CREATE }), open("~/.pip-notes", { flags: CREATE })], scenario: pip },
       { name: "writes in the run's work dir and the interpreter's bytecode cache", lines: [
         open("/work/venv/lib/python3.11/site-packages/pkg/__pycache__/x.pyc", { flags: CREATE }),
