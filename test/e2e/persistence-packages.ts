@@ -1,9 +1,14 @@
 /*
- * Test packages that write where code runs again later, and look-alikes that write only their own
- * folders. The payloads write a comment line into the sandbox's decoy home and nothing else; they
- * are only ever run by pipcanary's sandbox.
+ * Test packages that write where code runs again later, look-alikes that write only their own
+ * folders, and sdists whose members reach outside their folder when pip unpacks them. The payloads
+ * write a comment line into the sandbox's decoy home or /tmp and nothing else; they are only ever
+ * run (and unpacked) by pipcanary's sandbox.
  */
+import { homedir } from "node:os";
+import { builtFile, coreMetadata, escapeDistName } from "../harness/distribution-format.ts";
 import type { FixtureProject } from "../harness/types.ts";
+import { type RawTarEntry, rawTarGz } from "../static/raw-archives.ts";
+import { project } from "./helpers.ts";
 import { importPayload } from "./packages.ts";
 
 /**
@@ -63,3 +68,41 @@ export const OWN_FOLDERS: FixtureProject = importPayload(
     "try:\n    with open(os.path.expanduser('~/.gitconfig')) as handle:\n        handle.read()\nexcept OSError:\n    pass\n",
   ].join("\n"),
 );
+
+/** An sdist with the given extra tar members after a normal PKG-INFO and setup.py. */
+function rawSdist(name: string, members: RawTarEntry[]): FixtureProject {
+  const stem = `${escapeDistName(name)}-1.0`;
+  const setupPy = `from setuptools import setup\nsetup(name=${JSON.stringify(name)}, version="1.0")\n`;
+  const entries: RawTarEntry[] = [
+    { name: `${stem}/PKG-INFO`, data: coreMetadata({ name, version: "1.0" }) },
+    { name: `${stem}/setup.py`, data: setupPy },
+    ...members.map((member) => ({ ...member, name: `${stem}/${member.name}` })),
+  ];
+  return project(name, "1.0", builtFile(`${stem}.tar.gz`, rawTarGz(entries)));
+}
+
+export interface UnpackCase {
+  title: string;
+  project: FixtureProject;
+  package: string;
+  ruleId: string;
+}
+
+/** sdists that attack pip's unpacking in the fetch phase: blamed on the sdist, under the archive rule. */
+export const UNSAFE_SDISTS: UnpackCase[] = [
+  {
+    title: "tar-slip member",
+    project: rawSdist("unpack-slip", [{ name: "../../../../tmp/unpack-slip.txt", data: "# written by a test package\n" }]),
+    package: "unpack-slip",
+    ruleId: "static.archive.unsafe-path",
+  },
+  {
+    title: "symlink member out of the tree, written through",
+    project: rawSdist("unpack-link", [
+      { name: "keys", type: "2", linkname: `${homedir()}/.ssh` },
+      { name: "keys/authorized_keys", data: "# written by a test package\n" },
+    ]),
+    package: "unpack-link",
+    ruleId: "static.archive.link-outside",
+  },
+];

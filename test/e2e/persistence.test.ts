@@ -5,7 +5,7 @@ import type { Finding } from "../../src/report/findings.ts";
 import type { IndexServer } from "../harness/types.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { scan, startIndex, waitForNoProcesses } from "./helpers.ts";
-import { BLOCKED_PERSISTENCE, OWN_FOLDERS, type PersistenceCase, WARNED_PERSISTENCE } from "./persistence-packages.ts";
+import { BLOCKED_PERSISTENCE, OWN_FOLDERS, type PersistenceCase, UNSAFE_SDISTS, WARNED_PERSISTENCE } from "./persistence-packages.ts";
 
 const SCAN_TIMEOUT_MS = 120_000;
 
@@ -28,7 +28,9 @@ describe("writes that persist", () => {
   let index: IndexServer;
 
   beforeAll(async () => {
-    index = await startIndex([...BLOCKED_PERSISTENCE.map((item) => item.project), WARNED_PERSISTENCE.project, OWN_FOLDERS]);
+    index = await startIndex([
+      ...BLOCKED_PERSISTENCE.map((item) => item.project), WARNED_PERSISTENCE.project, OWN_FOLDERS, ...UNSAFE_SDISTS.map((item) => item.project),
+    ]);
   });
   afterAll(async () => {
     await index.stop();
@@ -62,4 +64,18 @@ describe("writes that persist", () => {
     result.dispose();
     expect(readdirSync(parent)).toEqual([]);
   }, SCAN_TIMEOUT_MS);
+
+  for (const item of UNSAFE_SDISTS) {
+    test(`blames the sdist pip unpacked: ${item.title}`, async () => {
+      const parent = tempDir(item.package);
+      const result = await scan(index, [item.package], parent);
+      expect(result.blocked).toBe(true);
+      const blocking = result.findings.filter((finding) => finding.severity === "block");
+      expect(blocking.map((finding) => ({ package: finding.package, phase: finding.phase, rule: finding.ruleId, kind: finding.subject.kind }))).toEqual([
+        { package: item.package, phase: "fetch", rule: item.ruleId, kind: "archive" },
+      ]);
+      expect(await waitForNoProcesses(parent)).toEqual([]);
+      expect(readdirSync(parent)).toEqual([]);
+    }, SCAN_TIMEOUT_MS);
+  }
 });
