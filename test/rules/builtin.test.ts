@@ -140,6 +140,8 @@ const CASES: Record<string, RuleCases> = {
       { name: "truncates the git config", lines: [change("truncate", "~/.gitconfig")] },
       { name: "writes an IPython start-up file", lines: [open("~/.ipython/profile_default/startup/00-x.py", { flags: CREATE })] },
       { name: "writes docker's config", lines: [open("~/.docker/config.json", { flags: CREATE })] },
+      { name: "shadows a desktop launcher", lines: [open("~/.local/share/applications/firefox.desktop", { flags: CREATE })] },
+      { name: "adds a Mercurial hook", lines: [open("~/.hgrc", { flags: WRITE })] },
       { name: "pip itself writes .bashrc", lines: [open("~/.bashrc", { flags: WRITE })], scenario: pip },
     ],
     negative: [
