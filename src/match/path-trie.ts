@@ -57,9 +57,10 @@ function computeDepths(node: TrieNode): void {
     computeDepths(rest);
     min = Math.min(min, rest.minDepth);
     max = Number.POSITIVE_INFINITY;
-    const literalOnly = rest.values === undefined && rest.wild === undefined && rest.globstar === undefined && rest.literal !== undefined;
+    // Past a few literals, one map lookup per segment boundary beats one string search per literal.
+    const literalOnly = rest.values === undefined && rest.wild === undefined && rest.globstar === undefined && rest.few !== undefined && rest.few.length > 0;
     rest.terminal = rest.values !== undefined && rest.wild === undefined && rest.globstar === undefined && rest.literal === undefined;
-    rest.jump = literalOnly ? [...(rest.literal?.entries() ?? [])].map(([key, child]): [string, TrieNode] => [`/${key}`, child]) : undefined;
+    rest.jump = literalOnly ? rest.few?.map(([key, child]): [string, TrieNode] => [`/${key}`, child]) : undefined;
   }
   node.minDepth = min;
   node.maxDepth = max;
