@@ -299,7 +299,7 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
  * path outside it still matches on its destination.
  */
 function outside(notPaths: PathTrie, event: TraceEvent, sides: number): number {
-  if (!("path" in event) || event.kind === "exec") return sides;
+  if (!("path" in event)) return sides;
   let left = sides;
   if ((left & ON_PATH) !== 0 && notPaths.matches(event.path)) left &= ~ON_PATH;
   if ((left & ON_TARGET) !== 0 && "target" in event && event.target !== undefined && notPaths.matches(event.target)) left &= ~ON_TARGET;

@@ -217,4 +217,11 @@ describe("not_paths", () => {
     expect(subjects([rename("~/.x", "~/.cache/pkg/x")])).toEqual([`${HOME}/.x`]);
     expect(subjects([open("~/.cache/pkg/link", { flags: "O_WRONLY|O_CREAT", resolved: "~/.y" })])).toEqual([`${HOME}/.y`]);
   });
+
+  test("an executed path under not_paths does not count", () => {
+    const rule = makeRule("home-exec", { events: ["exec"], paths: ["~/**"], notPaths: ["~/.local/share/*/**"] });
+    const findings = scan([exec(`${HOME}/.local/share/tool/bin/run`, ["run"]), exec(`${HOME}/x/run`, ["run"])], {}, compileRules([rule], { home: HOME }));
+    expect(findings.map((f) => (f.subject.kind === "execution" ? f.subject.argv : []))).toEqual([["run"]]);
+    expect(findings.length).toBe(1);
+  });
 });
