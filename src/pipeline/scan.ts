@@ -114,7 +114,10 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     runner: new PhaseRunner({
       environment,
       tools,
-      matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), { home: environment.home }),
+      matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), {
+        home: environment.home,
+        roots: { $WORK: [environment.workDir], $PYTHON: [...new Set([environment.python.prefix, ...environment.python.bindRoots])] },
+      }),
       graceSeconds: options.graceSeconds ?? DEFAULT_GRACE_SECONDS,
       rawTrace,
       urlBuildPackage: urlBuildPackage(set),
