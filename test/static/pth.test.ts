@@ -110,6 +110,16 @@ describe(".pth policy", () => {
     expect(summary(result.artifacts.get(copy.sha256)?.findings ?? [])).toEqual(["static.pth.code block"]);
   });
 
+  test("coverage's own subprocess hook is excepted; the same file in another package is blocked", async () => {
+    const dir = tempDir();
+    const hook = "import sys; exec('import os\\n\\nif os.getenv(\"COVERAGE_PROCESS_START\"):\\n import coverage\\n coverage.process_startup(slug=\"pth\")')\n";
+    const real = wheelArtifact(dir, { name: "coverage", version: "7.16.2", files: { "coverage/__init__.py": "" }, pth: { "a1_coverage.pth": hook } });
+    const copy = wheelArtifact(dir, { name: "coverrage", version: "7.16.2", files: { "coverrage/__init__.py": "" }, pth: { "a1_coverage.pth": hook } });
+    const result = await scan([real, copy]);
+    expect(summary(result.artifacts.get(real.sha256)?.findings ?? [])).toEqual([]);
+    expect(summary(result.artifacts.get(copy.sha256)?.findings ?? [])).toEqual(["static.pth.code block"]);
+  });
+
   test("code in a .pth is never lowered, not even for a package the user allowlisted", async () => {
     const dir = tempDir();
     const evil = wheelArtifact(dir, { name: "evilpth", version: "1.0", files: { "evilpth/__init__.py": "" }, pth: { "evilpth.pth": "import os; os.system('true')\n" } });
