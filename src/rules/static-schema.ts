@@ -58,6 +58,12 @@ interface CodeMatchBase extends MatchBase {
 /** Rules whose findings are only a warning on their own but block next to another rule's finding. */
 interface EscalatingMatch {
   /**
+   * true: only where it runs while the module is imported (module and class bodies outside
+   * `if __name__ == "__main__"`, and local functions called, decorating or handed as callbacks
+   * from there); for a value that decides a branch, where that branch is.
+   */
+  importTime: boolean;
+  /**
    * Rule id globs: a warn-or-block finding of one of them in the same file (after the allowlist)
    * raises this rule's finding to block before the allowlist applies to it.
    */
@@ -81,8 +87,6 @@ export interface CallMatch extends CodeMatchBase, EscalatingMatch {
   sameScope: string[] | undefined;
   /** true: only calls whose result decides a branch (compared, negated, tested by if/while/assert). */
   tested: boolean;
-  /** true: only calls made at module (or class body) level, that is at import time. */
-  moduleLevel: boolean;
   /** A call made by a local function passed to it (atexit.register(f), Thread(target=f)). */
   callbacks: string[] | undefined;
 }
@@ -158,13 +162,14 @@ export const STATIC_FACT_KINDS: readonly StaticFactKind[] = [
 ];
 
 const CODE_KEYS = ["scopes", "used_by"] as const;
+const ESCALATING_KEYS = ["import_time", "escalate_with"] as const;
 const KNOWN_KEYS: Record<StaticFactKind, readonly string[]> = {
   archive: ["problems"],
   file: ["paths", "archives"],
   pth: ["forms"],
-  call: [...CODE_KEYS, "names", "args", "commands", "safe_commands", "keywords", "inputs", "same_scope", "tested", "module_level", "callbacks", "escalate_with"],
-  string: [...CODE_KEYS, "values", "docstrings", "prose", "tested", "escalate_with"],
-  attribute: ["scopes", "names", "tested", "escalate_with"],
+  call: [...CODE_KEYS, "names", "args", "commands", "safe_commands", "keywords", "inputs", "same_scope", "tested", "callbacks", ...ESCALATING_KEYS],
+  string: [...CODE_KEYS, "values", "docstrings", "prose", "tested", ...ESCALATING_KEYS],
+  attribute: ["scopes", "names", "tested", ...ESCALATING_KEYS],
   env: [...CODE_KEYS, "vars", "whole"],
   blob: [...CODE_KEYS, "encodings", "min_length"],
   cmdclass: ["scopes", "commands", "run_calls"],
@@ -193,6 +198,7 @@ export function parseStaticCondition(ctx: FieldContext, raw: Raw): StaticMatch {
   const usedBy = () => readStringList(ctx, raw, "used_by");
   const list = (field: string) => readStringList(ctx, raw, field);
   const tested = () => readBoolean(ctx, raw, "tested", false);
+  const escalating = () => ({ importTime: readBoolean(ctx, raw, "import_time", false), escalateWith: list("escalate_with") });
   switch (kind) {
     case "archive":
       return { ...base, fact: kind, problems: readEnumList(ctx, raw, "problems", ARCHIVE_PROBLEMS) };
@@ -204,17 +210,16 @@ export function parseStaticCondition(ctx: FieldContext, raw: Raw): StaticMatch {
       return {
         ...base, fact: kind, scopes: scopes(), usedBy: usedBy(), names: list("names"), args: list("args"),
         commands: list("commands"), safeCommands: list("safe_commands"), keywords: list("keywords"),
-        inputs: list("inputs"), sameScope: list("same_scope"), tested: tested(), moduleLevel: readBoolean(ctx, raw, "module_level", false),
-        callbacks: list("callbacks"), escalateWith: list("escalate_with"),
+        inputs: list("inputs"), sameScope: list("same_scope"), tested: tested(), callbacks: list("callbacks"), ...escalating(),
       };
     case "string":
       return {
         ...base, fact: kind, scopes: scopes(), usedBy: usedBy(), values: required(ctx, raw, "values"),
         docstrings: readBoolean(ctx, raw, "docstrings", true), prose: readBoolean(ctx, raw, "prose", true), tested: tested(),
-        escalateWith: list("escalate_with"),
+        ...escalating(),
       };
     case "attribute":
-      return { ...base, fact: kind, scopes: scopes(), names: required(ctx, raw, "names"), tested: tested(), escalateWith: list("escalate_with") };
+      return { ...base, fact: kind, scopes: scopes(), names: required(ctx, raw, "names"), tested: tested(), ...escalating() };
     case "env":
       return { ...base, fact: kind, scopes: scopes(), usedBy: usedBy(), vars: list("vars"), whole: readBoolean(ctx, raw, "whole", false) };
     case "blob": {

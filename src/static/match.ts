@@ -200,13 +200,14 @@ function matchSource(compiled: CompiledRules, source: ScopedSource, hits: Hit[])
           if (match.fact !== "string" || !inScope(match.scopes, source.scope)) continue;
           if (!match.docstrings && fact.doc) continue;
           if (!match.prose && /\s/.test(fact.value)) continue;
-          if (match.tested && !fact.test) continue;
+          if ((match.tested && !fact.test) || (match.importTime && !fact.imp)) continue;
           if (globs.values?.test(fact.value) && passes(globs.usedBy, match.usedBy, fact.used_by)) hits.push({ rule, subject: subject(fact) });
         }
         break;
       case "attr":
         for (const { rule, match, globs } of compiled.byFact.get("attribute") ?? []) {
-          if (match.fact !== "attribute" || !inScope(match.scopes, source.scope) || (match.tested && !fact.test)) continue;
+          if (match.fact !== "attribute" || !inScope(match.scopes, source.scope)) continue;
+          if ((match.tested && !fact.test) || (match.importTime && !fact.imp)) continue;
           if (anyMatch(globs.names, fact.names)) hits.push({ rule, subject: subject(fact) });
         }
         break;
@@ -245,7 +246,7 @@ function cmdclassMatches(match: CmdclassMatch, globs: Record<string, GlobSet>, c
 
 function callMatches(match: CallMatch, globs: Record<string, GlobSet>, fact: CallFact, scope: SourceScope, callsByScope: Map<number, string[]>): boolean {
   if (!inScope(match.scopes, scope)) return false;
-  if ((match.tested && !fact.test) || (match.moduleLevel && fact.fn !== 0)) return false;
+  if ((match.tested && !fact.test) || (match.importTime && !fact.imp)) return false;
   if (!passes(globs.names, match.names, fact.names)) return false;
   if (!passes(globs.callbacks, match.callbacks, fact.cb ?? [])) return false;
   if (!passes(globs.args, match.args, fact.args)) return false;

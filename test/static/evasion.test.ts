@@ -78,6 +78,32 @@ describe("evasion facts", () => {
     expect(strace?.test).toBe(true);
   });
 
+  test("import time: module level, functions called, decorating or handed over from there, not under __main__", async () => {
+    const facts = await factsOf(
+      [
+        "import atexit, sys",
+        "def called():",
+        "    sys.gettrace()",
+        "def later():",
+        "    sys.gettrace()",
+        "def handler():",
+        "    sys.gettrace()",
+        "class Boot:",
+        "    def __init__(self):",
+        "        sys.gettrace()",
+        "called()",
+        "atexit.register(handler)",
+        "Boot()",
+        "sys.gettrace()",
+        "if __name__ == '__main__':",
+        "    later()",
+        "    sys.gettrace()",
+      ].join("\n"),
+    );
+    const marks = calls(facts).filter((c) => c.names.includes("sys.gettrace")).map((c) => [c.line, c.imp === true]);
+    expect(marks).toEqual([[3, true], [5, false], [7, true], [10, true], [14, true], [17, false]]);
+  });
+
   test("callbacks: what a registered handler does, through local functions", async () => {
     const facts = await factsOf("import atexit, os\n\ndef _inner():\n    os.listdir('/')\n\ndef _handler():\n    _inner()\n\natexit.register(_handler)\n");
     const register = calls(facts).find((c) => c.names.includes("atexit.register"));

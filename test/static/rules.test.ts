@@ -180,6 +180,7 @@ describe("static rules", () => {
     const benign = [
       "plainpkg", "setuptoolslike", "editablelike", "plugins", "httpclient", "runtimeshell", "runsub", "publish", "versionexec", "cmakepkg", "envsub", "knownhosts",
       "wsmask", "xorsum", "flagopt", "flagdump", "savetrace", "vmrss", "dockerhelp", "scandoc", "rawbenign", "atexitclean", "threadlazy",
+      "tracerlazy", "cgquota", "dindcheck", "mainthread", "atexitwrite",
     ];
     for (const name of benign) {
       const artifact = [...artifacts.values()].find((a) => a.name === name) as Artifact;

@@ -32,6 +32,9 @@ HOP_COST = 10
 MAX_NESTED = 3
 MAX_TEST_HOPS = 2
 MAX_CALLBACKS = 16
+MAX_IMPORT_FUNCTIONS = 256
+# Methods that run when a class is called (and when a Thread subclass is started).
+CONSTRUCTOR_METHODS = frozenset(("__init__", "__new__", "__post_init__", "run"))
 SNIPPET = 200
 VALUE_MAX = 512
 FILE_SECONDS = 30
@@ -166,6 +169,8 @@ class FileFacts:
         self.by_type = {kind: [] for kind in COLLECTED}
         self.sink_memo = {}
         self.sequence_memo = {}
+        self._import_scopes = None
+        self.test_memo = {}
         # Shared with code analysed from exec'd strings, so nesting cannot multiply the work.
         self.budget = budget if budget is not None else [SEQUENCE_ITEMS]
         self.facts = []
@@ -1030,37 +1035,91 @@ class FileFacts:
                     self.emit_path(node, scope_of[node])
         return sorted(unique_facts(self.facts), key=lambda fact: fact["line"])
 
-    def tested(self, node, hops=0):
-        """Whether the value of `node` decides a branch: it is compared, negated, or part of the test of
-        an if/while/assert/ternary/comprehension filter, also through one variable or `return`."""
+    def deciding_test(self, node, hops=0):
+        """The node where the value of `node` decides a branch (a comparison, `not`, the test of an
+        if/while/assert/ternary/comprehension filter), also through one variable or `return`; or None."""
+        key = (id(node), hops)
+        if key not in self.test_memo:
+            self.test_memo[key] = None
+            self.test_memo[key] = self.deciding_test_uncached(node, hops)
+        return self.test_memo[key]
+
+    def deciding_test_uncached(self, node, hops):
         current = node
         while True:
             parent = self.parent.get(current)
             if parent is None or isinstance(parent, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                return False
+                return None
             if isinstance(parent, ast.Compare) or (isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not)):
-                return True
+                return parent
             if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and current is parent.test:
-                return True
+                return parent
             if isinstance(parent, ast.comprehension) and any(current is test for test in parent.ifs):
-                return True
+                return parent
             if isinstance(parent, ast.stmt):
                 if hops >= MAX_TEST_HOPS:
-                    return False
+                    return None
+                uses = []
                 if isinstance(parent, ast.Assign) and current is parent.value:
                     scope = self.scope_of[parent]
                     for target in parent.targets:
                         for name in target_names(target):
                             owner = self.owner_scope(name, scope)
-                            refs = self.refs.get((owner.id, name), []) if owner is not None else []
-                            if any(self.tested(ref, hops + 1) for ref in refs[:MAX_SINKS]):
-                                return True
+                            uses.extend(self.refs.get((owner.id, name), [])[:MAX_SINKS] if owner is not None else [])
                 elif isinstance(parent, ast.Return):
                     function = self.enclosing_function(parent)
-                    if function is not None:
-                        return any(self.tested(call, hops + 1) for call in self.calls_of(function.name)[:MAX_SINKS])
-                return False
+                    uses = self.calls_of(function.name)[:MAX_SINKS] if function is not None else []
+                for use in uses:
+                    found = self.deciding_test(use, hops + 1)
+                    if found is not None:
+                        return found
+                return None
             current = parent
+
+    def mark_use(self, fact, node):
+        """`test` when the value decides a branch; `imp` when that branch (or the node itself) runs at import."""
+        test = self.deciding_test(node)
+        if test is not None:
+            fact["test"] = True
+        if self.runs_at_import(test if test is not None else node):
+            fact["imp"] = True
+        return fact
+
+    def runs_at_import(self, node):
+        scope = self.fn_id(node)
+        if scope == 0:
+            return not self.under_main_guard(node)
+        return scope in self.import_scopes()
+
+    def under_main_guard(self, node):
+        current = node
+        while current is not None:
+            parent = self.parent.get(current)
+            if isinstance(parent, ast.If) and any(current is stmt for stmt in parent.body) and is_main_guard(parent.test):
+                return True
+            current = parent
+        return False
+
+    def import_scopes(self):
+        """Ids of the function scopes that run while the module is imported: functions called, used as
+        decorators or handed as callbacks by module-level code (outside `if __name__ == "__main__"`),
+        and the functions those call."""
+        if self._import_scopes is not None:
+            return self._import_scopes
+        todo = []
+        for call in self.all_calls:
+            if self.fn_id(call) == 0 and not self.under_main_guard(call):
+                scope = self.scope_of[call]
+                for expr in [call.func] + list(call.args) + [k.value for k in call.keywords]:
+                    todo.extend(self.local_functions(expr, scope))
+        for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            for node in self.by_type[kind]:
+                if self.fn_id(node) == 0 and not self.under_main_guard(node):
+                    for decorator in node.decorator_list:
+                        todo.extend(self.local_functions(decorator, self.scope_of[decorator]))
+        reached, _ = self.follow_local_calls(todo, MAX_IMPORT_FUNCTIONS)
+        self._import_scopes = {s.id for s in self.scopes if s.kind == "function" and id(s.node) in reached}
+        return self._import_scopes
 
     def local_functions(self, expr, scope):
         """Functions of this file that `expr` names: a lambda, a def by name, functools.partial(def, …)."""
@@ -1071,25 +1130,37 @@ class FileFacts:
         if isinstance(expr, ast.Name):
             owner = self.owner_scope(expr.id, scope)
             if owner is not None:
-                return [v for k, v in owner.bindings[expr.id] if k == "def" and isinstance(v, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                out = []
+                for kind, value in owner.bindings[expr.id]:
+                    if kind == "def" and isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        out.append(value)
+                    elif kind == "def" and isinstance(value, ast.ClassDef):
+                        out.extend(m for m in value.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name in CONSTRUCTOR_METHODS)
+                return out
         return []
 
-    def calls_in(self, functions):
-        """Resolved names of the calls the functions make, following calls of other local functions."""
+    def follow_local_calls(self, functions, limit):
+        """The functions reached from `functions` (ids) through calls of local functions and local
+        functions handed as arguments, and the resolved names of every call they make."""
         todo = list(functions)
-        seen = set()
+        reached = set()
         names = []
-        while todo and len(seen) < MAX_CALLBACKS:
+        while todo and len(reached) < limit:
             function = todo.pop()
-            if id(function) in seen:
+            if id(function) in reached:
                 continue
-            seen.add(id(function))
+            reached.add(id(function))
             for node in ast.walk(function):
                 if isinstance(node, ast.Call):
                     scope = self.scope_of.get(node, self.scopes[0])
                     names.extend(self.resolve(node.func, scope))
-                    todo.extend(self.local_functions(node.func, scope))
-        return unique(names)[:64]
+                    for expr in [node.func] + list(node.args) + [k.value for k in node.keywords]:
+                        todo.extend(self.local_functions(expr, scope))
+        return reached, names
+
+    def calls_in(self, functions):
+        """Resolved names of the calls the functions make, following local functions they call or hand on."""
+        return unique(self.follow_local_calls(functions, MAX_CALLBACKS)[1])[:64]
 
     def callback_calls(self, call, scope):
         """What a callback handed to `call` does: atexit.register(f), Thread(target=f), Timer(5, f)…"""
@@ -1103,8 +1174,8 @@ class FileFacts:
         names = self.resolve(decorator, self.scope_of[decorator])
         if not names or not self.interest.call(names):
             return
-        fact = {"k": "call", "line": self.line_of(decorator), "names": names, "args": [], "kw": {}, "inputs": [],
-                "used_by": [], "fn": self.fn_id(decorator), "snip": self.snippet(decorator)}
+        fact = self.mark_use({"k": "call", "line": self.line_of(decorator), "names": names, "args": [], "kw": {}, "inputs": [],
+                              "used_by": [], "fn": self.fn_id(decorator), "snip": self.snippet(decorator)}, decorator)
         callbacks = self.calls_in([function])
         if callbacks:
             fact["cb"] = callbacks
@@ -1115,10 +1186,8 @@ class FileFacts:
         found = [n for n in names if self.interest.attribute(n)]
         if not found:
             return
-        fact = {"k": "attr", "line": self.line_of(node), "names": found, "fn": self.fn_id(node), "snip": self.snippet(node)}
-        if self.tested(node):
-            fact["test"] = True
-        self.facts.append(fact)
+        self.facts.append(self.mark_use({"k": "attr", "line": self.line_of(node), "names": found, "fn": self.fn_id(node),
+                                         "snip": self.snippet(node)}, node))
 
     def emit_attributes(self):
         for node in self.by_type[ast.Attribute]:
@@ -1155,8 +1224,7 @@ class FileFacts:
         command = self.command_of(call, scope)
         if command is not None:
             fact["cmd"] = command[:VALUE_MAX]
-        if self.tested(call):
-            fact["test"] = True
+        self.mark_use(fact, call)
         callbacks = self.callback_calls(call, scope)
         if callbacks:
             fact["cb"] = callbacks
@@ -1248,8 +1316,8 @@ class FileFacts:
                 "used_by": self.names_of_calls(self.sinks(node)), "fn": self.fn_id(node), "snip": self.snippet(node)}
         if isinstance(parent, ast.Expr):
             fact["doc"] = True
-        elif self.tested(node):
-            fact["test"] = True
+        else:
+            self.mark_use(fact, node)
         self.facts.append(fact)
 
     def is_path_root(self, node):
@@ -1279,9 +1347,7 @@ class FileFacts:
                 continue
             fact = {"k": "str", "line": self.line_of(node), "value": text[:VALUE_MAX], "derived": True,
                     "used_by": self.names_of_calls(self.sinks(node)), "fn": self.fn_id(node), "snip": self.snippet(node)}
-            if self.tested(node):
-                fact["test"] = True
-            self.facts.append(fact)
+            self.facts.append(self.mark_use(fact, node))
 
     def emit_nested_code(self, call):
         """Code held in a constant (possibly decoded) and passed to exec/eval/compile is analysed too."""
@@ -1529,6 +1595,15 @@ def int_op(op, left, right):
 def is_sequence_expr(expr):
     return isinstance(expr, (ast.GeneratorExp, ast.ListComp)) or (
         isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "map")
+
+
+def is_main_guard(test):
+    """`__name__ == "__main__"` (either way round)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(n, ast.Name) and n.id == "__name__" for n in sides) and \
+        any(isinstance(n, ast.Constant) and n.value == "__main__" for n in sides)
 
 
 def is_docstring(stmt):

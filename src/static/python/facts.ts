@@ -30,6 +30,8 @@ export interface CallFact extends SourceFactBase {
   cmd?: string;
   /** Its result decides a branch (compared, negated, tested by if/while/assert, also via a variable or return). */
   test?: boolean;
+  /** It (or the branch its result decides) runs while the module is imported; see import_time in static-schema.ts. */
+  imp?: boolean;
   /** Calls made by local functions passed to it (atexit.register(f), Thread(target=f)), transitively. */
   cb?: string[];
 }
@@ -44,6 +46,7 @@ export interface StringFact extends SourceFactBase {
   derived?: boolean;
   /** Compared or tested in a condition (see CallFact.test). */
   test?: boolean;
+  imp?: boolean;
 }
 
 /** A read of an attribute some rule names (sys.flags.isolated), through aliases and getattr. */
@@ -51,6 +54,7 @@ export interface AttributeFact extends SourceFactBase {
   k: "attr";
   names: string[];
   test?: boolean;
+  imp?: boolean;
 }
 
 export interface EnvFact extends SourceFactBase {
