@@ -115,12 +115,19 @@ export function compileRules(rules: readonly StaticRule[]): CompiledRules {
     byFact,
     interest: {
       calls: [...new Set(callGlobs)].map((glob) => globSource(glob, "name")),
-      strings: tokens.some((token) => token.length < 3) ? null : [...new Set(tokens)],
+      strings: tokens.some((token) => token.length < 3) ? null : withoutRedundant(tokens),
       attributes: [...new Set(attributeGlobs)].map((glob) => globSource(glob, "name")),
+      attributeLeaves: [...new Set(attributeGlobs.map((glob) => glob.slice(glob.lastIndexOf(".") + 1)))].map((leaf) => globSource(leaf, "name")),
     },
     binaryPatterns: binaryGlobs.length > 0 ? compileBinaryPatterns(binaryGlobs) : undefined,
     binaryRules,
   };
+}
+
+/** Tokens minus those that contain another token: a string containing the longer one contains the shorter. */
+function withoutRedundant(tokens: readonly string[]): string[] {
+  const unique = [...new Set(tokens)];
+  return unique.filter((token) => !unique.some((other) => other !== token && token.includes(other)));
 }
 
 function anyMatch(set: GlobSet | undefined, values: readonly string[]): boolean {

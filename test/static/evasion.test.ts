@@ -6,7 +6,7 @@ import { useTempDirs } from "../harness/temp.ts";
 import { xorLiteral } from "./evasion-cases.ts";
 import { findingFor, scan, wheelArtifact } from "./helpers.ts";
 
-const EVERYTHING = { calls: [globSource("*", "name")], strings: null, attributes: [globSource("sys.*", "name")] };
+const EVERYTHING = { calls: [globSource("*", "name")], strings: null, attributes: [globSource("sys.*", "name")], attributeLeaves: [globSource("*", "name")] };
 
 async function factsOf(source: string): Promise<FileFacts> {
   const run = await runFactExtractor([{ id: "f", path: "pkg/mod.py", bytes: new TextEncoder().encode(source) }], { python: "python3", interest: EVERYTHING });

@@ -119,9 +119,12 @@ class Interest:
         self.calls = re.compile("|".join(sources), re.S) if sources else None
         tokens = spec.get("strings")
         self.all_strings = tokens is None
-        self.tokens = re.compile("|".join(re.escape(t) for t in tokens), re.I) if tokens else None
+        # Lower-casing the value and matching lower-case tokens is much faster than re.I.
+        self.tokens = re.compile("|".join(re.escape(t.lower()) for t in tokens)) if tokens else None
         attributes = spec.get("attributes") or []
         self.attributes = re.compile("|".join(attributes), re.S) if attributes else None
+        leaves = spec.get("attributeLeaves") or []
+        self.leaves = re.compile("|".join(leaves), re.S) if leaves else None
 
     def call(self, names):
         return self.calls is not None and any(self.calls.match(n) for n in names)
@@ -129,10 +132,13 @@ class Interest:
     def attribute(self, name):
         return self.attributes is not None and self.attributes.match(name) is not None
 
+    def attribute_leaf(self, attr):
+        return self.leaves is not None and self.leaves.match(attr) is not None
+
     def string(self, value):
         if self.all_strings:
             return True
-        return self.tokens is not None and self.tokens.search(value) is not None
+        return self.tokens is not None and self.tokens.search(value.lower()) is not None
 
 
 class Scope:
@@ -170,6 +176,7 @@ class FileFacts:
         self.sink_memo = {}
         self.sequence_memo = {}
         self._import_scopes = None
+        self._helpers = None
         self.test_memo = {}
         # Shared with code analysed from exec'd strings, so nesting cannot multiply the work.
         self.budget = budget if budget is not None else [SEQUENCE_ITEMS]
@@ -696,22 +703,18 @@ class FileFacts:
         return out
 
     def helper_builder(self, call, scope):
-        """(return expression, its scope) of a local one-line helper such as `def x(d, k): return bytes(...)`."""
-        if not isinstance(call.func, ast.Name):
+        """(function, returned call) when `call` calls a local one-line helper such as
+        `def x(d, k): return bytes(...)`; None otherwise."""
+        if self._helpers is None:
+            self._helpers = {n.name for n in self.by_type[ast.FunctionDef] if returned_builder(n) is not None}
+        if not isinstance(call.func, ast.Name) or call.func.id not in self._helpers:
             return None
         owner = self.owner_scope(call.func.id, scope)
         if owner is None or len(owner.bindings[call.func.id]) != 1:
             return None
         kind, node = owner.bindings[call.func.id][0]
-        if kind != "def" or not isinstance(node, ast.FunctionDef):
-            return None
-        body = node.body[1:] if node.body and is_docstring(node.body[0]) else node.body
-        if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
-            return None
-        returned = body[0].value
-        if len(returned.args) != 1 or not is_sequence_expr(returned.args[0]):
-            return None
-        return node, returned
+        returned = returned_builder(node) if kind == "def" and isinstance(node, ast.FunctionDef) else None
+        return None if returned is None else (node, returned)
 
     def fold_helper(self, call, scope, depth):
         """A call of a local one-line decoder helper, folded with its constant arguments."""
@@ -1193,7 +1196,7 @@ class FileFacts:
         for node in self.by_type[ast.Attribute]:
             parent = self.parent.get(node)
             if type(node.ctx) is not ast.Load or (isinstance(parent, ast.Attribute) and parent.value is node) or \
-                    (isinstance(parent, ast.Call) and parent.func is node):
+                    (isinstance(parent, ast.Call) and parent.func is node) or not self.interest.attribute_leaf(node.attr):
                 continue
             self.emit_attribute(node, self.resolve(node, self.scope_of[node]))
         for call in self.all_calls:
@@ -1604,6 +1607,15 @@ def is_main_guard(test):
     sides = [test.left, test.comparators[0]]
     return any(isinstance(n, ast.Name) and n.id == "__name__" for n in sides) and \
         any(isinstance(n, ast.Constant) and n.value == "__main__" for n in sides)
+
+
+def returned_builder(function):
+    """The call a function consists of when its body is only `return f(<comprehension or map>)`."""
+    body = function.body[1:] if function.body and is_docstring(function.body[0]) else function.body
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
+        return None
+    returned = body[0].value
+    return returned if len(returned.args) == 1 and is_sequence_expr(returned.args[0]) else None
 
 
 def is_docstring(stmt):

@@ -116,4 +116,6 @@ export interface FactInterest {
   strings: string[] | null;
   /** Regex sources for dotted attribute names worth reporting as `attr` facts. */
   attributes: string[];
+  /** Regex sources for the last segment of those names: a cheap filter before resolving a name. */
+  attributeLeaves: string[];
 }
