@@ -7,6 +7,7 @@ import staticArchive from "../../rules/static-archive.yaml" with { type: "text" 
 import staticBinaries from "../../rules/static-binaries.yaml" with { type: "text" };
 import staticCode from "../../rules/static-code.yaml" with { type: "text" };
 import staticCredentials from "../../rules/static-credentials.yaml" with { type: "text" };
+import staticEvasion from "../../rules/static-evasion.yaml" with { type: "text" };
 import staticStartup from "../../rules/static-startup.yaml" with { type: "text" };
 import { parseRulePack } from "./loader.ts";
 import type { RulePack } from "./types.ts";
@@ -22,6 +23,7 @@ const BUILTIN_SOURCES: ReadonlyArray<readonly [string, unknown]> = [
   ["rules/static-binaries.yaml", staticBinaries],
   ["rules/static-code.yaml", staticCode],
   ["rules/static-credentials.yaml", staticCredentials],
+  ["rules/static-evasion.yaml", staticEvasion],
   ["rules/static-startup.yaml", staticStartup],
 ];
 

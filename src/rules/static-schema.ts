@@ -55,7 +55,22 @@ interface CodeMatchBase extends MatchBase {
   usedBy: string[] | undefined;
 }
 
-export interface CallMatch extends CodeMatchBase {
+/** Rules whose findings are only a warning on their own but block next to another rule's finding. */
+interface EscalatingMatch {
+  /**
+   * true: only where it runs while the module is imported (module and class bodies outside
+   * `if __name__ == "__main__"`, and local functions called, decorating or handed as callbacks
+   * from there); for a value that decides a branch, where that branch is.
+   */
+  importTime: boolean;
+  /**
+   * Rule id globs: a warn-or-block finding of one of them in the same file (after the allowlist)
+   * raises this rule's finding to block before the allowlist applies to it.
+   */
+  escalateWith: string[] | undefined;
+}
+
+export interface CallMatch extends CodeMatchBase, EscalatingMatch {
   fact: "call";
   names: string[] | undefined;
   /** Any constant string argument. */
@@ -70,15 +85,30 @@ export interface CallMatch extends CodeMatchBase {
   inputs: string[] | undefined;
   /** Another call in the same function (or module level) matching one of these. */
   sameScope: string[] | undefined;
+  /** true: only calls whose result decides a branch (compared, negated, tested by if/while/assert). */
+  tested: boolean;
+  /** A call made by a local function passed to it (atexit.register(f), Thread(target=f)). */
+  callbacks: string[] | undefined;
 }
 
-export interface StringMatch extends CodeMatchBase {
+export interface StringMatch extends CodeMatchBase, EscalatingMatch {
   fact: "string";
   values: string[];
   /** false: ignore bare string statements (docstrings). */
   docstrings: boolean;
   /** false: ignore strings containing whitespace (messages and prose rather than paths). */
   prose: boolean;
+  /** true: only strings that are compared or tested in a condition (`"bwrap" in cmdline`). */
+  tested: boolean;
+}
+
+/** A read of a dotted attribute (sys.flags.isolated), resolved through aliases and getattr. */
+export interface AttributeMatch extends MatchBase, EscalatingMatch {
+  fact: "attribute";
+  scopes: SourceScope[] | undefined;
+  names: string[];
+  /** true: only reads that decide a branch. */
+  tested: boolean;
 }
 
 export interface EnvMatch extends CodeMatchBase {
@@ -119,6 +149,7 @@ export type StaticMatch =
   | PthMatch
   | CallMatch
   | StringMatch
+  | AttributeMatch
   | EnvMatch
   | BlobMatch
   | CmdclassMatch
@@ -127,16 +158,18 @@ export type StaticMatch =
 
 export type StaticFactKind = StaticMatch["fact"];
 export const STATIC_FACT_KINDS: readonly StaticFactKind[] = [
-  "archive", "file", "pth", "call", "string", "env", "blob", "cmdclass", "binary-string", "binary-layout",
+  "archive", "file", "pth", "call", "string", "attribute", "env", "blob", "cmdclass", "binary-string", "binary-layout",
 ];
 
 const CODE_KEYS = ["scopes", "used_by"] as const;
+const ESCALATING_KEYS = ["import_time", "escalate_with"] as const;
 const KNOWN_KEYS: Record<StaticFactKind, readonly string[]> = {
   archive: ["problems"],
   file: ["paths", "archives"],
   pth: ["forms"],
-  call: [...CODE_KEYS, "names", "args", "commands", "safe_commands", "keywords", "inputs", "same_scope"],
-  string: [...CODE_KEYS, "values", "docstrings", "prose"],
+  call: [...CODE_KEYS, "names", "args", "commands", "safe_commands", "keywords", "inputs", "same_scope", "tested", "callbacks", ...ESCALATING_KEYS],
+  string: [...CODE_KEYS, "values", "docstrings", "prose", "tested", ...ESCALATING_KEYS],
+  attribute: ["scopes", "names", "tested", ...ESCALATING_KEYS],
   env: [...CODE_KEYS, "vars", "whole"],
   blob: [...CODE_KEYS, "encodings", "min_length"],
   cmdclass: ["scopes", "commands", "run_calls"],
@@ -164,6 +197,8 @@ export function parseStaticCondition(ctx: FieldContext, raw: Raw): StaticMatch {
   const scopes = () => readEnumList(ctx, raw, "scopes", SOURCE_SCOPES);
   const usedBy = () => readStringList(ctx, raw, "used_by");
   const list = (field: string) => readStringList(ctx, raw, field);
+  const tested = () => readBoolean(ctx, raw, "tested", false);
+  const escalating = () => ({ importTime: readBoolean(ctx, raw, "import_time", false), escalateWith: list("escalate_with") });
   switch (kind) {
     case "archive":
       return { ...base, fact: kind, problems: readEnumList(ctx, raw, "problems", ARCHIVE_PROBLEMS) };
@@ -175,13 +210,16 @@ export function parseStaticCondition(ctx: FieldContext, raw: Raw): StaticMatch {
       return {
         ...base, fact: kind, scopes: scopes(), usedBy: usedBy(), names: list("names"), args: list("args"),
         commands: list("commands"), safeCommands: list("safe_commands"), keywords: list("keywords"),
-        inputs: list("inputs"), sameScope: list("same_scope"),
+        inputs: list("inputs"), sameScope: list("same_scope"), tested: tested(), callbacks: list("callbacks"), ...escalating(),
       };
     case "string":
       return {
         ...base, fact: kind, scopes: scopes(), usedBy: usedBy(), values: required(ctx, raw, "values"),
-        docstrings: readBoolean(ctx, raw, "docstrings", true), prose: readBoolean(ctx, raw, "prose", true),
+        docstrings: readBoolean(ctx, raw, "docstrings", true), prose: readBoolean(ctx, raw, "prose", true), tested: tested(),
+        ...escalating(),
       };
+    case "attribute":
+      return { ...base, fact: kind, scopes: scopes(), names: required(ctx, raw, "names"), tested: tested(), ...escalating() };
     case "env":
       return { ...base, fact: kind, scopes: scopes(), usedBy: usedBy(), vars: list("vars"), whole: readBoolean(ctx, raw, "whole", false) };
     case "blob": {

@@ -20,23 +20,21 @@ export interface FindingsOutcome {
  * not also reported as "uses subprocess").
  */
 export function findingsFromHits(hits: readonly Hit[], artifact: Artifact, root: string, policy: AllowlistPolicy): FindingsOutcome {
-  const candidates: Finding[] = [];
-  for (const { rule, subject } of hits) {
-    if (rule.except.some((exception) => exceptionApplies(exception, artifact.name, subject, root))) continue;
-    const outcome = applyAllowlist(rule.severity, rule.match.lowering, artifact.name, policy);
-    candidates.push({
-      ruleId: rule.id,
-      severity: outcome.severity,
-      description: rule.description,
-      explanation: outcome.lowered ? `${rule.explanation.trim()}\nLowered from ${rule.severity} to ${outcome.severity}: ${outcome.lowered}.` : rule.explanation.trim(),
-      package: artifact.name,
-      phase: "static",
-      subject,
-      syscall: undefined,
-      argv: undefined,
-      artifactSha256: artifact.sha256,
-    });
-  }
+  const kept = hits.filter(({ rule, subject }) => !rule.except.some((exception) => exceptionApplies(exception, artifact.name, subject, root)));
+  const candidates = kept.map(({ rule, subject }) => findingOf(rule, rule.severity, "", subject, artifact, policy));
+  // A partner counts unless the built-in allowlist says it is normal for this package; the user's
+  // allowlist then lowers the raised finding by its one level, like any other.
+  const builtinOnly: AllowlistPolicy = { credential: policy.credential, user: new Set() };
+  const partners = kept.filter(({ rule }) => applyAllowlist(rule.severity, rule.match.lowering, artifact.name, builtinOnly).severity !== "info");
+  kept.forEach(({ rule, subject }, i) => {
+    if (!("escalateWith" in rule.match) || rule.match.escalateWith === undefined || subject.kind !== "code" || rule.severity === "block") return;
+    const globs = compileGlobs(rule.match.escalateWith, "name");
+    const partner = partners.find((other) => other.subject.kind === "code" && other.subject.file === subject.file && globs.test(other.rule.id));
+    if (partner) {
+      const why = `Raised from ${rule.severity} to block: the same file also has ${partner.rule.id} (${partner.rule.description})`;
+      candidates[i] = findingOf(rule, "block", why, subject, artifact, policy);
+    }
+  });
   const strongest = new Map<string, Severity>();
   for (const finding of candidates) {
     const key = locationKey(finding.subject);
@@ -59,6 +57,23 @@ export function findingsFromHits(hits: readonly Hit[], artifact: Artifact, root:
   const notes = [...perRule].filter(([, count]) => count > MAX_PER_RULE).map(([id, count]) => `${id}: ${count - MAX_PER_RULE} more finding(s) not listed`);
   findings.sort((a, b) => rank(a.severity) - rank(b.severity));
   return { findings, notes };
+}
+
+function findingOf(rule: StaticRule, severity: Severity, raised: string, subject: FindingSubject, artifact: Artifact, policy: AllowlistPolicy): Finding {
+  const outcome = applyAllowlist(severity, rule.match.lowering, artifact.name, policy);
+  const notes = [raised, outcome.lowered ? `Lowered from ${severity} to ${outcome.severity}: ${outcome.lowered}` : ""].filter((note) => note !== "");
+  return {
+    ruleId: rule.id,
+    severity: outcome.severity,
+    description: rule.description,
+    explanation: [rule.explanation.trim(), ...notes.map((note) => `${note}.`)].join("\n"),
+    package: artifact.name,
+    phase: "static",
+    subject,
+    syscall: undefined,
+    argv: undefined,
+    artifactSha256: artifact.sha256,
+  };
 }
 
 function rank(severity: Severity): number {

@@ -57,6 +57,7 @@ const SHELL_META = /[;&|`$<>()\n\\]/;
 export function compileRules(rules: readonly StaticRule[]): CompiledRules {
   const byFact = new Map<StaticFactKind, Compiled[]>();
   const callGlobs: string[] = [];
+  const attributeGlobs: string[] = [];
   const tokens: string[] = [];
   const binaryGlobs: string[] = [];
   const binaryRules: StaticRule[] = [];
@@ -77,6 +78,11 @@ export function compileRules(rules: readonly StaticRule[]): CompiledRules {
         text("args", match.args);
         text("commands", match.commands);
         text("safeCommands", match.safeCommands);
+        globs.callbacks = compileGlobs(match.callbacks, "name");
+        break;
+      case "attribute":
+        globs.names = compileGlobs(match.names, "name");
+        attributeGlobs.push(...match.names);
         break;
       case "string":
         text("values", match.values);
@@ -109,11 +115,19 @@ export function compileRules(rules: readonly StaticRule[]): CompiledRules {
     byFact,
     interest: {
       calls: [...new Set(callGlobs)].map((glob) => globSource(glob, "name")),
-      strings: tokens.some((token) => token.length < 3) ? null : [...new Set(tokens)],
+      strings: tokens.some((token) => token.length < 3) ? null : withoutRedundant(tokens),
+      attributes: [...new Set(attributeGlobs)].map((glob) => globSource(glob, "name")),
+      attributeLeaves: [...new Set(attributeGlobs.map((glob) => glob.slice(glob.lastIndexOf(".") + 1)))].map((leaf) => globSource(leaf, "name")),
     },
     binaryPatterns: binaryGlobs.length > 0 ? compileBinaryPatterns(binaryGlobs) : undefined,
     binaryRules,
   };
+}
+
+/** Tokens minus those that contain another token: a string containing the longer one contains the shorter. */
+function withoutRedundant(tokens: readonly string[]): string[] {
+  const unique = [...new Set(tokens)];
+  return unique.filter((token) => !unique.some((other) => other !== token && token.includes(other)));
 }
 
 function anyMatch(set: GlobSet | undefined, values: readonly string[]): boolean {
@@ -193,7 +207,15 @@ function matchSource(compiled: CompiledRules, source: ScopedSource, hits: Hit[])
           if (match.fact !== "string" || !inScope(match.scopes, source.scope)) continue;
           if (!match.docstrings && fact.doc) continue;
           if (!match.prose && /\s/.test(fact.value)) continue;
+          if ((match.tested && !fact.test) || (match.importTime && !fact.imp)) continue;
           if (globs.values?.test(fact.value) && passes(globs.usedBy, match.usedBy, fact.used_by)) hits.push({ rule, subject: subject(fact) });
+        }
+        break;
+      case "attr":
+        for (const { rule, match, globs } of compiled.byFact.get("attribute") ?? []) {
+          if (match.fact !== "attribute" || !inScope(match.scopes, source.scope)) continue;
+          if ((match.tested && !fact.test) || (match.importTime && !fact.imp)) continue;
+          if (anyMatch(globs.names, fact.names)) hits.push({ rule, subject: subject(fact) });
         }
         break;
       case "env":
@@ -231,7 +253,9 @@ function cmdclassMatches(match: CmdclassMatch, globs: Record<string, GlobSet>, c
 
 function callMatches(match: CallMatch, globs: Record<string, GlobSet>, fact: CallFact, scope: SourceScope, callsByScope: Map<number, string[]>): boolean {
   if (!inScope(match.scopes, scope)) return false;
+  if ((match.tested && !fact.test) || (match.importTime && !fact.imp)) return false;
   if (!passes(globs.names, match.names, fact.names)) return false;
+  if (!passes(globs.callbacks, match.callbacks, fact.cb ?? [])) return false;
   if (!passes(globs.args, match.args, fact.args)) return false;
   const command = fact.cmd ?? "";
   if (match.commands !== undefined && !(fact.cmd !== undefined && globs.commands?.test(command))) return false;

@@ -3,7 +3,7 @@ import { globSource } from "../../src/static/glob.ts";
 import { extractorArgv, runFactExtractor, type SpawnFunction, defaultSpawn } from "../../src/static/python/extractor.ts";
 import type { CallFact, EnvFact, FileFacts, StringFact } from "../../src/static/python/facts.ts";
 
-const EVERYTHING = { calls: [globSource("*", "name")], strings: null };
+const EVERYTHING = { calls: [globSource("*", "name")], strings: null, attributes: [globSource("*", "name")], attributeLeaves: [globSource("*", "name")] };
 
 async function factsOf(source: string, spawn?: SpawnFunction): Promise<FileFacts> {
   const run = await runFactExtractor([{ id: "f", path: "pkg/mod.py", bytes: new TextEncoder().encode(source) }], { python: "python3", interest: EVERYTHING, spawn });

@@ -1,21 +1,16 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import type { Artifact } from "../../src/fetch/artifacts.ts";
-import type { Severity } from "../../src/rules/types.ts";
 import type { StaticResult } from "../../src/static/index.ts";
 import { useTempDirs } from "../harness/temp.ts";
-import { artifactOf, BUILTIN_RULES, scan, sdistArtifact, wheelArtifact } from "./helpers.ts";
+import { EVASION_CASES } from "./evasion-cases.ts";
+import { artifactOf, BUILTIN_RULES, type RuleCase, scan, sdistCase as sdist, wheelCase as wheel } from "./helpers.ts";
 import { rawTarGz, rawZip } from "./raw-archives.ts";
 
 /**
  * Every static rule with positive and negative cases, evasions and benign look-alikes, scanned
  * together (one extractor process) the way a run scans its artifacts.
  */
-interface Case {
-  rule: string;
-  label: string;
-  expect: Severity | "none";
-  build: (dir: string) => Artifact;
-}
+type Case = RuleCase;
 
 const elf = (...strings: string[]) => {
   const text = strings.join("\0");
@@ -25,10 +20,6 @@ const elf = (...strings: string[]) => {
   return out;
 };
 
-const wheel = (name: string, files: Record<string, string | Uint8Array>, pth?: Record<string, string>) => (dir: string) =>
-  wheelArtifact(dir, { name, version: "1.0", files, pth });
-const sdist = (name: string, setupPy: string, files: Record<string, string> = {}, pyproject?: string) => (dir: string) =>
-  sdistArtifact(dir, { name, version: "1.0", setupPy, files, pyproject });
 const raw = (filename: string, bytes: () => Uint8Array) => (dir: string) => artifactOf(dir, filename, bytes());
 
 const truncated = (bytes: Uint8Array) => bytes.subarray(0, bytes.length - 12);
@@ -156,6 +147,7 @@ const CASES: Case[] = [
   { rule: "static.binary.credential-path", label: "an extension without such strings", expect: "none", build: wheel("bincln", { "bincln/__init__.py": "", "bincln/_c.so": elf("PyInit__c", "numpy") }) },
   { rule: "static.binary.layout", label: "mixed Python and extension wheel", expect: "info", build: wheel("mixed", { "mixed/__init__.py": "", "mixed/_c.so": elf("PyInit__c") }) },
   { rule: "static.binary.layout", label: "pure-Python wheel", expect: "none", build: wheel("purepy", { "purepy/__init__.py": "X = 1\n" }) },
+  ...EVASION_CASES,
 ];
 
 const artifacts = new Map<Case, Artifact>();
@@ -187,7 +179,11 @@ describe("static rules", () => {
   });
 
   test("benign look-alikes raise nothing at warn or block level", () => {
-    const benign = ["plainpkg", "setuptools", "hooklike", "plugins", "httpclient", "runtimeshell", "runsub", "publish", "versionexec", "cmakepkg", "envsub", "knownhosts"];
+    const benign = [
+      "plainpkg", "setuptools", "hooklike", "plugins", "httpclient", "runtimeshell", "runsub", "publish", "versionexec", "cmakepkg", "envsub", "knownhosts",
+      "wsmask", "xorsum", "flagopt", "flagdump", "savetrace", "vmrss", "dockerhelp", "scandoc", "rawbenign", "atexitclean", "threadlazy",
+      "tracerlazy", "cgquota", "dindcheck", "mainthread", "atexitwrite",
+    ];
     for (const name of benign) {
       const artifact = [...artifacts.values()].find((a) => a.name === name) as Artifact;
       const loud = (result.artifacts.get(artifact.sha256)?.findings ?? []).filter((f) => f.severity !== "info").map((f) => `${name}: ${f.ruleId}`);

@@ -16,6 +16,7 @@ import bz2
 import codecs
 import json
 import lzma
+import operator
 import re
 import signal
 import sys
@@ -29,6 +30,11 @@ MAX_HOPS = 4
 MAX_DEPTH = 48
 HOP_COST = 10
 MAX_NESTED = 3
+MAX_TEST_HOPS = 2
+MAX_CALLBACKS = 16
+MAX_IMPORT_FUNCTIONS = 256
+# Methods that run when a class is called (and when a Thread subclass is started).
+CONSTRUCTOR_METHODS = frozenset(("__init__", "__new__", "__post_init__", "run"))
 SNIPPET = 200
 VALUE_MAX = 512
 FILE_SECONDS = 30
@@ -70,6 +76,15 @@ DECODERS = {
     "binascii.a2b_base64": binascii.a2b_base64, "binascii.unhexlify": binascii.unhexlify,
     "binascii.a2b_hex": binascii.a2b_hex, "bytes.fromhex": bytes.fromhex,
 }
+# Items one file may fold from comprehensions and map() (XOR decoders): a hostile file cannot make it slow.
+SEQUENCE_ITEMS = 1 << 18
+INT_OPS = {ast.BitXor: operator.xor, ast.BitAnd: operator.and_, ast.BitOr: operator.or_, ast.Mod: operator.mod,
+           ast.Add: operator.add, ast.Sub: operator.sub, ast.FloorDiv: operator.floordiv}
+ITEM_FUNCS = {"ord": ord, "chr": chr, "len": len}
+XOR_FUNCS = frozenset(("operator.xor", "operator.__xor__"))
+SEQUENCE_BUILDERS = frozenset(("bytes", "bytearray", "str.join", "bytes.join"))
+# Pseudo call name given to XOR decoders, so that rules can name them in `inputs`.
+XOR_NAME = "<xor>"
 TEXT_CODECS = frozenset(("rot13", "rot_13", "hex", "hex_codec", "base64", "base64_codec", "zlib", "zlib_codec",
                          "bz2", "bz2_codec", "utf-8", "utf8", "ascii", "latin-1", "latin1", "utf-16", "unicode_escape"))
 
@@ -104,15 +119,26 @@ class Interest:
         self.calls = re.compile("|".join(sources), re.S) if sources else None
         tokens = spec.get("strings")
         self.all_strings = tokens is None
-        self.tokens = re.compile("|".join(re.escape(t) for t in tokens), re.I) if tokens else None
+        # Lower-casing the value and matching lower-case tokens is much faster than re.I.
+        self.tokens = re.compile("|".join(re.escape(t.lower()) for t in tokens)) if tokens else None
+        attributes = spec.get("attributes") or []
+        self.attributes = re.compile("|".join(attributes), re.S) if attributes else None
+        leaves = spec.get("attributeLeaves") or []
+        self.leaves = re.compile("|".join(leaves), re.S) if leaves else None
 
     def call(self, names):
         return self.calls is not None and any(self.calls.match(n) for n in names)
 
+    def attribute(self, name):
+        return self.attributes is not None and self.attributes.match(name) is not None
+
+    def attribute_leaf(self, attr):
+        return self.leaves is not None and self.leaves.match(attr) is not None
+
     def string(self, value):
         if self.all_strings:
             return True
-        return self.tokens is not None and self.tokens.search(value) is not None
+        return self.tokens is not None and self.tokens.search(value.lower()) is not None
 
 
 class Scope:
@@ -133,7 +159,7 @@ class Scope:
 
 
 class FileFacts:
-    def __init__(self, tree, lines, interest, blob_min, depth, line_override):
+    def __init__(self, tree, lines, interest, blob_min, depth, line_override, budget=None):
         self.tree = tree
         self.lines = lines
         self.interest = interest
@@ -148,6 +174,12 @@ class FileFacts:
         self.const_memo = {}
         self.by_type = {kind: [] for kind in COLLECTED}
         self.sink_memo = {}
+        self.sequence_memo = {}
+        self._import_scopes = None
+        self._helpers = None
+        self.test_memo = {}
+        # Shared with code analysed from exec'd strings, so nesting cannot multiply the work.
+        self.budget = budget if budget is not None else [SEQUENCE_ITEMS]
         self.facts = []
         self.imports = []
         self.index()
@@ -415,7 +447,7 @@ class FileFacts:
         try:
             return self.const_values_uncached(expr, scope, depth)[:MAX_VALUES]
         except (ValueError, TypeError, binascii.Error, lzma.LZMAError, OSError, OverflowError, MemoryError,
-                UnicodeError, IndexError, zlib.error, LookupError, RecursionError):
+                UnicodeError, IndexError, zlib.error, LookupError, RecursionError, ArithmeticError):
             return []
 
     def const_values_uncached(self, expr, scope, depth):
@@ -514,32 +546,219 @@ class FileFacts:
             out.append(got[0][0])
         return out
 
-    def chr_join(self, arg, scope, depth):
-        """`chr(x) for x in [..]` or `map(chr, [..])` → the characters."""
-        if isinstance(arg, (ast.GeneratorExp, ast.ListComp)) and len(arg.generators) == 1:
-            elt = arg.elt
-            if isinstance(elt, ast.Call) and self.resolve(elt.func, scope, depth) == ["chr"]:
-                ints = self.int_list(arg.generators[0].iter, scope, depth)
-                if ints is not None:
-                    return "".join(chr(i) for i in ints)
-        if isinstance(arg, ast.Call) and self.resolve(arg.func, scope, depth) == ["map"] and len(arg.args) == 2:
-            if self.resolve(arg.args[0], scope, depth) == ["chr"]:
-                ints = self.int_list(arg.args[1], scope, depth)
-                if ints is not None:
-                    return "".join(chr(i) for i in ints)
+    # ---- sequence folding: chr-joins and XOR decoders --------------------------------------
+    def sequence_of(self, arg, scope, depth, env=None):
+        """Items of a comprehension or map() over constant data (`b ^ k for b in DATA`, `map(chr, [..])`);
+        None when unknown. Loop-free work per item is small; SEQUENCE_ITEMS bounds the items per file."""
+        if not is_sequence_expr(arg):
+            return None
+        key = id(arg)
+        if env is None and key in self.sequence_memo:
+            return self.sequence_memo[key]
+        try:
+            items = self.fold_sequence(arg, scope, depth, env)
+        except (TypeError, ValueError, IndexError, KeyError, ArithmeticError, RecursionError, MemoryError):
+            items = None
+        if env is None:
+            self.sequence_memo[key] = items
+        return items
+
+    def fold_sequence(self, expr, scope, depth, env):
+        if isinstance(expr, (ast.GeneratorExp, ast.ListComp)):
+            if len(expr.generators) != 1:
+                return None
+            gen = expr.generators[0]
+            if gen.ifs or gen.is_async:
+                return None
+            item = self.compile_item(expr.elt, scope, depth, frozenset(target_names(gen.target)), env)
+            items = self.sequence_items(gen.iter, scope, depth, env)
+            if item is None or not isinstance(items, list):
+                return None
+            out = []
+            for value in items:
+                bound = {}
+                if not bind_item(gen.target, value, bound):
+                    return None
+                out.append(item(bound))
+            return out
+        if not expr.args or expr.keywords or self.resolve(expr.func, scope, depth) != ["map"]:
+            return None
+        fn = expr.args[0]
+        parts = [self.sequence_items(a, scope, depth, env) for a in expr.args[1:]]
+        rows = zip_items(parts)
+        if rows is None:
+            return None
+        if isinstance(fn, ast.Lambda):
+            params = [a.arg for a in fn.args.args]
+            if len(params) != len(parts) or fn.args.vararg or fn.args.kwonlyargs or fn.args.posonlyargs:
+                return None
+            item = self.compile_item(fn.body, self.scope_of.get(fn.body, scope), depth, frozenset(params), env)
+            return None if item is None else [item(dict(zip(params, row))) for row in rows]
+        names = self.resolve(fn, scope, depth)
+        if len(names) != 1:
+            return None
+        if names[0] in XOR_FUNCS and len(parts) == 2:
+            return [int_op(operator.xor, a, b) for a, b in rows]
+        if names[0] in ITEM_FUNCS and len(parts) == 1:
+            return [ITEM_FUNCS[names[0]](a) for (a,) in rows]
         return None
+
+    def sequence_items(self, expr, scope, depth, env):
+        """The items of an iterable of constants: a list, a Cycle (only meaningful inside zip), or None."""
+        if is_sequence_expr(expr):
+            items = self.sequence_of(expr, scope, depth, env)
+        elif isinstance(expr, ast.Call) and not expr.keywords:
+            items = self.iterator_items(expr, scope, depth, env)
+        else:
+            value = self.constant_operand(expr, scope, depth, env)
+            items = list(value) if isinstance(value, (str, bytes, tuple)) else None
+        if isinstance(items, list):
+            self.budget[0] -= len(items)
+            if self.budget[0] < 0:
+                return None
+        return items
+
+    def iterator_items(self, call, scope, depth, env):
+        names = self.resolve(call.func, scope, depth)
+        args = call.args
+        if names == ["zip"]:
+            return zip_items([self.sequence_items(a, scope, depth, env) for a in args])
+        if names == ["enumerate"] and len(args) == 1:
+            items = self.sequence_items(args[0], scope, depth, env)
+            return list(enumerate(items)) if isinstance(items, list) else None
+        if names == ["range"] and 1 <= len(args) <= 3:
+            bounds = [self.constant_operand(a, scope, depth, env) for a in args]
+            if not all(type(b) is int for b in bounds):
+                return None
+            numbers = range(*bounds)
+            return list(numbers) if len(numbers) <= self.budget[0] else None
+        if names == ["itertools.cycle"] and len(args) == 1:
+            items = self.sequence_items(args[0], scope, depth, env)
+            return Cycle(items) if isinstance(items, list) and items else None
+        if names == ["itertools.repeat"] and len(args) == 1:
+            value = self.constant_operand(args[0], scope, depth, env)
+            return None if value is None else Cycle([value])
+        value = self.constant_operand(call, scope, depth, env)
+        return list(value) if isinstance(value, (str, bytes)) else None
+
+    def constant_operand(self, expr, scope, depth, env):
+        """One constant (int, str, bytes, or a tuple for a list of ints) or None."""
+        if isinstance(expr, ast.Name) and env is not None and expr.id in env:
+            return env[expr.id]
+        got = self.const_values(expr, scope, depth + 1)
+        if len(got) == 1 and isinstance(got[0][0], (int, str, bytes)):
+            return got[0][0]
+        ints = self.int_list(expr, scope, depth)
+        return tuple(ints) if ints is not None else None
+
+    def compile_item(self, expr, scope, depth, loop, env):
+        """A function of the loop variables computing `expr`, for the operations decoders use
+        (^ & | % + - //, ~, indexing, ord/chr/len); None for anything else."""
+        if isinstance(expr, ast.Name) and expr.id in loop:
+            name = expr.id
+            return lambda bound: bound[name]
+        if isinstance(expr, ast.BinOp):
+            op = INT_OPS.get(type(expr.op))
+            left = self.compile_item(expr.left, scope, depth, loop, env)
+            right = self.compile_item(expr.right, scope, depth, loop, env)
+            if op is None or left is None or right is None:
+                return None
+            return lambda bound: int_op(op, left(bound), right(bound))
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Invert):
+            inner = self.compile_item(expr.operand, scope, depth, loop, env)
+            return None if inner is None else (lambda bound: int_op(operator.xor, inner(bound), -1))
+        if isinstance(expr, ast.Subscript) and not isinstance(expr.slice, ast.Slice):
+            base = self.compile_item(expr.value, scope, depth, loop, env)
+            index = self.compile_item(expr.slice, scope, depth, loop, env)
+            if base is None or index is None:
+                return None
+            return lambda bound: base(bound)[index(bound)]
+        if isinstance(expr, ast.Call):
+            names = self.resolve(expr.func, scope, depth)
+            if len(expr.args) != 1 or expr.keywords or len(names) != 1 or names[0] not in ITEM_FUNCS:
+                return None
+            fn = ITEM_FUNCS[names[0]]
+            inner = self.compile_item(expr.args[0], scope, depth, loop, env)
+            return None if inner is None else (lambda bound: fn(inner(bound)))
+        value = self.constant_operand(expr, scope, depth, env)
+        if value is None or isinstance(value, bool):
+            return None
+        return lambda bound: value
+
+    def fold_builder(self, call, scope, depth, env=None):
+        """bytes(...), bytearray(...) or sep.join(...) over a folded sequence → [(value, True)]."""
+        if len(call.args) != 1 or call.keywords:
+            return []
+        items = self.sequence_of(call.args[0], scope, depth, env)
+        if items is None:
+            return []
+        out = []
+        for name in self.resolve(call.func, scope, depth):
+            if name in ("bytes", "bytearray") and all(type(i) is int and 0 <= i < 256 for i in items):
+                out.append((bytes(items), True))
+            elif name in ("str.join", "bytes.join") and isinstance(call.func, ast.Attribute):
+                for sep, _ in self.const_values(call.func.value, scope, depth + 1):
+                    if isinstance(sep, (str, bytes)) and all(type(i) is type(sep) for i in items):
+                        out.append((sep.join(items), True))
+        return out
+
+    def helper_builder(self, call, scope):
+        """(function, returned call) when `call` calls a local one-line helper such as
+        `def x(d, k): return bytes(...)`; None otherwise."""
+        if self._helpers is None:
+            self._helpers = {n.name for n in self.by_type[ast.FunctionDef] if returned_builder(n) is not None}
+        if not isinstance(call.func, ast.Name) or call.func.id not in self._helpers:
+            return None
+        owner = self.owner_scope(call.func.id, scope)
+        if owner is None or len(owner.bindings[call.func.id]) != 1:
+            return None
+        kind, node = owner.bindings[call.func.id][0]
+        returned = returned_builder(node) if kind == "def" and isinstance(node, ast.FunctionDef) else None
+        return None if returned is None else (node, returned)
+
+    def fold_helper(self, call, scope, depth):
+        """A call of a local one-line decoder helper, folded with its constant arguments."""
+        helper = self.helper_builder(call, scope)
+        if helper is None:
+            return []
+        node, returned = helper
+        args = node.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or len(call.args) != len(args.args) or call.keywords:
+            return []
+        env = {}
+        for param, arg in zip(args.args, call.args):
+            value = self.constant_operand(arg, scope, depth, None)
+            if value is None:
+                return []
+            env[param.arg] = value
+        return self.fold_builder(returned, self.scope_of[returned], depth + 1, env)
+
+    def is_xor_decoder(self, call, scope):
+        """bytes/bytearray/join over a comprehension or map() that XORs each item (constant or not)."""
+        if len(call.args) != 1 or not is_sequence_expr(call.args[0]):
+            return False
+        if not any(n in SEQUENCE_BUILDERS for n in self.resolve(call.func, scope)):
+            return False
+        for node in ast.walk(call.args[0]):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor):
+                return True
+            if isinstance(node, (ast.Name, ast.Attribute)) and any(n in XOR_FUNCS for n in self.resolve(node, self.scope_of.get(node, scope))):
+                return True
+        return False
 
     def fold_call(self, call, scope, depth):
         names = self.resolve(call.func, scope, depth)
         args = call.args
+        if len(args) == 1 and is_sequence_expr(args[0]) and any(n in SEQUENCE_BUILDERS for n in names):
+            return self.fold_builder(call, scope, depth)
+        if isinstance(call.func, ast.Name) and names == [call.func.id]:
+            folded = self.fold_helper(call, scope, depth)
+            if folded:
+                return folded
         out = []
         for name in names:
             if name in ("str.join", "bytes.join") and len(args) == 1 and isinstance(call.func, ast.Attribute):
                 seps = self.const_values(call.func.value, scope, depth + 1)
-                joined = self.chr_join(args[0], scope, depth)
-                if joined is not None:
-                    out.extend((sep.join(joined), True) for sep, _ in seps if isinstance(sep, str))
-                    continue
                 arg = args[0]
                 if isinstance(arg, ast.Call) and self.resolve(arg.func, scope, depth) == ["reversed"] and arg.args:
                     out.extend((s.join(reversed(v)), d) for s, _ in seps for v, d in self.const_values(arg.args[0], scope, depth + 1)
@@ -558,6 +777,8 @@ class FileFacts:
                                 out.append((sep.join(parts), False))
             elif name == "chr" and len(args) == 1:
                 out.extend((chr(v), True) for v, _ in self.const_values(args[0], scope, depth + 1) if isinstance(v, int))
+            elif name == "ord" and len(args) == 1:
+                out.extend((ord(v), d) for v, d in self.const_values(args[0], scope, depth + 1) if isinstance(v, str) and len(v) == 1)
             elif name in DECODERS and args:
                 for value, _ in self.const_values(args[0], scope, depth + 1):
                     if isinstance(value, (str, bytes)) and len(value) <= MAX_CONST:
@@ -774,6 +995,8 @@ class FileFacts:
         emitted = {}
         for call in self.all_calls:
             names = self.resolve(call.func, scope_of[call])
+            if self.is_xor_decoder(call, scope_of[call]):
+                names = names + [XOR_NAME]
             if names and self.interest.call(names):
                 emitted[call] = names
         inputs = {}
@@ -802,11 +1025,183 @@ class FileFacts:
                 self.emit_env_subscript(node, scope_of[node])
         for node in nodes[ast.ClassDef]:
             self.emit_command_class(node, scope_of[node])
+        for kind in (ast.FunctionDef, ast.AsyncFunctionDef):
+            for node in nodes[kind]:
+                for decorator in node.decorator_list:
+                    if isinstance(decorator, (ast.Name, ast.Attribute)):
+                        self.emit_decorator(decorator, node)
+        if self.interest.attributes is not None:
+            self.emit_attributes()
         for kind in (ast.Call, ast.BinOp, ast.JoinedStr):
             for node in nodes[kind]:
                 if self.is_path_root(node):
                     self.emit_path(node, scope_of[node])
         return sorted(unique_facts(self.facts), key=lambda fact: fact["line"])
+
+    def deciding_test(self, node, hops=0):
+        """The node where the value of `node` decides a branch (a comparison, `not`, the test of an
+        if/while/assert/ternary/comprehension filter), also through one variable or `return`; or None."""
+        key = (id(node), hops)
+        if key not in self.test_memo:
+            self.test_memo[key] = None
+            self.test_memo[key] = self.deciding_test_uncached(node, hops)
+        return self.test_memo[key]
+
+    def deciding_test_uncached(self, node, hops):
+        current = node
+        while True:
+            parent = self.parent.get(current)
+            if parent is None or isinstance(parent, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                return None
+            if isinstance(parent, ast.Compare) or (isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not)):
+                return parent
+            if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and current is parent.test:
+                return parent
+            if isinstance(parent, ast.comprehension) and any(current is test for test in parent.ifs):
+                return parent
+            if isinstance(parent, ast.stmt):
+                if hops >= MAX_TEST_HOPS:
+                    return None
+                uses = []
+                if isinstance(parent, ast.Assign) and current is parent.value:
+                    scope = self.scope_of[parent]
+                    for target in parent.targets:
+                        for name in target_names(target):
+                            owner = self.owner_scope(name, scope)
+                            uses.extend(self.refs.get((owner.id, name), [])[:MAX_SINKS] if owner is not None else [])
+                elif isinstance(parent, ast.Return):
+                    function = self.enclosing_function(parent)
+                    uses = self.calls_of(function.name)[:MAX_SINKS] if function is not None else []
+                for use in uses:
+                    found = self.deciding_test(use, hops + 1)
+                    if found is not None:
+                        return found
+                return None
+            current = parent
+
+    def mark_use(self, fact, node):
+        """`test` when the value decides a branch; `imp` when that branch (or the node itself) runs at import."""
+        test = self.deciding_test(node)
+        if test is not None:
+            fact["test"] = True
+        if self.runs_at_import(test if test is not None else node):
+            fact["imp"] = True
+        return fact
+
+    def runs_at_import(self, node):
+        scope = self.fn_id(node)
+        if scope == 0:
+            return not self.under_main_guard(node)
+        return scope in self.import_scopes()
+
+    def under_main_guard(self, node):
+        current = node
+        while current is not None:
+            parent = self.parent.get(current)
+            if isinstance(parent, ast.If) and any(current is stmt for stmt in parent.body) and is_main_guard(parent.test):
+                return True
+            current = parent
+        return False
+
+    def import_scopes(self):
+        """Ids of the function scopes that run while the module is imported: functions called, used as
+        decorators or handed as callbacks by module-level code (outside `if __name__ == "__main__"`),
+        and the functions those call."""
+        if self._import_scopes is not None:
+            return self._import_scopes
+        todo = []
+        for call in self.all_calls:
+            if self.fn_id(call) == 0 and not self.under_main_guard(call):
+                scope = self.scope_of[call]
+                for expr in [call.func] + list(call.args) + [k.value for k in call.keywords]:
+                    todo.extend(self.local_functions(expr, scope))
+        for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            for node in self.by_type[kind]:
+                if self.fn_id(node) == 0 and not self.under_main_guard(node):
+                    for decorator in node.decorator_list:
+                        todo.extend(self.local_functions(decorator, self.scope_of[decorator]))
+        reached, _ = self.follow_local_calls(todo, MAX_IMPORT_FUNCTIONS)
+        self._import_scopes = {s.id for s in self.scopes if s.kind == "function" and id(s.node) in reached}
+        return self._import_scopes
+
+    def local_functions(self, expr, scope):
+        """Functions of this file that `expr` names: a lambda, a def by name, functools.partial(def, …)."""
+        if isinstance(expr, ast.Lambda):
+            return [expr]
+        if isinstance(expr, ast.Call) and expr.args and "functools.partial" in self.resolve(expr.func, scope):
+            return self.local_functions(expr.args[0], scope)
+        if isinstance(expr, ast.Name):
+            owner = self.owner_scope(expr.id, scope)
+            if owner is not None:
+                out = []
+                for kind, value in owner.bindings[expr.id]:
+                    if kind == "def" and isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        out.append(value)
+                    elif kind == "def" and isinstance(value, ast.ClassDef):
+                        out.extend(m for m in value.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name in CONSTRUCTOR_METHODS)
+                return out
+        return []
+
+    def follow_local_calls(self, functions, limit):
+        """The functions reached from `functions` (ids) through calls of local functions and local
+        functions handed as arguments, and the resolved names of every call they make."""
+        todo = list(functions)
+        reached = set()
+        names = []
+        while todo and len(reached) < limit:
+            function = todo.pop()
+            if id(function) in reached:
+                continue
+            reached.add(id(function))
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call):
+                    scope = self.scope_of.get(node, self.scopes[0])
+                    names.extend(self.resolve(node.func, scope))
+                    for expr in [node.func] + list(node.args) + [k.value for k in node.keywords]:
+                        todo.extend(self.local_functions(expr, scope))
+        return reached, names
+
+    def calls_in(self, functions):
+        """Resolved names of the calls the functions make, following local functions they call or hand on."""
+        return unique(self.follow_local_calls(functions, MAX_CALLBACKS)[1])[:64]
+
+    def callback_calls(self, call, scope):
+        """What a callback handed to `call` does: atexit.register(f), Thread(target=f), Timer(5, f)…"""
+        functions = []
+        for arg in list(call.args) + [k.value for k in call.keywords]:
+            functions.extend(self.local_functions(arg, scope))
+        return self.calls_in(functions) if functions else []
+
+    def emit_decorator(self, decorator, function):
+        """`@atexit.register` calls the decorator with the function: reported like a call."""
+        names = self.resolve(decorator, self.scope_of[decorator])
+        if not names or not self.interest.call(names):
+            return
+        fact = self.mark_use({"k": "call", "line": self.line_of(decorator), "names": names, "args": [], "kw": {}, "inputs": [],
+                              "used_by": [], "fn": self.fn_id(decorator), "snip": self.snippet(decorator)}, decorator)
+        callbacks = self.calls_in([function])
+        if callbacks:
+            fact["cb"] = callbacks
+        self.facts.append(fact)
+
+    def emit_attribute(self, node, names):
+        """A read of an attribute the rules ask about (sys.flags.isolated), whole chains only."""
+        found = [n for n in names if self.interest.attribute(n)]
+        if not found:
+            return
+        self.facts.append(self.mark_use({"k": "attr", "line": self.line_of(node), "names": found, "fn": self.fn_id(node),
+                                         "snip": self.snippet(node)}, node))
+
+    def emit_attributes(self):
+        for node in self.by_type[ast.Attribute]:
+            parent = self.parent.get(node)
+            if type(node.ctx) is not ast.Load or (isinstance(parent, ast.Attribute) and parent.value is node) or \
+                    (isinstance(parent, ast.Call) and parent.func is node) or not self.interest.attribute_leaf(node.attr):
+                continue
+            self.emit_attribute(node, self.resolve(node, self.scope_of[node]))
+        for call in self.all_calls:
+            if len(call.args) >= 2 and "getattr" in self.resolve(call.func, self.scope_of[call]):
+                self.emit_attribute(call, self.call_result(call, self.scope_of[call]))
 
     def emit_call(self, call, names, inputs):
         scope = self.scope_of[call]
@@ -832,6 +1227,10 @@ class FileFacts:
         command = self.command_of(call, scope)
         if command is not None:
             fact["cmd"] = command[:VALUE_MAX]
+        self.mark_use(fact, call)
+        callbacks = self.callback_calls(call, scope)
+        if callbacks:
+            fact["cb"] = callbacks
         self.facts.append(fact)
 
     def command_of(self, call, scope):
@@ -920,6 +1319,8 @@ class FileFacts:
                 "used_by": self.names_of_calls(self.sinks(node)), "fn": self.fn_id(node), "snip": self.snippet(node)}
         if isinstance(parent, ast.Expr):
             fact["doc"] = True
+        else:
+            self.mark_use(fact, node)
         self.facts.append(fact)
 
     def is_path_root(self, node):
@@ -930,7 +1331,7 @@ class FileFacts:
             names = self.resolve(node.func, scope)
             if not any(n in PATH_CALLS or n.endswith((".joinpath", ".expanduser")) or n in DECODERS or
                        n in ("str.join", "codecs.decode", "chr", "zlib.decompress") or n.endswith(".decode")
-                       for n in names):
+                       for n in names) and not self.is_xor_decoder(node, scope) and self.helper_builder(node, scope) is None:
                 return False
         parent = self.parent.get(node)
         return not (isinstance(parent, (ast.BinOp, ast.JoinedStr, ast.FormattedValue)) or
@@ -947,9 +1348,9 @@ class FileFacts:
         for text in unique(values):
             if not self.interest.string(text):
                 continue
-            self.facts.append({"k": "str", "line": self.line_of(node), "value": text[:VALUE_MAX], "derived": True,
-                               "used_by": self.names_of_calls(self.sinks(node)), "fn": self.fn_id(node),
-                               "snip": self.snippet(node)})
+            fact = {"k": "str", "line": self.line_of(node), "value": text[:VALUE_MAX], "derived": True,
+                    "used_by": self.names_of_calls(self.sinks(node)), "fn": self.fn_id(node), "snip": self.snippet(node)}
+            self.facts.append(self.mark_use(fact, node))
 
     def emit_nested_code(self, call):
         """Code held in a constant (possibly decoded) and passed to exec/eval/compile is analysed too."""
@@ -967,7 +1368,7 @@ class FileFacts:
                 tree = ast.parse(value)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
-            inner = FileFacts(tree, value.splitlines(), self.interest, self.blob_min, self.depth + 1, self.line_of(call))
+            inner = FileFacts(tree, value.splitlines(), self.interest, self.blob_min, self.depth + 1, self.line_of(call), self.budget)
             for fact in inner.run():
                 fact["nested"] = True
                 fact["fn"] = self.fn_id(call)
@@ -1080,7 +1481,8 @@ BINDERS = {
     ast.ExceptHandler: FileFacts.bind_handler,
 }
 SCOPE_NODES = frozenset((ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
-COLLECTED = (ast.Call, ast.Constant, ast.Attribute, ast.Name, ast.Subscript, ast.ClassDef, ast.BinOp, ast.JoinedStr)
+COLLECTED = (ast.Call, ast.Constant, ast.Attribute, ast.Name, ast.Subscript, ast.ClassDef, ast.BinOp, ast.JoinedStr,
+             ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def target_names(target):
@@ -1159,6 +1561,65 @@ def blob_encoding(value):
         if len(compact) >= 64 and len(set(compact)) > 16:
             return "base64"
     return None
+
+
+class Cycle:
+    """itertools.cycle/repeat of constant items: endless, so only usable beside a finite sequence in zip()."""
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+
+def zip_items(parts):
+    if any(p is None for p in parts):
+        return None
+    finite = [len(p) for p in parts if isinstance(p, list)]
+    if not finite:
+        return None
+    return [tuple(p[i] if isinstance(p, list) else p.items[i % len(p.items)] for p in parts) for i in range(min(finite))]
+
+
+def bind_item(target, value, bound):
+    if isinstance(target, ast.Name):
+        bound[target.id] = value
+        return True
+    if isinstance(target, ast.Tuple) and isinstance(value, tuple) and len(value) == len(target.elts):
+        return all(bind_item(t, v, bound) for t, v in zip(target.elts, value))
+    return False
+
+
+def int_op(op, left, right):
+    if type(left) is not int or type(right) is not int:
+        raise TypeError("not an int")
+    return op(left, right)
+
+
+def is_sequence_expr(expr):
+    return isinstance(expr, (ast.GeneratorExp, ast.ListComp)) or (
+        isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "map")
+
+
+def is_main_guard(test):
+    """`__name__ == "__main__"` (either way round)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(n, ast.Name) and n.id == "__name__" for n in sides) and \
+        any(isinstance(n, ast.Constant) and n.value == "__main__" for n in sides)
+
+
+def returned_builder(function):
+    """The call a function consists of when its body is only `return f(<comprehension or map>)`."""
+    body = function.body[1:] if function.body and is_docstring(function.body[0]) else function.body
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
+        return None
+    returned = body[0].value
+    return returned if len(returned.args) == 1 and is_sequence_expr(returned.args[0]) else None
+
+
+def is_docstring(stmt):
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
 class FileTimeout(Exception):

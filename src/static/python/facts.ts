@@ -1,6 +1,8 @@
 /**
  * Facts about Python sources, as written by extract_facts.py (and by the regex fallback for files
  * that do not parse). Field names are short because a large wheel yields hundreds of thousands.
+ * An XOR decoder (bytes/bytearray/str.join over a comprehension or map() that XORs each item) has
+ * the pseudo call name `<xor>` among its names, so that rules can name it in `inputs`.
  */
 interface SourceFactBase {
   line: number;
@@ -26,6 +28,12 @@ export interface CallFact extends SourceFactBase {
   used_by: string[];
   /** The command it runs, when the first argument is a string or an argv list. */
   cmd?: string;
+  /** Its result decides a branch (compared, negated, tested by if/while/assert, also via a variable or return). */
+  test?: boolean;
+  /** It (or the branch its result decides) runs while the module is imported; see import_time in static-schema.ts. */
+  imp?: boolean;
+  /** Calls made by local functions passed to it (atexit.register(f), Thread(target=f)), transitively. */
+  cb?: string[];
 }
 
 export interface StringFact extends SourceFactBase {
@@ -36,6 +44,17 @@ export interface StringFact extends SourceFactBase {
   doc?: boolean;
   /** Built from parts (path joins, f-strings) or decoded from an encoded constant. */
   derived?: boolean;
+  /** Compared or tested in a condition (see CallFact.test). */
+  test?: boolean;
+  imp?: boolean;
+}
+
+/** A read of an attribute some rule names (sys.flags.isolated), through aliases and getattr. */
+export interface AttributeFact extends SourceFactBase {
+  k: "attr";
+  names: string[];
+  test?: boolean;
+  imp?: boolean;
 }
 
 export interface EnvFact extends SourceFactBase {
@@ -72,7 +91,7 @@ export interface ExecFileFact extends SourceFactBase {
   path: string;
 }
 
-export type SourceFact = CallFact | StringFact | EnvFact | BlobFact | CmdclassFact | ExecFileFact;
+export type SourceFact = CallFact | StringFact | AttributeFact | EnvFact | BlobFact | CmdclassFact | ExecFileFact;
 
 export interface ImportFact {
   module: string;
@@ -95,4 +114,8 @@ export interface FactInterest {
   calls: string[];
   /** Lower-case substrings; a string constant is reported when it contains one (null: report all). */
   strings: string[] | null;
+  /** Regex sources for dotted attribute names worth reporting as `attr` facts. */
+  attributes: string[];
+  /** Regex sources for the last segment of those names: a cheap filter before resolving a name. */
+  attributeLeaves: string[];
 }
