@@ -1,6 +1,7 @@
 /**
  * Glob syntax shared by rules and exceptions.
- * - Path globs are absolute (`/etc/shadow`) or home-relative (`~`, `~/.ssh/**`). Segments may use
+ * - Path globs are absolute (`/etc/shadow`), home-relative (`~`, `~/.ssh/**`) or venv-relative
+ *   (`$VENV/**`, the scan's virtual environment; see MatchContext). Segments may use
  *   `*` (any run of characters but `/`), `?` (one character) and `[abc]`/`[!abc]`; a segment that is
  *   exactly `**` matches zero or more whole segments, so `~/.aws/**` matches `~/.aws` itself and
  *   everything below it, but never `~`.
@@ -10,9 +11,13 @@
  *   argument is -c", and does not match `bash script -c x`.
  */
 
+/** Stands for the scan's venv at the start of a path glob (`$VENV/**`). */
+export const VENV_ANCHOR = "$VENV";
+
 /** Why a glob is invalid, or undefined when it is fine. */
 export function pathGlobProblem(glob: string): string | undefined {
-  if (!(glob.startsWith("/") || glob === "~" || glob.startsWith("~/"))) return "must start with '/' or '~/'";
+  const anchored = glob === "~" || glob.startsWith("~/") || glob === VENV_ANCHOR || glob.startsWith(`${VENV_ANCHOR}/`);
+  if (!(glob.startsWith("/") || anchored)) return "must start with '/', '~/' or '$VENV/'";
   if (glob.includes("\0")) return "must not contain NUL";
   for (const segment of glob.split("/")) {
     if (segment === "." || segment === "..") return "must not contain '.' or '..' segments";

@@ -2,12 +2,14 @@ import type { Finding, FindingSubject } from "../report/findings.ts";
 import type { DynamicRule, RuleException, Severity } from "../rules/types.ts";
 import { EVENT_KINDS, type AttributedEvent, type EventKind, PHASES, type Phase, type TraceEvent } from "../trace/events.ts";
 import { AddressTable, parseAddressPattern } from "./addresses.ts";
-import { basename, compileArgvGlob, compileNameGlob, hasWildcard } from "./glob.ts";
+import { basename, compileArgvGlob, compileNameGlob, hasWildcard, VENV_ANCHOR } from "./glob.ts";
 import { PathTrie } from "./path-trie.ts";
 
 export interface MatchContext {
   /** The decoy home directory that `~` stands for in path globs. */
   home: string;
+  /** The scan's venv, which `$VENV` stands for in path globs; without it such globs match nothing. */
+  venv?: string;
 }
 
 export interface Matcher {
@@ -137,6 +139,18 @@ function compileRule(rule: DynamicRule, home: string): CompiledRule {
   };
 }
 
+/** The rule with `$VENV` in its path globs replaced by the venv's path, or such globs dropped when there is none. */
+function withVenv(rule: DynamicRule, venv: string | undefined): DynamicRule {
+  const expand = (globs: readonly string[] | undefined): string[] | undefined =>
+    globs?.flatMap((glob) => (!glob.startsWith(VENV_ANCHOR) ? [glob] : venv === undefined ? [] : [`${venv}${glob.slice(VENV_ANCHOR.length)}`]));
+  if (![rule.match.paths, ...rule.except.map((exception) => exception.paths)].some((globs) => globs?.some((glob) => glob.startsWith(VENV_ANCHOR)))) return rule;
+  return {
+    ...rule,
+    match: { ...rule.match, paths: expand(rule.match.paths) },
+    except: rule.except.map((exception) => ({ ...exception, paths: expand(exception.paths) })),
+  };
+}
+
 /** Where a candidate's path condition matched: the event's path, its rename/link target, or the path as requested. */
 const ON_PATH = 1;
 const ON_TARGET = 2;
@@ -150,7 +164,7 @@ const ON_REQUESTED = 4;
  * checked against their remaining conditions and exceptions.
  */
 export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): Matcher {
-  const compiled = rules.map((rule) => compileRule(rule, ctx.home));
+  const compiled = rules.map((rule) => compileRule(withVenv(rule, ctx.venv), ctx.home));
   const paths = new PathTrie(ctx.home);
   const programLiterals = new Map<string, number[]>();
   const programGlobs: Array<{ regex: RegExp; index: number }> = [];

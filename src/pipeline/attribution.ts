@@ -2,15 +2,25 @@ import { normalizeName } from "../core/names.ts";
 import type { Phase, TraceEvent } from "../trace/events.ts";
 import type { ExecInfo, ProcessTree } from "../trace/process-tree.ts";
 
+/**
+ * A path only a step's own code knows (random, existing nowhere), which it touches (open or stat)
+ * to mark a moment: `start` when the code that runs the distribution begins (the process belongs
+ * to `package` from then on), `budget` when its time budget ran out, `failed` when a module did
+ * not import (`detail` names it).
+ */
+export interface StepToken {
+  kind: "start" | "budget" | "failed";
+  package: string;
+  detail?: string;
+}
+
 /** A supervisor step and whom everything it starts is blamed on. */
 export interface StepAssignment {
   argv: readonly string[];
+  /** Blame for the step's process (for an exercise unit: until its start token). */
   package: string | undefined;
-  /**
-   * For a step that forks workers (the import driver): marker file → package. A direct child of
-   * the step's process that opens a marker belongs, from then on, to that package.
-   */
-  markers?: ReadonlyMap<string, string | undefined>;
+  /** Tokens that only this step's own process may touch. */
+  tokens?: ReadonlyMap<string, StepToken>;
 }
 
 /**
@@ -40,13 +50,15 @@ function sameArgv(a: readonly string[], b: readonly string[]): boolean {
  * direct children are the plan's steps (one per distribution in the import phase), and pip's
  * build subprocesses belong to the sdist whose unpacked directory they run in. Nothing a
  * traced program prints is consulted, and a process already blamed on a package is never
- * re-blamed on another (a payload cannot chdir into another sdist's dir to shift the blame).
+ * re-blamed on another (a payload cannot chdir into another sdist's dir, or exec itself as a
+ * direct child of the supervisor, to shift the blame).
  */
 export class AttributionPolicy {
   private supervisorPid: number | undefined;
-  /** Pids of steps that fork marker-named workers, with their markers. */
-  private readonly markerParents = new Map<number, ReadonlyMap<string, string | undefined>>();
-  private readonly markedWorkers = new Set<number>();
+  /** Direct children of the supervisor, by pid: the index of the step each one is. */
+  private readonly stepOf = new Map<number, number>();
+  private nextStep = 0;
+  private readonly started = new Set<number>();
 
   constructor(private readonly options: AttributionPolicyOptions) {}
 
@@ -63,10 +75,14 @@ export class AttributionPolicy {
       }
       return;
     }
-    if (info.parentPid === this.supervisorPid) {
-      const step = this.options.steps.find((candidate) => sameArgv(candidate.argv, info.argv));
-      tree.assign(info.pid, { phase, package: step?.package });
-      if (step?.markers) this.markerParents.set(info.pid, step.markers);
+    if (info.parentPid === this.supervisorPid && !this.stepOf.has(info.pid)) {
+      // The supervisor starts its steps one after another; a step whose exec failed is skipped.
+      const { steps } = this.options;
+      let index = this.nextStep;
+      while (index < steps.length && !sameArgv(steps[index]?.argv ?? [], info.argv)) index++;
+      this.stepOf.set(info.pid, index);
+      if (index < steps.length) this.nextStep = index + 1;
+      tree.assign(info.pid, { phase, package: steps[index]?.package });
       return;
     }
     if (tree.attributionOf(info.pid).package !== undefined || info.cwd === undefined) return;
@@ -79,16 +95,23 @@ export class AttributionPolicy {
   };
 
   /**
-   * Called for every event after the tree has attributed it: a worker's first marker open (the
-   * worker is a direct child of a marker step and opens the marker before any package code runs)
-   * assigns it. Later marker opens by the same pid, or opens by anyone else, change nothing.
+   * Called for every event after the tree has attributed it. A step's process touching one of its
+   * own tokens: the first `start` assigns it to the token's package; the others are returned for
+   * the caller to note. A token touched by any other process (or a `start` touched again) is
+   * ignored, so code that ran before the unit's own (start-up .pth lines) cannot move its blame
+   * onto a distribution by touching another unit's token; it would have to find the unit programs
+   * and work out which unit it runs in (a residual gap, see the README's security model).
    */
-  onEvent(event: TraceEvent, tree: ProcessTree): void {
-    if (event.kind !== "open" || event.ret === undefined || event.ret < 0 || this.markedWorkers.has(event.pid)) return;
-    const parent = tree.parentOf(event.pid);
-    const markers = parent === undefined ? undefined : this.markerParents.get(parent);
-    if (!markers?.has(event.path)) return;
-    this.markedWorkers.add(event.pid);
-    tree.assign(event.pid, { phase: this.options.phase, package: markers.get(event.path) });
+  onEvent(event: TraceEvent, tree: ProcessTree): StepToken | undefined {
+    if (event.kind !== "open" && event.kind !== "stat") return undefined;
+    const index = this.stepOf.get(event.pid);
+    if (index === undefined) return undefined;
+    const token = this.options.steps[index]?.tokens?.get(event.path);
+    if (token === undefined) return undefined;
+    if (token.kind !== "start") return this.started.has(event.pid) ? token : undefined;
+    if (this.started.has(event.pid)) return undefined;
+    this.started.add(event.pid);
+    tree.assign(event.pid, { phase: this.options.phase, package: token.package });
+    return undefined;
   }
 }

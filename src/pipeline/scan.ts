@@ -21,7 +21,7 @@ import { stderrProgress } from "./progress.ts";
 import { RawTraceWriter } from "./raw-trace.ts";
 
 export type { ScanOptions } from "./context.ts";
-export { DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "./context.ts";
+export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "./context.ts";
 
 /** How the static scan runs its fact extractor: inside this run's sandbox, without network. */
 export interface StaticScanSandbox {
@@ -103,6 +103,7 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     unregisterTrace();
     rawTrace?.close();
   };
+  const venv = join(environment.workDir, "venv");
   const context: ScanContext = {
     environment,
     options,
@@ -111,7 +112,7 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     runner: new PhaseRunner({
       environment,
       tools,
-      matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), { home: environment.home }),
+      matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), { home: environment.home, venv }),
       graceSeconds: options.graceSeconds ?? DEFAULT_GRACE_SECONDS,
       rawTrace,
       urlBuildPackage: urlBuildPackage(set),
@@ -136,12 +137,11 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
       if (blockedBy(context.findings)) return stopped(artifacts, buildArtifacts);
     }
 
-    const venv = join(environment.workDir, "venv");
     if (!(await installPhase(context, set, venv))) return stopped(artifacts, buildArtifacts);
 
     const sitePackages = venvSitePackages(venv, python.version, environment.workDir);
     const distributions = readVenvDistributions(sitePackages, environment.workDir);
-    if (!(await importPhase(context, venv, sitePackages, distributions))) return stopped(artifacts, buildArtifacts);
+    if (!(await importPhase(context, venv, distributions))) return stopped(artifacts, buildArtifacts);
 
     rmSync(venv, { recursive: true, force: true });
     return {

@@ -72,6 +72,29 @@ def others():
     me = os.getpid()
     return [name for name in os.listdir("/proc") if name.isdigit() and int(name) not in (1, me)]
 
+# A step with "stdin" gets that file's content through a pipe (so its process can read it once, and
+# never find where it came from); a step with "waitSeconds" is left running after that long, to be
+# reported as lingering after the grace period.
+def feed(pipe, data):
+    try:
+        pipe.write(data)
+        pipe.close()
+    except OSError:
+        pass
+
+def run_step(step):
+    source = step.get("stdin")
+    child = subprocess.Popen(step["argv"], cwd=step.get("cwd"), stdin=subprocess.PIPE if source else subprocess.DEVNULL)
+    if source:
+        with open(source, "rb") as handle:
+            data = handle.read()
+        # A thread, because a step whose start-up hangs never reads more than the pipe buffer.
+        threading.Thread(target=feed, args=(child.stdin, data), daemon=True).start()
+    try:
+        return child.wait(step.get("waitSeconds"))
+    except subprocess.TimeoutExpired:
+        return 0
+
 def main():
     with open(sys.argv[1]) as handle:
         plan = json.load(handle)
@@ -80,7 +103,7 @@ def main():
     status = 0
     for index, step in enumerate(plan["steps"]):
         try:
-            code = subprocess.call(step["argv"], cwd=step.get("cwd"), stdin=subprocess.DEVNULL)
+            code = run_step(step)
         except OSError as error:
             print("pipcanary supervisor: cannot run step %d: %s" % (index, error), file=sys.stderr)
             code = 127
@@ -104,6 +127,10 @@ export interface SupervisorStep {
   cwd?: string;
   /** A failing required step ends the phase; optional ones (one import each) do not. */
   required: boolean;
+  /** A file (sandbox path) whose content is written to the step's stdin through a pipe; else /dev/null. */
+  stdin?: string;
+  /** How long the supervisor waits for the step before it goes on, leaving it running; default: until it ends. */
+  waitSeconds?: number;
 }
 
 export interface SupervisorPlan {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { AddressTable, parseAddressPattern, parseIpv6 } from "../../src/match/addresses.ts";
+import { pathGlobProblem } from "../../src/match/glob.ts";
 import { compileRules } from "../../src/match/matcher.ts";
 import { PathTrie } from "../../src/match/path-trie.ts";
 import type { Finding } from "../../src/report/findings.ts";
@@ -42,6 +43,16 @@ describe("path globs", () => {
     expect(matches("/x/[ab]c", "/x/bc")).toBe(true);
     expect(matches("/x/[!ab]c", "/x/bc")).toBe(false);
     expect(matches("/x/a.c", "/x/abc")).toBe(false);
+  });
+
+  test("$VENV stands for the scan's venv, and matches nothing when the matcher has none", () => {
+    const rule = makeRule("venv", { events: ["open"], paths: ["$VENV/lib/**"] }, { except: [{ paths: ["$VENV/lib/ok"] }] });
+    const lines = [open("/work/venv/lib/x"), open("/work/venv/lib/ok"), open("/other/venv/lib/x")];
+    expect(scan(lines, {}, compileRules([rule], { home: HOME, venv: "/work/venv" })).map((f) => f.subject)).toEqual([{ kind: "access", path: "/work/venv/lib/x" }]);
+    expect(run([rule], lines)).toEqual([]);
+    expect(pathGlobProblem("$VENV/**")).toBeUndefined();
+    expect(pathGlobProblem("$VENV")).toBeUndefined();
+    expect(pathGlobProblem("$VENVX/**")).toBe("must start with '/', '~/' or '$VENV/'");
   });
 
   test("relative paths never match", () => {

@@ -9,6 +9,8 @@ import { ProcessTree } from "../../src/trace/process-tree.ts";
 
 /** The decoy home used by the synthetic traces. */
 export const HOME = "/home/tester";
+/** The scan's venv in the synthetic traces (`$VENV` in rules). */
+export const VENV = "/work/venv";
 export const PID = 100;
 
 export interface Scenario {
@@ -22,7 +24,7 @@ export function builtinRules(): DynamicRule[] {
 }
 
 /** strace lines → parser → process tree (root assigned per scenario) → matcher → findings. */
-export function scan(lines: readonly string[], scenario: Scenario = {}, matcher: Matcher = compileRules(builtinRules(), { home: HOME })): Finding[] {
+export function scan(lines: readonly string[], scenario: Scenario = {}, matcher: Matcher = compileRules(builtinRules(), { home: HOME, venv: VENV })): Finding[] {
   const phase = scenario.phase ?? "import";
   const pkg = "package" in scenario ? scenario.package : "evilpkg";
   const parser = new StraceParser();

@@ -3,7 +3,7 @@ import { compileRules } from "../../src/match/matcher.ts";
 import type { Finding } from "../../src/report/findings.ts";
 import { loadBuiltinRulePacks } from "../../src/rules/builtin.ts";
 import {
-  HOME, type Scenario, bind, builtinRules, connect, connectUnix, exec, mkdir, open, rename, scan, stat,
+  HOME, type Scenario, VENV, bind, builtinRules, connect, connectUnix, exec, mkdir, open, rename, scan, stat,
 } from "../match/pipeline.ts";
 
 interface Case {
@@ -18,6 +18,7 @@ interface RuleCases {
 }
 
 const WRITE = "O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC";
+const SITE = `${VENV}/lib/python3.11/site-packages`;
 const pip = { package: undefined, phase: "fetch" } as const;
 
 const CASES: Record<string, RuleCases> = {
@@ -133,6 +134,28 @@ const CASES: Record<string, RuleCases> = {
       { name: "writes its own cache", lines: [mkdir("~/.cache/evilpkg"), open("~/.cache/evilpkg/data.json", { flags: "O_WRONLY|O_CREAT|O_TRUNC" })] },
       { name: "writes to temp and the venv", lines: [open("/tmp/build/x.o", { flags: WRITE }), open("/work/venv/lib/python3.11/site-packages/x.py", { flags: WRITE })] },
       { name: "python stats the user site", lines: [stat("~/.local/lib/python3.11/site-packages", "ENOENT")] },
+    ],
+  },
+  "venv-tampering": {
+    positive: [
+      { name: "drops sitecustomize.py, failing on the read-only venv", lines: [open(`${SITE}/sitecustomize.py`, { flags: "O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC", errno: "EROFS" })] },
+      { name: "patches another package", lines: [open(`${SITE}/victim/__init__.py`, { flags: "O_WRONLY|O_APPEND|O_CLOEXEC" })] },
+      { name: "renames a file into a .pth", lines: [rename("/tmp/x", `${SITE}/zz.pth`)] },
+      { name: "removes and chmods a script", lines: [`100 unlink("${VENV}/bin/tool") = -1 EROFS (Read-only file system)`, `100 fchmodat(AT_FDCWD</work>, "${VENV}/bin/tool", 0755) = -1 EROFS (Read-only file system)`] },
+      { name: "writes a .pyc of another package directly", lines: [open(`${SITE}/victim/__pycache__/__init__.cpython-311.pyc`, { flags: "O_WRONLY|O_CREAT|O_TRUNC", errno: "EROFS" })] },
+      { name: "an unattributed process too", lines: [open(`${VENV}/pyvenv.cfg`, { flags: WRITE, errno: "EROFS" })], scenario: { phase: "import", package: undefined } },
+    ],
+    negative: [
+      { name: "imports read the venv", lines: [open(`${SITE}/pkg/__init__.py`), stat(`${VENV}/bin/tool`)] },
+      {
+        name: "the interpreter's own bytecode cache",
+        lines: [
+          `100 mkdir("${SITE}/pkg/__pycache__", 0777) = -1 EROFS (Read-only file system)`,
+          open(`${SITE}/pkg/__pycache__/mod.cpython-311.pyc.140234567890`, { flags: "O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC", errno: "EROFS" }),
+        ],
+      },
+      { name: "pip writes the venv in the install phase", lines: [open(`${SITE}/pkg/__init__.py`, { flags: WRITE })], scenario: { phase: "install", package: undefined } },
+      { name: "writes to temp", lines: [open("/tmp/pkg-cache/x", { flags: WRITE })] },
     ],
   },
   network: {
@@ -254,7 +277,7 @@ describe("built-in rule packs", () => {
   test("findings do not depend on the order of the rules", () => {
     const lines = Object.values(CASES).flatMap((cases) => [...cases.positive, ...cases.negative].flatMap((c) => c.lines));
     const rules = builtinRules();
-    const reference = JSON.stringify(scan(lines, {}, compileRules(rules, { home: HOME })));
+    const reference = JSON.stringify(scan(lines, {}, compileRules(rules, { home: HOME, venv: VENV })));
     let seed = 7;
     const random = (): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -262,7 +285,7 @@ describe("built-in rule packs", () => {
     };
     for (let round = 0; round < 5; round++) {
       const shuffled = [...rules].sort(() => random() - 0.5);
-      expect(JSON.stringify(scan(lines, {}, compileRules(shuffled, { home: HOME })))).toBe(reference);
+      expect(JSON.stringify(scan(lines, {}, compileRules(shuffled, { home: HOME, venv: VENV })))).toBe(reference);
     }
     expect(JSON.parse(reference).length).toBeGreaterThan(20);
   });
