@@ -25,6 +25,7 @@ export interface OptionSpec {
 }
 
 const NOT_FROM_PROJECT_SAFETY = "a project file must not be able to weaken the sandbox";
+const SHORTER_WATCH = "a project file must not be able to shorten what the behavioural scan watches";
 
 export const NO_SANDBOX_ACKNOWLEDGEMENT = "i-understand-untrusted-code-will-run-on-this-machine";
 
@@ -55,6 +56,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "timeout-fetch", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the fetch phase", defaultText: "600" },
   { name: "timeout-install", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the install phase", defaultText: "300" },
   { name: "timeout-import", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the import phase", defaultText: "120" },
+  { name: "exercise-seconds", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time budget per distribution for importing its modules, loading its entry points and running its scripts; what is left when it runs out is skipped and reported", defaultText: "5", notFromProject: SHORTER_WATCH },
+  { name: "grace-seconds", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "how long threads, timers and processes still running after package code finished are watched before they are reported as lingering and killed", defaultText: "2", notFromProject: SHORTER_WATCH },
   { name: "trace-file", short: "t", kind: "string", valueHint: "FILE", group: "sandbox", description: "write the raw strace output to this file", defaultText: "none", notFromProject: "a project file must not choose where pipcanary writes" },
   { name: "temporary-directory", kind: "string", valueHint: "DIR", group: "sandbox", description: "where per-run work directories are created", defaultText: "$TMPDIR or /tmp", notFromProject: "a project file must not choose where pipcanary writes" },
   { name: "no-sandbox", kind: "boolean", group: "sandbox", description: `run without bubblewrap (refused unless --${NO_SANDBOX_ACKNOWLEDGEMENT} is also given)`, defaultText: "false", notFromProject: NOT_FROM_PROJECT_SAFETY },

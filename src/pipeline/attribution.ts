@@ -6,10 +6,20 @@ import type { ExecInfo, ProcessTree } from "../trace/process-tree.ts";
  * A path only a step's own code knows (random, existing nowhere), which it touches (open or stat)
  * to mark a moment: `start` when the code that runs the distribution begins (the process belongs
  * to `package` from then on), `budget` when its time budget ran out, `failed` when a module did
- * not import (`detail` names it).
+ * not import (`detail` names it), `done` when all its work is done.
  */
 export interface StepToken {
-  kind: "start" | "budget" | "failed";
+  kind: "start" | "budget" | "failed" | "done";
+  package: string;
+  detail?: string;
+}
+
+/**
+ * What a started step's process tells about its own run: a `budget` or `failed` token, or
+ * `incomplete` when it ended (or was killed) before touching its `done` token.
+ */
+export interface StepNote {
+  kind: "budget" | "failed" | "incomplete";
   package: string;
   detail?: string;
 }
@@ -58,7 +68,9 @@ export class AttributionPolicy {
   /** Direct children of the supervisor, by pid: the index of the step each one is. */
   private readonly stepOf = new Map<number, number>();
   private nextStep = 0;
-  private readonly started = new Set<number>();
+  /** Started step processes: their package, until they touch their `done` token. */
+  private readonly started = new Map<number, string>();
+  private readonly done = new Set<number>();
 
   constructor(private readonly options: AttributionPolicyOptions) {}
 
@@ -102,16 +114,27 @@ export class AttributionPolicy {
    * onto a distribution by touching another unit's token; it would have to find the unit programs
    * and work out which unit it runs in (a residual gap, see the README's security model).
    */
-  onEvent(event: TraceEvent, tree: ProcessTree): StepToken | undefined {
+  onEvent(event: TraceEvent, tree: ProcessTree): StepNote | undefined {
+    if (event.kind === "exit") {
+      const name = this.started.get(event.pid);
+      return name !== undefined && !this.done.has(event.pid) ? { kind: "incomplete", package: name } : undefined;
+    }
     if (event.kind !== "open" && event.kind !== "stat") return undefined;
     const index = this.stepOf.get(event.pid);
     if (index === undefined) return undefined;
     const token = this.options.steps[index]?.tokens?.get(event.path);
     if (token === undefined) return undefined;
-    if (token.kind !== "start") return this.started.has(event.pid) ? token : undefined;
-    if (this.started.has(event.pid)) return undefined;
-    this.started.add(event.pid);
-    tree.assign(event.pid, { phase: this.options.phase, package: token.package });
-    return undefined;
+    if (token.kind === "start") {
+      if (this.started.has(event.pid)) return undefined;
+      this.started.set(event.pid, token.package);
+      tree.assign(event.pid, { phase: this.options.phase, package: token.package });
+      return undefined;
+    }
+    if (!this.started.has(event.pid)) return undefined;
+    if (token.kind === "done") {
+      this.done.add(event.pid);
+      return undefined;
+    }
+    return { kind: token.kind, package: token.package, detail: token.detail };
   }
 }

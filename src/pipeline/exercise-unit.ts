@@ -13,14 +13,16 @@ import type { EntryPoint } from "./installed.ts";
  *   - loads every entry point of every group;
  *   - runs every script pip wrote into bin once with `--help` and once with `--version`, stdin at
  *     /dev/null, each bounded by what is left of the budget;
- *   - when the budget runs out, touches the budget token and skips the rest;
- *   - gives every thread the grace period to finish, then ends normally: atexit handlers run, and
+ *   - when the budget runs out, touches the budget token and skips the rest; touches the done
+ *     token when it is through (a unit that ends before, e.g. by os._exit in a module, is noted);
+ *   - gives every thread the grace period to finish (the program imports only what start-up
+ *     already loaded, so a unit costs little more than an interpreter start), then ends normally: atexit handlers run, and
  *     a process kept alive by a non-daemon thread or a hanging handler is reported as lingering.
  * Tokens are read by pipcanary from the trace only to mark these moments; a package that touches
  * them can at most add a note, never remove one (see AttributionPolicy for the start token).
  */
 const EXERCISE_PY = String.raw`
-import importlib, json, os, subprocess, threading, time
+import os, sys, time
 
 def touch(path):
     try:
@@ -29,14 +31,16 @@ def touch(path):
         pass
 
 def import_module(name, left):
-    importlib.import_module(name)
+    __import__(name)
 
 def load(entry, left):
-    target = importlib.import_module(entry["module"])
+    __import__(entry["module"])
+    target = sys.modules[entry["module"]]
     for part in filter(None, entry["attr"].split(".")):
         target = getattr(target, part)
 
 def run(path, flag, left):
+    import subprocess
     subprocess.run([path, flag], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=left)
 
 def main(unit):
@@ -55,18 +59,21 @@ def main(unit):
         except BaseException:
             if failed is not None:
                 touch(failed)
+    touch(unit["done"])
     grace = time.monotonic() + unit["grace"]
-    for thread in threading.enumerate():
+    threading = sys.modules.get("threading")
+    for thread in threading.enumerate() if threading else ():
         if thread is not threading.main_thread():
             thread.join(max(0.0, grace - time.monotonic()))
 
-main(json.loads(UNIT))
+main(UNIT)
 `;
 
 /** What one unit does; the token paths exist nowhere, they are only ever touched. */
 export interface ExerciseUnit {
   start: string;
   budgetReached: string;
+  done: string;
   /** Prefix of the per-module failure tokens: `failed + <index in modules>`. */
   failed: string;
   budget: number;
@@ -76,7 +83,10 @@ export interface ExerciseUnit {
   scripts: string[];
 }
 
-/** The unit's whole program, as piped to the interpreter's stdin. */
+/**
+ * The unit's whole program, as piped to the interpreter's stdin. The unit holds only strings,
+ * numbers, lists and objects, whose JSON is a Python literal too: no json module to import.
+ */
 export function exerciseProgram(unit: ExerciseUnit): string {
-  return `UNIT = ${JSON.stringify(JSON.stringify(unit))}\n${EXERCISE_PY}`;
+  return `UNIT = ${JSON.stringify(unit)}\n${EXERCISE_PY}`;
 }

@@ -48,14 +48,17 @@ function exerciseSteps(context: ScanContext, venv: string, distributions: VenvDi
     const start = tokenPath();
     const budgetReached = tokenPath();
     const failed = tokenPath();
+    const done = tokenPath();
     const tokens = new Map<string, StepToken>([
       [start, { kind: "start", package: distribution.name }],
       [budgetReached, { kind: "budget", package: distribution.name }],
+      [done, { kind: "done", package: distribution.name }],
     ]);
     distribution.modules.forEach((module, index) => tokens.set(`${failed}${index}`, { kind: "failed", package: distribution.name, detail: module }));
     const program = exerciseProgram({
       start,
       budgetReached,
+      done,
       failed,
       budget,
       grace,

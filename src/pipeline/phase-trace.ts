@@ -2,7 +2,7 @@ import type { Matcher } from "../match/matcher.ts";
 import { TraceMonitor } from "../match/monitor.ts";
 import type { Finding } from "../report/findings.ts";
 import type { AttributedEvent, Attribution, FileEvent, Phase, TraceEvent } from "../trace/events.ts";
-import { AttributionPolicy, type AttributionPolicyOptions, type StepToken } from "./attribution.ts";
+import { AttributionPolicy, type AttributionPolicyOptions, type StepNote } from "./attribution.ts";
 
 export interface PhaseTraceOptions extends AttributionPolicyOptions {
   phase: Phase;
@@ -79,8 +79,8 @@ export class PhaseTrace {
   private readonly observe = (attributed: AttributedEvent): void => {
     if (this.blocked) return;
     const { event } = attributed;
-    const token = this.policy.onEvent(event, this.monitor.tree);
-    if (token) this.noteToken(token, attributed.attribution);
+    const note = this.policy.onEvent(event, this.monitor.tree);
+    if (note) this.noteStep(note, attributed.attribution);
     if (event.kind === "exit" && event.pid === this.policy.supervisor) this.reportLingering(event.pid);
     if (this.options.protectedDirs && changesFile(event)) this.checkProtected(event, attributed.attribution);
   };
@@ -105,22 +105,25 @@ export class PhaseTrace {
     });
   }
 
-  /** An exercise unit's note: its time budget ran out, or one of its modules did not import. */
-  private noteToken(token: StepToken, attribution: Attribution): void {
-    if (token.kind === "failed") {
-      const failed = this.failedImports.get(token.package) ?? [];
-      failed.push(token.detail ?? "?");
-      this.failedImports.set(token.package, failed);
+  /** An exercise unit's note: its time budget ran out, one of its modules did not import, or it ended early. */
+  private noteStep(note: StepNote, attribution: Attribution): void {
+    if (note.kind === "failed") {
+      const failed = this.failedImports.get(note.package) ?? [];
+      failed.push(note.detail ?? "?");
+      this.failedImports.set(note.package, failed);
       return;
     }
+    const budget = note.kind === "budget";
     this.report({
-      ruleId: "exercise-budget",
+      ruleId: budget ? "exercise-budget" : "exercise-incomplete",
       severity: "warn",
-      description: "The package was not fully exercised within its time budget.",
-      explanation: `Importing its modules, loading its entry points and running its scripts took longer than the ${this.options.phase} phase's budget per distribution, so the rest was skipped and not watched. Code that runs only in what was skipped was not seen; raise the budget with --exercise-seconds to cover it.`,
-      package: token.package,
+      description: budget ? "The package was not fully exercised within its time budget." : "The package ended its own exercise early.",
+      explanation: budget
+        ? "Importing its modules, loading its entry points and running its scripts took longer than the budget per distribution, so the rest was skipped and not watched. Code that runs only in what was skipped was not seen; raise the budget with --exercise-seconds to cover it."
+        : "The process importing its modules, loading its entry points and running its scripts ended or was killed before it was done (os._exit, a signal, a crash, or a module that never returned), so what came after was not watched.",
+      package: note.package,
       phase: this.options.phase,
-      subject: { kind: "process", argv: attribution.argv, detail: "time budget reached" },
+      subject: { kind: "process", argv: attribution.argv, detail: budget ? "time budget reached" : "exercise ended early" },
       syscall: undefined,
       argv: attribution.argv,
       artifactSha256: undefined,

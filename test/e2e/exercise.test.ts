@@ -10,6 +10,8 @@ import { scan, startIndex, waitForNoProcesses } from "./helpers.ts";
 
 describeBlockedCases("the exercise step catches code that runs on use, and writes into the venv", EXERCISE_CASES);
 
+const importPhaseOf = (trace: string) => trace.slice(trace.indexOf("# pipcanary: phase import"));
+
 const notes = (findings: readonly Finding[], severity: Finding["severity"]) =>
   findings.filter((finding) => finding.severity === severity).map(({ ruleId, package: name }) => ({ ruleId, package: name }));
 
@@ -21,6 +23,7 @@ describe("the exercise step leaves benign packages clean", () => {
     index = await startIndex([
       ...EXERCISE_BENIGN_PROJECTS,
       wheel("slow-import", { "slow_import/__init__.py": "import time\ntime.sleep(3)\n", "slow_import/later.py": "VALUE = 1\n" }),
+      wheel("early-exit", { "early_exit/__init__.py": "", "early_exit/a.py": "import os\nos._exit(0)\n", "early_exit/b.py": "VALUE = 1\n" }),
       wheel("stuck-thread", { "stuck_thread/__init__.py": "import threading, time\nthreading.Thread(target=time.sleep, args=(60,)).start()\n" }),
     ]);
   });
@@ -40,8 +43,7 @@ describe("the exercise step leaves benign packages clean", () => {
     expect(failed[0]?.explanation).toContain("good_optional.extra");
 
     // Each unit is a plain interpreter start, and the console script really ran both ways.
-    const trace = readFileSync(traceFile, "utf8");
-    const importPhase = trace.slice(trace.indexOf("# pipcanary: phase import"));
+    const importPhase = importPhaseOf(readFileSync(traceFile, "utf8"));
     const pythonArgvs = [...importPhase.matchAll(/execve\("[^"]*\/venv\/bin\/python", (\[[^\]]*\])/g)].map((match) => JSON.parse(match[1] ?? "[]"));
     expect(pythonArgvs.length).toBe(EXERCISE_BENIGN_REQUESTS.length);
     for (const argv of pythonArgvs) expect(argv).toEqual([expect.stringMatching(/\/venv\/bin\/python$/)]);
@@ -54,9 +56,22 @@ describe("the exercise step leaves benign packages clean", () => {
 
   test("the time budget per distribution is reported when reached, and the rest is skipped", async () => {
     const parent = tempDir("budget");
-    const result = await scan(index, ["slow-import"], parent, { exerciseSeconds: 1 });
+    const traceFile = join(tempDir("budget-trace"), "trace.txt");
+    const result = await scan(index, ["slow-import"], parent, { exerciseSeconds: 1, traceFile });
     expect(result.blocked).toBe(false);
     expect(notes(result.findings, "warn")).toEqual([{ ruleId: "exercise-budget", package: "slow-import" }]);
+    const importPhase = importPhaseOf(readFileSync(traceFile, "utf8"));
+    expect(importPhase).toContain("slow_import/__init__.py");
+    expect(importPhase).not.toContain("slow_import/later.py");
+    result.dispose();
+    expect(await waitForNoProcesses(parent)).toEqual([]);
+  }, 180_000);
+
+  test("a module that ends the process before the others were imported is reported", async () => {
+    const parent = tempDir("early-exit");
+    const result = await scan(index, ["early-exit"], parent);
+    expect(result.blocked).toBe(false);
+    expect(notes(result.findings, "warn")).toEqual([{ ruleId: "exercise-incomplete", package: "early-exit" }]);
     result.dispose();
     expect(await waitForNoProcesses(parent)).toEqual([]);
   }, 180_000);
