@@ -29,7 +29,7 @@ export interface StepAssignment {
   argv: readonly string[];
   /** Blame for the step's process (for an exercise unit: until its start token). */
   package: string | undefined;
-  /** Tokens that only this step's own process may touch. */
+  /** Tokens that only the step's workers (its direct children) may touch, each its own. */
   tokens?: ReadonlyMap<string, StepToken>;
 }
 
@@ -71,6 +71,8 @@ export class AttributionPolicy {
   /** Started step processes: their package, until they touch their `done` token. */
   private readonly started = new Map<number, string>();
   private readonly done = new Set<number>();
+  /** Start tokens already used: each starts one worker. */
+  private readonly claimed = new Set<string>();
 
   constructor(private readonly options: AttributionPolicyOptions) {}
 
@@ -107,12 +109,14 @@ export class AttributionPolicy {
   };
 
   /**
-   * Called for every event after the tree has attributed it. A step's process touching one of its
-   * own tokens: the first `start` assigns it to the token's package; the others are returned for
-   * the caller to note. A token touched by any other process (or a `start` touched again) is
-   * ignored, so code that ran before the unit's own (start-up .pth lines) cannot move its blame
-   * onto a distribution by touching another unit's token; it would have to find the unit programs
-   * and work out which unit it runs in (a residual gap, see the README's security model).
+   * Called for every event after the tree has attributed it. A worker (a direct child of a step's
+   * process) touching a start token of that step assigns it to the token's package, once per
+   * worker and once per token; its own unit's other tokens are returned for the caller to note,
+   * and its exit before its `done` token as `incomplete`. Tokens touched by anyone else, a
+   * worker's children included, change nothing. The tokens are random and reach the step only
+   * through its stdin pipe, after start-up: code that runs at start-up (.pth lines) could only
+   * learn them by reading that pipe first, the program file in the lib dir, or the step's memory
+   * later from a thread (a residual gap, see the README's security model).
    */
   onEvent(event: TraceEvent, tree: ProcessTree): StepNote | undefined {
     if (event.kind === "exit") {
@@ -120,17 +124,19 @@ export class AttributionPolicy {
       return name !== undefined && !this.done.has(event.pid) ? { kind: "incomplete", package: name } : undefined;
     }
     if (event.kind !== "open" && event.kind !== "stat") return undefined;
-    const index = this.stepOf.get(event.pid);
+    const parent = tree.parentOf(event.pid);
+    const index = parent === undefined ? undefined : this.stepOf.get(parent);
     if (index === undefined) return undefined;
     const token = this.options.steps[index]?.tokens?.get(event.path);
     if (token === undefined) return undefined;
     if (token.kind === "start") {
-      if (this.started.has(event.pid)) return undefined;
+      if (this.started.has(event.pid) || this.claimed.has(event.path)) return undefined;
       this.started.set(event.pid, token.package);
+      this.claimed.add(event.path);
       tree.assign(event.pid, { phase: this.options.phase, package: token.package });
       return undefined;
     }
-    if (!this.started.has(event.pid)) return undefined;
+    if (this.started.get(event.pid) !== token.package) return undefined;
     if (token.kind === "done") {
       this.done.add(event.pid);
       return undefined;

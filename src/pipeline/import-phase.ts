@@ -5,11 +5,11 @@ import type { Mount } from "../sandbox/bwrap.ts";
 import { writeLibFile } from "../sandbox/environment.ts";
 import type { StepToken } from "./attribution.ts";
 import { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS, readOnlyDownloads, type ScanContext } from "./context.ts";
-import { exerciseProgram } from "./exercise-unit.ts";
+import { type ExerciseUnit, exerciseProgram } from "./exercise-unit.ts";
 import { dependencyOrder, type VenvDistribution } from "./installed.ts";
 import type { PlannedStep } from "./phase-runner.ts";
 
-/** Beyond its budget and grace period, what a unit may take to start and end before the supervisor moves on. */
+/** Beyond its budget and grace period, what a worker may take to end before the next one starts. */
 const UNIT_MARGIN_SECONDS = 3;
 
 /** A path that exists nowhere and that nobody can guess: touched only by the code that knows it. */
@@ -32,51 +32,48 @@ function hasWork(distribution: VenvDistribution): boolean {
 }
 
 /**
- * One exercise unit per distribution, in dependency order: a fresh interpreter started like a
- * user's program, whose code comes on stdin (see exercise-unit.ts). Every unit has the same argv,
- * so its blame comes from its place in the plan and its own start token.
+ * The import phase's one step: a fresh interpreter started like a user's program, whose code
+ * comes on stdin and forks one worker per distribution in dependency order (see exercise-unit.ts).
+ * The step is blamed like start-up; each worker, from its start token on, on its distribution.
  */
-function exerciseSteps(context: ScanContext, venv: string, distributions: VenvDistribution[]): PlannedStep[] {
+function exerciseStep(context: ScanContext, venv: string, distributions: VenvDistribution[]): { step: PlannedStep; units: number } | undefined {
   const { environment, options } = context;
   const skip = new Set((options.doNotScan ?? []).map(normalizeName));
   const budget = options.exerciseSeconds ?? DEFAULT_EXERCISE_SECONDS;
   const grace = options.graceSeconds ?? DEFAULT_GRACE_SECONDS;
-  const startup = startupBlame(distributions);
-  const steps: PlannedStep[] = [];
+  const units: ExerciseUnit[] = [];
+  const tokens = new Map<string, StepToken>();
   for (const distribution of dependencyOrder(distributions)) {
     if (skip.has(distribution.name) || !hasWork(distribution)) continue;
-    const start = tokenPath();
-    const budgetReached = tokenPath();
-    const failed = tokenPath();
-    const done = tokenPath();
-    const tokens = new Map<string, StepToken>([
-      [start, { kind: "start", package: distribution.name }],
-      [budgetReached, { kind: "budget", package: distribution.name }],
-      [done, { kind: "done", package: distribution.name }],
-    ]);
-    distribution.modules.forEach((module, index) => tokens.set(`${failed}${index}`, { kind: "failed", package: distribution.name, detail: module }));
-    const program = exerciseProgram({
-      start,
-      budgetReached,
-      done,
-      failed,
+    const unit: ExerciseUnit = {
+      start: tokenPath(),
+      budgetReached: tokenPath(),
+      done: tokenPath(),
+      failed: tokenPath(),
       budget,
       grace,
       modules: distribution.modules,
       entryPoints: distribution.entryPoints,
       scripts: distribution.scripts,
-    });
-    steps.push({
-      argv: [join(venv, "bin", "python")],
-      stdin: writeLibFile(environment, `${steps.length}`, program),
-      waitSeconds: budget + grace + UNIT_MARGIN_SECONDS,
-      required: false,
-      package: startup,
-      tokens,
-      label: `exercise ${distribution.name}`,
-    });
+    };
+    const { name } = distribution;
+    tokens.set(unit.start, { kind: "start", package: name });
+    tokens.set(unit.budgetReached, { kind: "budget", package: name });
+    tokens.set(unit.done, { kind: "done", package: name });
+    unit.modules.forEach((module, index) => tokens.set(`${unit.failed}${index}`, { kind: "failed", package: name, detail: module }));
+    units.push(unit);
   }
-  return steps;
+  if (units.length === 0) return undefined;
+  const step: PlannedStep = {
+    argv: [join(venv, "bin", "python")],
+    stdin: writeLibFile(environment, "0", exerciseProgram(units, UNIT_MARGIN_SECONDS)),
+    waitSeconds: units.length * (budget + grace + UNIT_MARGIN_SECONDS) + grace,
+    required: false,
+    package: startupBlame(distributions),
+    tokens,
+    label: "exercise",
+  };
+  return { step, units: units.length };
 }
 
 /** The venv as pip left it, read-only to package code from now on. */
@@ -86,14 +83,14 @@ function readOnlyVenv(venv: string): Mount {
 
 /** Exercises every installed distribution (but the skipped ones) in the sandbox; false when blocked. */
 export async function importPhase(context: ScanContext, venv: string, distributions: VenvDistribution[]): Promise<boolean> {
-  const steps = exerciseSteps(context, venv, distributions);
-  if (steps.length === 0) return true;
-  context.progress(`Importing and exercising ${steps.length} installed distribution(s) in the sandbox (no network)…`);
+  const exercise = exerciseStep(context, venv, distributions);
+  if (!exercise) return true;
+  context.progress(`Importing and exercising ${exercise.units} installed distribution(s) in the sandbox (no network)…`);
   const outcome = await context.runner.run({
     phase: "import",
     timeoutSeconds: context.options.timeouts?.import ?? DEFAULT_TIMEOUTS.import,
     mounts: [...readOnlyDownloads(context.environment), readOnlyVenv(venv)],
-    steps,
+    steps: [exercise.step],
   });
   context.findings.push(...outcome.findings);
   return !outcome.blocked;

@@ -42,11 +42,10 @@ describe("the exercise step leaves benign packages clean", () => {
     expect(failed.map((finding) => [finding.package, finding.severity])).toEqual([["good-optional", "info"]]);
     expect(failed[0]?.explanation).toContain("good_optional.extra");
 
-    // Each unit is a plain interpreter start, and the console script really ran both ways.
+    // One plain interpreter start (its workers are forks), and the console script really ran both ways.
     const importPhase = importPhaseOf(readFileSync(traceFile, "utf8"));
     const pythonArgvs = [...importPhase.matchAll(/execve\("[^"]*\/venv\/bin\/python", (\[[^\]]*\])/g)].map((match) => JSON.parse(match[1] ?? "[]"));
-    expect(pythonArgvs.length).toBe(EXERCISE_BENIGN_REQUESTS.length);
-    for (const argv of pythonArgvs) expect(argv).toEqual([expect.stringMatching(/\/venv\/bin\/python$/)]);
+    expect(pythonArgvs).toEqual([[expect.stringMatching(/\/venv\/bin\/python$/)]]);
     expect(importPhase).toMatch(/execve\("[^"]*\/venv\/bin\/good-cli", \["[^"]*\/venv\/bin\/good-cli", "--help"\]/);
     expect(importPhase).toMatch(/execve\("[^"]*\/venv\/bin\/good-cli", \["[^"]*\/venv\/bin\/good-cli", "--version"\]/);
     result.dispose();

@@ -140,7 +140,6 @@ const CASES: Record<string, RuleCases> = {
     positive: [
       { name: "drops sitecustomize.py, failing on the read-only venv", lines: [open(`${SITE}/sitecustomize.py`, { flags: "O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC", errno: "EROFS" })] },
       { name: "patches another package", lines: [open(`${SITE}/victim/__init__.py`, { flags: "O_WRONLY|O_APPEND|O_CLOEXEC" })] },
-      { name: "renames a file into a .pth", lines: [rename("/tmp/x", `${SITE}/zz.pth`)] },
       { name: "removes and chmods a script", lines: [`100 unlink("${VENV}/bin/tool") = -1 EROFS (Read-only file system)`, `100 fchmodat(AT_FDCWD</work>, "${VENV}/bin/tool", 0755) = -1 EROFS (Read-only file system)`] },
       { name: "writes a .pyc of another package directly", lines: [open(`${SITE}/victim/__pycache__/__init__.cpython-311.pyc`, { flags: "O_WRONLY|O_CREAT|O_TRUNC", errno: "EROFS" })] },
       { name: "an unattributed process too", lines: [open(`${VENV}/pyvenv.cfg`, { flags: WRITE, errno: "EROFS" })], scenario: { phase: "import", package: undefined } },
@@ -156,6 +155,17 @@ const CASES: Record<string, RuleCases> = {
       },
       { name: "pip writes the venv in the install phase", lines: [open(`${SITE}/pkg/__init__.py`, { flags: WRITE })], scenario: { phase: "install", package: undefined } },
       { name: "writes to temp", lines: [open("/tmp/pkg-cache/x", { flags: WRITE })] },
+    ],
+  },
+  "venv-tampering-move": {
+    positive: [
+      { name: "renames a file into a .pth", lines: [rename("/tmp/x", `${SITE}/zz.pth`)] },
+      { name: "renames from a bytecode-cache-like name", lines: [rename(`${SITE}/pkg/__pycache__/m.cpython-311.pyc.1234`, `${SITE}/zz.pth`)] },
+      { name: "links another package's module away", lines: [`100 linkat(AT_FDCWD</work>, "${SITE}/victim/__init__.py", AT_FDCWD</work>, "/tmp/x", 0) = -1 EROFS (Read-only file system)`] },
+    ],
+    negative: [
+      { name: "renames within temp", lines: [rename("/tmp/x", "/tmp/y")] },
+      { name: "pip renames into the venv while installing", lines: [rename("/tmp/pip-unpacked/x.py", `${SITE}/x.py`)], scenario: { phase: "install", package: undefined } },
     ],
   },
   network: {
