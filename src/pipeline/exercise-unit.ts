@@ -49,17 +49,23 @@ def start(command):
     except OSError:
         return None
 
+# False when the budget ran out before every run had ended.
 def run_scripts(paths, left):
     import subprocess
     deadline = time.monotonic() + left
     commands = [[path, flag] for path in paths for flag in ("--help", "--version")]
+    complete = True
     for first in range(0, len(commands), 4):
+        if time.monotonic() >= deadline:
+            return False
         for child in [child for child in map(start, commands[first:first + 4]) if child]:
             try:
                 child.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+                complete = False
+    return complete
 
 def exercise(unit):
     atexit._clear()
@@ -74,7 +80,8 @@ def exercise(unit):
             touch(unit["budgetReached"])
             break
         try:
-            action(*args, left)
+            if action(*args, left) is False:
+                touch(unit["budgetReached"])
         except BaseException:
             if failed is not None:
                 touch(failed)
