@@ -68,7 +68,8 @@ echo "Demo index: $url ($(cat "$work/serve.err"))"
 got=()
 for i in "${!projects[@]}"; do
   project=${projects[$i]}
-  command=(dist/pipcanary -r "demo/projects/$project/requirements.txt" -i "$url" --cache-dir "$work/cache")
+  # The demo index also answers as the OSV API, for the known-malware check.
+  command=(dist/pipcanary -r "demo/projects/$project/requirements.txt" -i "$url" --osv-url "${url%/simple/}" --cache-dir "$work/cache")
   echo
   rule
   echo "[$((i + 1))/${#projects[@]}] $project (expected exit ${expected[$i]})"

@@ -3,11 +3,12 @@ import type { ExitCodeValue } from "../core/exit-codes.ts";
 import type { Requirement } from "../inputs/types.ts";
 import { readPylock } from "../lock/pylock-read.ts";
 import { auditDistributions, type AuditedPackage, type AuditRunOptions, type AuditServices } from "./index.ts";
-import { auditExitCode, auditReportJson, renderAuditText } from "./report.ts";
+import { type Exemptions, exemptionLines } from "../report/exemptions.ts";
+import { type AuditReport, auditExitCode, auditReportJson, renderAuditText } from "./report.ts";
 
 /**
- * `pipcanary audit`: the vulnerability and cool-down checks alone, with no sandbox, for input
- * that is already fully pinned: `==` pins, a hashed requirements lock, or a pylock.toml.
+ * `pipcanary audit`: the known-malware, vulnerability and cool-down checks alone, with no sandbox,
+ * for input that is already fully pinned: `==` pins, a hashed requirements lock, or a pylock.toml.
  */
 
 export interface AuditCommandOptions extends AuditRunOptions {
@@ -18,6 +19,8 @@ export interface AuditCommandOptions extends AuditRunOptions {
   format?: "text" | "json";
   write?: (text: string) => void;
   services?: AuditServices;
+  /** What the run was told to ignore or accept, printed with the report (see report/exemptions.ts). */
+  exemptions?: (report: AuditReport) => Exemptions;
 }
 
 const PIN = /^\s*===?\s*([^\s,*;]+)\s*$/;
@@ -52,6 +55,8 @@ export async function runAuditCommand(options: AuditCommandOptions): Promise<Exi
   }
   if (packages.length === 0) throw new InputError("nothing to audit: the input lists no packages", undefined, "pass a requirements file with pinned versions (-r FILE) or a pylock.toml");
   const report = await auditDistributions(packages, requirements, options, options.services);
-  write(options.format === "json" ? `${JSON.stringify(auditReportJson(report), null, 2)}\n` : renderAuditText(report));
+  const exemptions = options.exemptions?.(report);
+  if (options.format === "json") write(`${JSON.stringify({ ...auditReportJson(report), ...(exemptions ? { exemptions } : {}) }, null, 2)}\n`);
+  else write([...(exemptions ? exemptionLines(exemptions) : []), renderAuditText(report)].join("\n"));
   return auditExitCode(report);
 }

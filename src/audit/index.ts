@@ -8,8 +8,11 @@ import { DEFAULT_COOL_DOWN_MS, isAcceptedUpload, suggestRelease, uploadCutoff, v
 import { OFFLINE_GAP, type AuditReport, type MissingData, type PackageAudit, type Suggestion, type TooRecent } from "./report.ts";
 import { allowanceMap, type UploadTimeAllowance } from "./time.ts";
 import { loadOsvDatabase } from "./vuln-db.ts";
+import { loadMalwareDatabase } from "./malware-db.ts";
+import { CombinedMalwareSource, KnownMalwareCheck, OsvDatabaseMalwareSource, OsvServiceMalwareSource, type MalwareSource } from "./malware.ts";
+import { DEFAULT_OSV_URL, OsvApi } from "./osv-api.ts";
+import { requirementLink } from "../report/known-malware.ts";
 import {
-  DEFAULT_OSV_URL,
   OsvDatabaseSource,
   OsvServiceSource,
   PypiVulnerabilitySource,
@@ -31,6 +34,10 @@ export interface AuditOptions {
   vulnDb?: string | undefined;
   /** `--ignore-vuln`, ids or aliases. */
   ignoreVulns?: string[];
+  /** `--malware-db PATH`: a copy of ossf/malicious-packages; with --vuln-db, replaces the OSV service for known malware. */
+  malwareDb?: string | undefined;
+  /** `--allow-known-malware`: MAL- ids to let through (the report shows each). */
+  allowKnownMalware?: string[];
   /** Cool-down in ms (parseCoolDown); 0 disables. Default 7 days. */
   coolDownMs?: number;
   /** `--max-upload-time`. */
@@ -57,18 +64,30 @@ export interface AuditedPackage {
 export interface AuditServices {
   index: IndexClient;
   vulnerabilities: VulnerabilitySource;
+  malware: KnownMalwareCheck;
 }
 
 export async function createAuditServices(options: AuditRunOptions): Promise<AuditServices> {
   const fetcher: CachedFetcher = createFetcher(options);
   const index = new IndexClient(fetcher, options);
-  return { index, vulnerabilities: await createVulnerabilitySource(options, index, fetcher) };
+  const osv = new OsvApi(new HttpClient(options), fetcher, options.osvUrl ?? DEFAULT_OSV_URL);
+  const [vulnerabilities, malware] = await Promise.all([createVulnerabilitySource(options, index, osv), createMalwareSource(options, osv)]);
+  return { index, vulnerabilities, malware: new KnownMalwareCheck(malware, options.allowKnownMalware) };
 }
 
-async function createVulnerabilitySource(options: AuditRunOptions, index: IndexClient, fetcher: CachedFetcher): Promise<VulnerabilitySource> {
+async function createVulnerabilitySource(options: AuditRunOptions, index: IndexClient, osv: OsvApi): Promise<VulnerabilitySource> {
   if (options.vulnDb) return new OsvDatabaseSource(await loadOsvDatabase(options.vulnDb));
-  if (options.vulnService === "osv") return new OsvServiceSource(new HttpClient(options), fetcher, options.osvUrl ?? DEFAULT_OSV_URL);
+  if (options.vulnService === "osv") return new OsvServiceSource(osv);
   return new PypiVulnerabilitySource(index);
+}
+
+/** Offline copies, when given, replace the OSV service (an air-gapped run must not depend on it). */
+async function createMalwareSource(options: AuditRunOptions, osv: OsvApi): Promise<MalwareSource> {
+  const copies: MalwareSource[] = [];
+  if (options.malwareDb) copies.push(await loadMalwareDatabase(options.malwareDb));
+  if (options.vulnDb) copies.push(new OsvDatabaseMalwareSource(await loadOsvDatabase(options.vulnDb), `--vuln-db ${options.vulnDb}`));
+  if (copies.length === 0) return new OsvServiceMalwareSource(osv);
+  return copies.length === 1 && copies[0] ? copies[0] : new CombinedMalwareSource(copies);
 }
 
 /**
@@ -81,7 +100,7 @@ export async function auditDistributions(
   options: AuditRunOptions,
   services?: AuditServices,
 ): Promise<AuditReport> {
-  const { index, vulnerabilities } = services ?? (await createAuditServices(options));
+  const { index, vulnerabilities, malware } = services ?? (await createAuditServices(options));
   const unique = uniquePackages(packages);
   const now = (options.now ?? (() => new Date()))();
   const coolDownMs = options.coolDownMs ?? DEFAULT_COOL_DOWN_MS;
@@ -91,9 +110,10 @@ export async function auditDistributions(
 
   // Without a cool-down, an OSV source needs nothing from the index (offline with --vuln-db).
   const needMetadata = cutoff !== undefined || vulnerabilities instanceof PypiVulnerabilitySource;
-  const [metadata, known] = await Promise.all([
+  const [metadata, known, malwareVerdicts] = await Promise.all([
     needMetadata ? Promise.all(unique.map((pkg) => index.versionMetadata(pkg.name, pkg.version))) : [],
     vulnerabilities.lookup(unique),
+    Promise.all(unique.map((pkg) => malware.check(pkg.name, pkg.version))),
   ]);
 
   const audits = await Promise.all(
@@ -110,12 +130,18 @@ export async function auditDistributions(
       if (vulnerabilityResult.status === "missing" && missing.length === 0) {
         missing.push({ what: "vulnerability data", reason: vulnerabilityResult.reason });
       }
+      const malwareVerdict = malwareVerdicts[position] ?? { status: "missing", reason: "no answer" };
+      // A missing-metadata line already says the package went unchecked; a vulnerability gap does not cover malware.
+      if (malwareVerdict.status === "missing" && missing[0]?.what !== "metadata") missing.push({ what: "known-malware data", reason: malwareVerdict.reason });
       const audit: PackageAudit = {
         name: (found?.status === "found" ? found.value.name : undefined) ?? pkg.name,
         normalizedName,
         version: pkg.version,
         vulnerabilities: kept,
         ignored: dropped,
+        malware: malwareVerdict.status === "checked" ? malwareVerdict.malware : [],
+        allowedMalware: malwareVerdict.status === "checked" ? malwareVerdict.allowed : [],
+        requiredBy: requiredBy(requirements, normalizedName),
         uploadTime: versionUploadTime(files),
         tooRecent: undefined,
         missing,
@@ -138,6 +164,11 @@ export async function auditDistributions(
     packages: audits.sort((a, b) => (a.normalizedName < b.normalizedName ? -1 : a.normalizedName > b.normalizedName ? 1 : 0)),
     warnings: [...index.fetcher.warnings],
   };
+}
+
+function requiredBy(requirements: readonly Requirement[], name: string): string | undefined {
+  const requirement = requirements.find((candidate) => candidate.normalizedName === name && !candidate.constraint);
+  return requirement ? requirementLink(requirement) : undefined;
 }
 
 function uniquePackages(packages: readonly AuditedPackage[]): AuditedPackage[] {

@@ -78,6 +78,11 @@ function readEvent(event: Record<string, unknown>): OsvEvent {
 }
 
 
+/** OpenSSF malicious-packages records (osv.dev serves them with the other advisories) have `MAL-` ids. */
+export function isMalwareId(id: string): boolean {
+  return id.toUpperCase().startsWith("MAL-");
+}
+
 /** The affected entries of a record that are about this PyPI project. */
 export function affectedEntriesFor(record: OsvRecord, name: string): OsvAffected[] {
   const wanted = normalizeName(name);

@@ -2,6 +2,8 @@ import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { ReleaseFile } from "../index/metadata.ts";
 import { formatTimestamp } from "./time.ts";
 import type { KnownVulnerability } from "./vulnerabilities.ts";
+import type { KnownMalware } from "./malware.ts";
+import { allowedMalwareLine, knownMalwareLines } from "../report/known-malware.ts";
 
 /** The audit's result, its text in the seeds' wording, its JSON form and its exit code. */
 
@@ -24,7 +26,7 @@ export interface TooRecent {
 export const OFFLINE_GAP = "not in the cache and --offline allows no request; run once online to fill the cache";
 
 export interface MissingData {
-  what: "metadata" | "vulnerability data" | "upload time";
+  what: "metadata" | "vulnerability data" | "known-malware data" | "upload time";
   reason: string;
 }
 
@@ -36,6 +38,12 @@ export interface PackageAudit {
   vulnerabilities: KnownVulnerability[];
   /** Ids left out by --ignore-vuln. */
   ignored: string[];
+  /** Known-malware records that match this version. */
+  malware: KnownMalware[];
+  /** Matches let through by --allow-known-malware. */
+  allowedMalware: KnownMalware[];
+  /** The input line that names this package (`requirements.txt:3 evil==1.0`), when one does. */
+  requiredBy: string | undefined;
   uploadTime: Date | undefined;
   tooRecent: TooRecent | undefined;
   missing: MissingData[];
@@ -49,12 +57,14 @@ export interface AuditReport {
   warnings: string[];
 }
 
+export const malwarePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.malware.length > 0);
 export const vulnerablePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.vulnerabilities.length > 0);
 export const tooRecentPackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.tooRecent !== undefined);
 export const incompletePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.missing.length > 0);
 
-/** 4 for findings; else 3 when data was missing (nothing can be said about those packages); else 0. */
+/** 5 for known malware; 4 for other findings; else 3 when data was missing (nothing can be said about those packages); else 0. */
 export function auditExitCode(report: AuditReport): ExitCodeValue {
+  if (malwarePackages(report).length > 0) return ExitCode.MaliciousActivity;
   if (vulnerablePackages(report).length > 0 || tooRecentPackages(report).length > 0) return ExitCode.AuditFindings;
   if (incompletePackages(report).length > 0) return ExitCode.IndexUnreachable;
   return ExitCode.Safe;
@@ -80,10 +90,16 @@ function suggestionLine(pkg: PackageAudit, { suggestion, suggestionGap }: TooRec
 
 /** The seeds' wording, line for line. */
 export function renderAuditText(report: AuditReport): string {
+  const malicious = malwarePackages(report);
   const vulnerable = vulnerablePackages(report);
   const recent = tooRecentPackages(report);
   const incomplete = incompletePackages(report);
   const lines = [`Auditing ${report.packages.length} packages...`, ...report.warnings.map((warning) => `Warning: ${warning}`)];
+  for (const pkg of report.packages) lines.push(...pkg.allowedMalware.map((match) => `Warning: ${allowedMalwareLine(match)}`));
+  for (const pkg of malicious) {
+    const chain = pkg.requiredBy === undefined ? [] : [pkg.requiredBy, `${pkg.normalizedName} ${pkg.version}`];
+    for (const match of pkg.malware) lines.push(...knownMalwareLines(match, chain));
+  }
   for (const pkg of vulnerable) {
     lines.push(`Package ${pkg.name}:${pkg.version} has known vulnerabilities: ${describeVulnerabilities(pkg.vulnerabilities)}.`);
   }
@@ -99,11 +115,14 @@ export function renderAuditText(report: AuditReport): string {
   for (const pkg of incomplete) {
     for (const { what, reason } of pkg.missing) lines.push(`Package ${pkg.name} ${pkg.version} could not be checked: no ${what} (${reason}).`);
   }
-  if (vulnerable.length + recent.length + incomplete.length === 0) {
+  if (malicious.length + vulnerable.length + recent.length + incomplete.length === 0) {
     lines.push("No known vulnerabilities and no recent uploads found.");
     return `${lines.join("\n")}\n`;
   }
   lines.push("Summary:");
+  if (malicious.length > 0) {
+    lines.push(`  - Known malware was found in the following package(s): ${malicious.map((pkg) => `${pkg.name}:${pkg.version}`).join(", ")}. Do not install them.`);
+  }
   if (vulnerable.length > 0) {
     lines.push(`  - Vulnerabilities in the following package(s) were found: ${vulnerable.map((pkg) => `${pkg.name}:${pkg.version}`).join(", ")}.`);
   }
@@ -120,11 +139,13 @@ export interface AuditReportJson {
     version: string;
     vulnerabilities: KnownVulnerability[];
     ignored: string[];
+    malware: KnownMalware[];
+    allowedMalware: KnownMalware[];
     uploadTime: string | null;
     tooRecent: { uploadTime: string; suggestion: { version: string; vulnerabilities: KnownVulnerability[] | null } | null } | null;
     missing: MissingData[];
   }>;
-  summary: { vulnerable: string[]; tooRecent: string[]; incomplete: string[]; exitCode: number };
+  summary: { malware: string[]; vulnerable: string[]; tooRecent: string[]; incomplete: string[]; exitCode: number };
   warnings: string[];
 }
 
@@ -136,6 +157,8 @@ export function auditReportJson(report: AuditReport): AuditReportJson {
       version: pkg.version,
       vulnerabilities: pkg.vulnerabilities,
       ignored: pkg.ignored,
+      malware: pkg.malware,
+      allowedMalware: pkg.allowedMalware,
       uploadTime: pkg.uploadTime?.toISOString() ?? null,
       tooRecent: pkg.tooRecent
         ? {
@@ -148,6 +171,7 @@ export function auditReportJson(report: AuditReport): AuditReportJson {
       missing: pkg.missing,
     })),
     summary: {
+      malware: malwarePackages(report).map((pkg) => `${pkg.name}:${pkg.version}`),
       vulnerable: vulnerablePackages(report).map((pkg) => `${pkg.name}:${pkg.version}`),
       tooRecent: tooRecentPackages(report).map((pkg) => pkg.name),
       incomplete: incompletePackages(report).map((pkg) => `${pkg.name}:${pkg.version}`),

@@ -35,7 +35,19 @@ export class OsvDatabase {
 
 const RECORD_EXTENSIONS = new Set([".json", ".yaml", ".yml"]);
 
-export async function loadOsvDatabase(path: string): Promise<OsvDatabase> {
+const loaded = new Map<string, Promise<OsvDatabase>>();
+
+/** One load per path and run: the audit and the known-malware check read the same export. */
+export function loadOsvDatabase(path: string): Promise<OsvDatabase> {
+  let database = loaded.get(path);
+  if (!database) {
+    database = readOsvDatabase(path);
+    loaded.set(path, database);
+  }
+  return database;
+}
+
+async function readOsvDatabase(path: string): Promise<OsvDatabase> {
   const hint = "point --vuln-db at a directory of OSV records or at an OSV all.zip export";
   const stats = await stat(path).catch(() => undefined);
   if (!stats) throw new InputError(`--vuln-db ${path} does not exist`, undefined, hint);
@@ -68,7 +80,7 @@ async function recordFiles(dir: string): Promise<string[]> {
 }
 
 /** A file that does not parse is an error (a half-written export must not pass silently); a document without an `id` is not a record and is skipped. */
-function addDocument(database: OsvDatabase, source: string, text: string): void {
+export function addDocument(database: OsvDatabase, source: string, text: string): void {
   let value: unknown;
   try {
     value = source.toLowerCase().endsWith(".json") ? JSON.parse(text) : parseYaml(text);

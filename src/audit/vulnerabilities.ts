@@ -1,10 +1,8 @@
-import type { CachedFetcher } from "../index/fetcher.ts";
-import type { HttpClient } from "../index/http.ts";
 import type { IndexClient } from "../index/client.ts";
-import { asOsvRecord, byPublication, fixedVersionsFor, isAffected, type OsvRecord } from "./osv.ts";
+import { byPublication, fixedVersionsFor, isAffected, isMalwareId, type OsvRecord } from "./osv.ts";
+import type { OsvApi } from "./osv-api.ts";
 import { OFFLINE_GAP } from "./report.ts";
 import type { OsvDatabase } from "./vuln-db.ts";
-import { isObject } from "../index/json.ts";
 
 /**
  * Where known vulnerabilities come from: the PyPI JSON API (default), the OSV service
@@ -50,7 +48,7 @@ export class PypiVulnerabilitySource implements VulnerabilitySource {
         return {
           status: "known",
           vulnerabilities: vulnerabilities
-            .filter((vulnerability) => !vulnerability.withdrawn)
+            .filter((vulnerability) => !vulnerability.withdrawn && !isMalwareId(vulnerability.id))
             .map(({ id, aliases, fixedIn, summary }) => ({ id, aliases, fixedIn, summary })),
         };
       }),
@@ -58,85 +56,31 @@ export class PypiVulnerabilitySource implements VulnerabilitySource {
   }
 }
 
-export const DEFAULT_OSV_URL = "https://api.osv.dev";
-/** OSV's documented limit of queries per querybatch request. */
-const OSV_BATCH_SIZE = 1000;
-
 /** OSV's /v1/querybatch for the ids, then /v1/vulns/{id} (cached) for aliases and fixed versions. */
 export class OsvServiceSource implements VulnerabilitySource {
-  private readonly base: string;
-
-  constructor(
-    private readonly http: HttpClient,
-    private readonly fetcher: CachedFetcher,
-    baseUrl: string = DEFAULT_OSV_URL,
-  ) {
-    this.base = baseUrl.replace(/\/+$/, "");
-  }
+  constructor(private readonly api: OsvApi) {}
 
   async lookup(queries: readonly PackageVersion[]): Promise<VulnerabilityResult[]> {
-    if (this.fetcher.offline) {
+    if (this.api.fetcher.offline) {
       return queries.map(() => ({ status: "missing", reason: "the OSV service needs the network; use --vuln-db for offline data" }));
     }
-    const hits: OsvHit[][] = [];
-    for (let start = 0; start < queries.length; start += OSV_BATCH_SIZE) {
-      hits.push(...(await this.queryBatch(queries.slice(start, start + OSV_BATCH_SIZE))));
-    }
+    const hits = await this.api.query(queries);
     return Promise.all(
       queries.map(async ({ name }, position): Promise<VulnerabilityResult> => {
-        const records = await Promise.all((hits[position] ?? []).map((hit) => this.record(hit)));
+        const records = await Promise.all((hits[position] ?? []).map((hit) => this.api.record(hit)));
         return { status: "known", vulnerabilities: known(records.filter((record): record is OsvRecord => record !== undefined), name) };
       }),
     );
   }
-
-  /** The vulnerabilities of each query, following next_page_token until every query is done. */
-  private async queryBatch(queries: readonly PackageVersion[]): Promise<OsvHit[][]> {
-    const hits = queries.map((): OsvHit[] => []);
-    let pending = queries.map((query, position) => ({ position, query, pageToken: undefined as string | undefined }));
-    while (pending.length > 0) {
-      const body = {
-        queries: pending.map(({ query, pageToken }) => ({
-          package: { name: query.name, ecosystem: "PyPI" },
-          version: query.version,
-          ...(pageToken ? { page_token: pageToken } : {}),
-        })),
-      };
-      const answer = await this.http.postJson(`${this.base}/v1/querybatch`, body);
-      const results = isObject(answer) && Array.isArray(answer.results) ? answer.results : [];
-      const next: typeof pending = [];
-      pending.forEach((entry, slot) => {
-        const result: unknown = results[slot];
-        if (!isObject(result)) return;
-        const found = hits[entry.position] ?? [];
-        for (const vuln of Array.isArray(result.vulns) ? result.vulns : []) {
-          if (!isObject(vuln) || typeof vuln.id !== "string" || found.some((hit) => hit.id === vuln.id)) continue;
-          found.push({ id: vuln.id, modified: typeof vuln.modified === "string" ? vuln.modified : undefined });
-        }
-        if (typeof result.next_page_token === "string" && result.next_page_token !== "") next.push({ ...entry, pageToken: result.next_page_token });
-      });
-      pending = next;
-    }
-    return hits;
-  }
-
-  /** A cached record whose `modified` matches the batch answer is current, whatever its age. */
-  private async record({ id, modified }: OsvHit): Promise<OsvRecord | undefined> {
-    const isCurrent = (data: unknown) => modified !== undefined && asOsvRecord(data)?.modified === modified;
-    const document = await this.fetcher.get(`${this.base}/v1/vulns/${encodeURIComponent(id)}`, "application/json", isCurrent);
-    return document.status === "ok" ? asOsvRecord(document.data) : undefined;
-  }
 }
 
-interface OsvHit {
-  id: string;
-  modified: string | undefined;
-}
-
-/** Records that still stand, oldest first, as this project's vulnerabilities. */
+/**
+ * Records that still stand, oldest first, as this project's vulnerabilities. Known-malware
+ * records are no vulnerability: the malware check reports them, and --ignore-vuln cannot drop them.
+ */
 function known(records: readonly OsvRecord[], name: string): KnownVulnerability[] {
   return records
-    .filter((record) => record.withdrawn === undefined)
+    .filter((record) => record.withdrawn === undefined && !isMalwareId(record.id))
     .sort(byPublication)
     .map((record) => ({ id: record.id, aliases: record.aliases ?? [], fixedIn: fixedVersionsFor(record, name), summary: record.summary }));
 }

@@ -13,7 +13,7 @@ import { cacheClean, cacheInfo, renderCacheInfo } from "../index/cache.ts";
 import { evaluateMarker } from "../inputs/markers.ts";
 import { isPylockPath } from "../lock/pylock-read.ts";
 import { InputError } from "../core/errors.ts";
-import { auditRunOptions } from "./stage-options.ts";
+import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
 import { scanAndAudit } from "./scan-command.ts";
 import { renderRules } from "./rules-command.ts";
 import { installScannedArtifacts } from "./install-artifacts.ts";
@@ -77,7 +77,7 @@ export function runScan(options: ResolvedOptions): Promise<ExitCodeValue> {
 
 /**
  * `pipcanary audit`: pinned requirements, hashed locks and pylock.toml files (given with -r) are
- * checked for known vulnerabilities and too-recent uploads without running anything.
+ * checked for known malware, known vulnerabilities and too-recent uploads without running anything.
  */
 export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue> {
   const pylockFiles = options.requirementFiles.filter(isPylockPath);
@@ -93,7 +93,14 @@ export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue>
   const index = view?.index ?? effectiveIndexOptions(options, EMPTY_INDEX_OPTIONS);
   const format = options.format === "sarif" ? unsupportedFormat("pipcanary audit", "sarif") : options.format;
   let output = "";
-  const code = await runAuditCommand({ ...auditRunOptions(options, index, environment), requirements, pylockFiles, format, write: (text) => void (output += text) });
+  const code = await runAuditCommand({
+    ...auditRunOptions(options, index, environment),
+    requirements,
+    pylockFiles,
+    format,
+    write: (text) => void (output += text),
+    exemptions: (report) => exemptionsOf(options, index, report),
+  });
   await writeStdout(output);
   return code;
 }

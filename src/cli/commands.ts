@@ -36,7 +36,7 @@ function leaf(command: CommandName, description: string, body: BodyName): Comman
 
 export const COMMANDS: Record<CommandName, CommandDef> = {
   scan: leaf("scan", "download, statically scan, install and import the requirements in a traced sandbox, then audit them (the default command)", "runScan"),
-  audit: leaf("audit", "check pinned requirements for known vulnerabilities and too-recent uploads, without running them", "runAudit"),
+  audit: leaf("audit", "check pinned requirements for known malware, known vulnerabilities and too-recent uploads, without running them", "runAudit"),
   lock: leaf("lock", "scan, then write a lock file (-l, --pylock) of exactly the scanned artifacts", "runLock"),
   install: leaf("install", "scan, then install exactly the scanned artifacts into the current environment", "runInstall"),
   rules: leaf("rules", "list the detection rules (built-in packs plus --rules) and check rule packs", "runRules"),

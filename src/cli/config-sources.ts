@@ -56,11 +56,16 @@ export function readProjectSettings(pyprojectPath: string, shownAs: string): Set
     const name = key.replace(/_/g, "-");
     const spec = OPTION_SPECS.find((candidate) => candidate.name === name);
     if (!spec || spec.commandLineOnly) throw new InputError(`[tool.pipcanary] has unknown key '${key}'`, origin, "keys are the long option names shown by pipcanary --help");
-    if (spec.notFromProject) throw new InputError(`[tool.pipcanary] cannot set '${key}': ${spec.notFromProject}`, origin, `pass --${spec.name} on the command line instead`);
+    if (spec.notFromProject) throw new InputError(`[tool.pipcanary] cannot set '${key}': ${spec.notFromProject}`, origin, notFromProjectHint(spec));
     const label = `${shownAs}:${origin.line}: [tool.pipcanary] ${key}`;
     settings.push({ spec, values: tomlValues(spec, value, label), source: { label, baseDir: dirname(pyprojectPath), origin } });
   }
   return settings;
+}
+
+/** The fix for a key a project file may not set: it belongs to the person running pipcanary. */
+export function notFromProjectHint(spec: OptionSpec): string {
+  return `pass it on the command line (--${spec.name}) or in ${envName(spec)}, and remove it from [tool.pipcanary]`;
 }
 
 function tomlValues(spec: OptionSpec, value: unknown, label: string): string[] {

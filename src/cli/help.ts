@@ -50,6 +50,7 @@ function optionRow(name: string, arg: ArgDef): string {
 
 function configurationHelp(optionNames: readonly string[]): string {
   const projectForbidden = OPTION_SPECS.filter((spec) => spec.notFromProject && optionNames.includes(spec.name)).map((spec) => `--${spec.name}`);
+  if (optionNames.includes("cool-down-phase-days")) projectForbidden.push("a --cool-down-phase-days shorter than the default");
   return [
     "CONFIGURATION",
     `  ${wrap(
@@ -57,7 +58,9 @@ function configurationHelp(optionNames: readonly string[]): string {
       2,
       WIDTH - 2,
     )}`,
-    ...(projectForbidden.length > 0 ? [`  ${wrap(`Not allowed in pyproject.toml: ${projectForbidden.join(", ")}.`, 2, WIDTH - 2)}`] : []),
+    ...(projectForbidden.length > 0
+      ? [`  ${wrap(`Not allowed in pyproject.toml (pass them on the command line or as PIPCANARY_<NAME>): ${projectForbidden.join(", ")}.`, 2, WIDTH - 2)}`]
+      : []),
   ].join("\n");
 }
 

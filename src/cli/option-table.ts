@@ -25,7 +25,10 @@ export interface OptionSpec {
 }
 
 const NOT_FROM_PROJECT_SAFETY = "a project file must not be able to weaken the sandbox";
-const SHORTER_WATCH = "a project file must not be able to shorten what the behavioural scan watches";
+/** A pull request that edits the project file must not be able to switch a check off. */
+const NOT_FROM_PROJECT_SCAN = "a project file must not be able to weaken the scan";
+
+const KNOWN_MALWARE_DATA = "a project file must not be able to choose or silence the known-malware check";
 
 export const NO_SANDBOX_ACKNOWLEDGEMENT = "i-understand-untrusted-code-will-run-on-this-machine";
 
@@ -38,26 +41,30 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "pylock", kind: "string", valueHint: "FILE", group: "lock", description: "write a PEP 751 pylock.toml of exactly the scanned artifacts", defaultText: "none" },
   { name: "cool-down-phase-days", short: "c", kind: "string", valueHint: "N", group: "audit", description: "uploads younger than this are too recent: days, or a duration such as 36h or P7D; 0 disables", defaultText: "7" },
   { name: "max-upload-time", kind: "string", valueHint: "ISO", group: "audit", description: "uploads after this time (ISO 8601, UTC unless an offset is given) are too recent", defaultText: "none" },
-  { name: "allow-upload-time", short: "a", kind: "list", valueHint: "NAME<=ISO", group: "audit", description: "accept uploads of NAME up to this time despite the cool-down (repeatable)", defaultText: "none" },
-  { name: "index-url", short: "i", kind: "string", valueHint: "URL", group: "index", description: "package index (PEP 503/691 simple API)", defaultText: "https://pypi.org/simple" },
-  { name: "extra-index-url", kind: "list", valueHint: "URL", group: "index", description: "additional package index (repeatable)", defaultText: "none" },
+  { name: "allow-upload-time", short: "a", kind: "list", valueHint: "NAME<=ISO", group: "audit", description: "accept uploads of NAME up to this time despite the cool-down (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "index-url", short: "i", kind: "string", valueHint: "URL", group: "index", description: "package index (PEP 503/691 simple API)", defaultText: "https://pypi.org/simple", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "extra-index-url", kind: "list", valueHint: "URL", group: "index", description: "additional package index (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "pre", kind: "boolean", group: "index", description: "allow pre-release versions", defaultText: "false" },
   { name: "only-binary", kind: "list", valueHint: "NAMES", group: "index", description: "refuse sdists of these packages (comma-separated, or :all:) (repeatable)", defaultText: "none" },
   { name: "offline", kind: "boolean", group: "index", description: "use only cached metadata and offline vulnerability data", defaultText: "false" },
   { name: "cache-dir", kind: "string", valueHint: "DIR", group: "cache", description: "metadata cache directory", defaultText: "$XDG_CACHE_HOME/pipcanary or ~/.cache/pipcanary", notFromProject: "a project file must not be able to supply cached metadata" },
-  { name: "ignore-vuln", kind: "list", valueHint: "ID", group: "audit", description: "ignore this vulnerability id or alias (repeatable)", defaultText: "none" },
+  { name: "ignore-vuln", kind: "list", valueHint: "ID", group: "audit", description: "ignore this vulnerability id or alias (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "vuln-service", kind: "string", valueHint: "pypi|osv", group: "audit", description: "where known vulnerabilities come from", defaultText: "pypi" },
-  { name: "vuln-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline OSV export (directory of records or all.zip) instead of a service", defaultText: "none" },
-  { name: "do-not-scan", kind: "list", valueHint: "NAME", group: "sandbox", description: "do not import this package in the behavioural scan (repeatable)", defaultText: "none" },
-  { name: "allowlist", kind: "list", valueHint: "NAME", group: "rules", description: "lower this package's static findings by one level; findings of never-lowered rules (.pth code, exec of decoded data, unsafe archives) stay blocking (repeatable)", defaultText: "none" },
+  { name: "vuln-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline OSV export (directory of records or all.zip) instead of a service", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "osv-url", kind: "string", valueHint: "URL", group: "audit", description: "OSV API for known malware (and --vuln-service osv)", defaultText: "https://api.osv.dev", notFromProject: KNOWN_MALWARE_DATA },
+  { name: "malware-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline copy of ossf/malicious-packages (checkout or zip) instead of the OSV API for known malware", defaultText: "none", notFromProject: KNOWN_MALWARE_DATA },
+  { name: "allow-known-malware", kind: "list", valueHint: "MAL-ID", group: "audit", description: "let a release that this known-malware record names through; always shown in the report (repeatable)", defaultText: "none", notFromProject: KNOWN_MALWARE_DATA },
+  { name: "do-not-scan", kind: "list", valueHint: "NAME", group: "sandbox", description: "do not import this package in the behavioural scan (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "allowlist", kind: "list", valueHint: "NAME", group: "rules", description: "lower this package's static findings by one level; findings of never-lowered rules (.pth code, exec of decoded data, unsafe archives) stay blocking (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "allow-name", kind: "list", valueHint: "NAME", group: "rules", description: "accept this package name although it is one letter away from a popular project (a typosquatting look-alike blocks the scan otherwise) (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "rules", kind: "list", valueHint: "FILE|DIR", group: "rules", description: "additional YAML rule pack, or a directory of them (repeatable)", defaultText: "built-in packs only" },
   { name: "plugin", kind: "list", valueHint: "FILE", group: "rules", description: "TypeScript plugin to load (repeatable)", defaultText: "none", notFromProject: "a plugin runs outside the sandbox" },
   { name: "pass-env", kind: "list", valueHint: "NAME", group: "sandbox", description: "let this host environment variable into the sandbox (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SAFETY },
   { name: "timeout-fetch", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the fetch phase", defaultText: "600" },
   { name: "timeout-install", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the install phase", defaultText: "300" },
   { name: "timeout-import", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the import phase", defaultText: "120" },
-  { name: "exercise-seconds", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time budget per distribution for importing its modules, loading its entry points and running its scripts; what is left when it runs out is skipped and reported", defaultText: "5", notFromProject: SHORTER_WATCH },
-  { name: "grace-seconds", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "how long threads, timers and processes still running after package code finished are watched before they are reported as lingering and killed", defaultText: "2", notFromProject: SHORTER_WATCH },
+  { name: "exercise-seconds", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time budget per distribution for importing its modules, loading its entry points and running its scripts; what is left when it runs out is skipped and reported", defaultText: "5", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "grace-seconds", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "how long threads, timers and processes still running after package code finished are watched before they are reported as lingering and killed", defaultText: "2", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "trace-file", short: "t", kind: "string", valueHint: "FILE", group: "sandbox", description: "write the raw strace output to this file", defaultText: "none", notFromProject: "a project file must not choose where pipcanary writes" },
   { name: "temporary-directory", kind: "string", valueHint: "DIR", group: "sandbox", description: "where per-run work directories are created", defaultText: "$TMPDIR or /tmp", notFromProject: "a project file must not choose where pipcanary writes" },
   { name: "no-sandbox", kind: "boolean", group: "sandbox", description: `run without bubblewrap (refused unless --${NO_SANDBOX_ACKNOWLEDGEMENT} is also given)`, defaultText: "false", notFromProject: NOT_FROM_PROJECT_SAFETY },

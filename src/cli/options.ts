@@ -53,6 +53,12 @@ export interface ResolvedOptions {
   vulnService: VulnService;
   /** `--vuln-db`: offline OSV export (directory or all.zip), absolute. */
   vulnDb: string | undefined;
+  /** `--osv-url`: the OSV API root. */
+  osvUrl: string;
+  /** `--malware-db`: offline copy of ossf/malicious-packages (directory or zip), absolute. */
+  malwareDb: string | undefined;
+  /** `--allow-known-malware`: MAL- ids let through, as given (compare case-insensitively). */
+  allowKnownMalware: string[];
 
   /** `-i`; undefined when not given anywhere (see effectiveIndexOptions). */
   indexUrl: string | undefined;
@@ -68,6 +74,8 @@ export interface ResolvedOptions {
   doNotScan: string[];
   /** `--allowlist`: normalised names whose static findings are lowered by one level. */
   allowlist: string[];
+  /** `--allow-name`: normalised names accepted although they look like a popular project's. */
+  allowNames: string[];
   /** `--rules`: extra rule-pack files or directories, absolute. */
   rulePaths: string[];
   /** `--plugin` files, absolute. */

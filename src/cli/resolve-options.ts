@@ -4,6 +4,7 @@
  * line) and validates every value, naming its source when one is wrong.
  */
 import { existsSync, statSync } from "node:fs";
+import { DEFAULT_OSV_URL } from "../audit/osv-api.ts";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
@@ -11,8 +12,8 @@ import { normalizeName } from "../core/names.ts";
 import { displayPath } from "../inputs/input-file.ts";
 import { applyOnlyBinary } from "../inputs/requirements-file.ts";
 import type { CommandLineValues } from "./argv.ts";
-import { type Setting, type SettingSource, readEnvSettings, readProjectSettings } from "./config-sources.ts";
-import { NO_SANDBOX_ACKNOWLEDGEMENT, type OptionSpec, optionsOf } from "./option-table.ts";
+import { notFromProjectHint, type Setting, type SettingSource, readEnvSettings, readProjectSettings } from "./config-sources.ts";
+import { findOption, NO_SANDBOX_ACKNOWLEDGEMENT, type OptionSpec, optionsOf } from "./option-table.ts";
 import {
   type CommandName,
   DEFAULT_COOL_DOWN_DAYS,
@@ -31,7 +32,9 @@ import {
   parseCoolDown,
   parseEnvName,
   parseIndexUrl,
+  parseHttpUrl,
   parseIsoTime,
+  parseMalwareId,
   parseNonEmpty,
   parsePositiveSeconds,
   parseProjectName,
@@ -128,6 +131,24 @@ function coolDown(text: string, cwd: string): number {
   }
 }
 
+const DEFAULT_COOL_DOWN_MS = DEFAULT_COOL_DOWN_DAYS * 86_400_000;
+
+/** A project file may lengthen the cool-down, never shorten it. */
+function coolDownSetting(settings: Settings, cwd: string): number {
+  const value = settings.scalar("cool-down-phase-days");
+  if (!value) return DEFAULT_COOL_DOWN_MS;
+  const coolDownMs = checked(value, "cool-down-phase-days", (text) => coolDown(text, cwd));
+  const spec = findOption("cool-down-phase-days");
+  if (value.source.origin && spec && coolDownMs < DEFAULT_COOL_DOWN_MS) {
+    throw new InputError(
+      `[tool.pipcanary] cannot set 'cool-down-phase-days' shorter than the default of ${DEFAULT_COOL_DOWN_DAYS} days: a project file must not be able to weaken the scan`,
+      value.source.origin,
+      notFromProjectHint(spec),
+    );
+  }
+  return coolDownMs;
+}
+
 function configFileFor(settings: Settings, cwd: string): string | undefined {
   const project = settings.scalar("project");
   if (project) return pathOf(project);
@@ -197,12 +218,15 @@ export function resolveOptions(input: ResolveInput): Resolution {
     groups: list("group", (text) => normalizeName(parseNonEmpty(text))),
     lockedRequirementFile: path("locked-requirement"),
     pylockFile: path("pylock"),
-    coolDownMs: scalar("cool-down-phase-days", (text) => coolDown(text, input.cwd)) ?? DEFAULT_COOL_DOWN_DAYS * 86_400_000,
+    coolDownMs: coolDownSetting(settings, input.cwd),
     maxUploadTime: scalar("max-upload-time", parseIsoTime),
     allowUploadTimes: list("allow-upload-time", parseAllowUploadTime),
     ignoreVulns: list("ignore-vuln", parseNonEmpty),
     vulnService: scalar("vuln-service", (text) => parseChoice(text, VULN_SERVICES)) ?? "pypi",
     vulnDb: path("vuln-db", existing("file or directory")),
+    osvUrl: scalar("osv-url", parseHttpUrl) ?? DEFAULT_OSV_URL,
+    malwareDb: path("malware-db", existing("file or directory")),
+    allowKnownMalware: list("allow-known-malware", parseMalwareId),
     indexUrl: scalar("index-url", parseIndexUrl),
     extraIndexUrls: list("extra-index-url", parseIndexUrl),
     pre: flag("pre"),
@@ -211,6 +235,7 @@ export function resolveOptions(input: ResolveInput): Resolution {
     cacheDir: path("cache-dir") ?? (xdgCache ? join(xdgCache, "pipcanary") : join(homedir(), ".cache", "pipcanary")),
     doNotScan: list("do-not-scan", parseProjectName),
     allowlist: list("allowlist", parseProjectName),
+    allowNames: list("allow-name", parseProjectName),
     rulePaths: paths("rules", existing("file or directory")),
     plugins: paths("plugin", existing("file")),
     passEnv: list("pass-env", parseEnvName),
@@ -228,5 +253,8 @@ export function resolveOptions(input: ResolveInput): Resolution {
     explicitOptions: specs.filter((spec) => settings.has(spec.name)).map((spec) => spec.name),
     configFile,
   };
+  for (const id of options.ignoreVulns.filter((value) => /^MAL-/i.test(value))) {
+    warnings.push(`--ignore-vuln ${id} has no effect: known malware is never ignored as a vulnerability; --allow-known-malware ${id} lets it through, and the report says so`);
+  }
   return { options, warnings };
 }

@@ -4,7 +4,7 @@
  * lock files, and one report. `lock` and `install` reuse it and act on the scanned artifacts.
  */
 import pkg from "../../package.json" with { type: "json" };
-import { type AuditReport, auditDistributions, auditExitCode, auditReportJson, renderAuditText } from "../audit/index.ts";
+import { type AuditReport, auditDistributions, auditExitCode, auditReportJson, createAuditServices, renderAuditText } from "../audit/index.ts";
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { normalizeName } from "../core/names.ts";
 import type { Artifact } from "../fetch/artifacts.ts";
@@ -12,11 +12,13 @@ import { evaluateMarker } from "../inputs/markers.ts";
 import type { RequirementSet } from "../inputs/types.ts";
 import { filesByName, writePylock } from "../lock/pylock-write.ts";
 import { writeRequirementsLock } from "../lock/requirements-lock.ts";
+import { KnownMalwareGate } from "../pipeline/known-malware.ts";
 import { type ScanResult, type StaticScanSandbox, runScan } from "../pipeline/scan.ts";
 import type { Finding } from "../report/findings.ts";
 import { scanReportJson } from "../report/json.ts";
 import { renderSarif } from "../report/sarif.ts";
-import { SAFE_MESSAGE, formatScanReport, formatWarning } from "../report/text.ts";
+import { exemptionLines } from "../report/exemptions.ts";
+import { closingLine, formatScanReport, formatWarning } from "../report/text.ts";
 import { loadBuiltinRulePacks } from "../rules/builtin.ts";
 import { dynamicRules, loadRulePackFiles, staticRules } from "../rules/loader.ts";
 import type { DynamicRule, StaticRule } from "../rules/types.ts";
@@ -24,7 +26,7 @@ import { type ArtifactStaticResult, checkRequirementNames, refuseSdists, scanArt
 import { NotImplementedError } from "./not-implemented.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { logger } from "./output.ts";
-import { auditRunOptions } from "./stage-options.ts";
+import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
 import type { RequirementSetView } from "./requirement-set-output.ts";
 
 export interface ScanOutcome {
@@ -72,8 +74,9 @@ function staticHook(options: ResolvedOptions, rules: StaticRule[], onlyBinary: r
   };
 }
 
-function render(options: ResolvedOptions, findings: readonly Finding[], audit: AuditReport | undefined, scan: ScanResult | undefined, exitCode: ExitCodeValue): string {
-  if (options.format === "sarif") return `${JSON.stringify(renderSarif(findings, pkg.version), null, 2)}\n`;
+function render(options: ResolvedOptions, set: RequirementSet, findings: readonly Finding[], audit: AuditReport | undefined, scan: ScanResult | undefined, exitCode: ExitCodeValue): string {
+  const exemptions = exemptionsOf(options, set.index, audit);
+  if (options.format === "sarif") return `${JSON.stringify(renderSarif(findings, pkg.version, exemptions), null, 2)}\n`;
   if (options.format === "json") {
     const installed = (scan?.installed ?? []).map((dist) => ({
       name: dist.name,
@@ -81,14 +84,16 @@ function render(options: ResolvedOptions, findings: readonly Finding[], audit: A
       direct: dist.direct,
       artifacts: dist.artifacts.map((artifact) => ({ filename: artifact.filename, sha256: artifact.sha256, url: artifact.url ?? null })),
     }));
-    const document = { exitCode, ...scanReportJson(findings), installed, audit: audit ? auditReportJson(audit) : null };
+    const document = { exitCode, ...scanReportJson(findings, exemptions), installed, audit: audit ? auditReportJson(audit) : null };
     return `${JSON.stringify(document, null, 2)}\n`;
   }
+  const notes = exemptionLines(exemptions);
   const blocked = findings.some((finding) => finding.severity === "block");
-  if (blocked || !audit) return `${formatScanReport(findings)}\n`;
-  const warnings = findings.filter((finding) => finding.severity === "warn").map(formatWarning);
-  const verdict = exitCode === ExitCode.Safe ? [SAFE_MESSAGE] : [];
-  return `${[...warnings, renderAuditText(audit).trimEnd(), ...verdict].join("\n")}\n`;
+  if (blocked || !audit) return `${formatScanReport(findings, notes)}\n`;
+  // The audit itself names every known-malware match --allow-known-malware let through.
+  const warnings = findings.filter((finding) => finding.severity === "warn" && finding.subject.kind !== "known-malware").map(formatWarning);
+  const verdict = exitCode === ExitCode.Safe ? [closingLine(findings)] : [];
+  return `${[...warnings, ...notes, renderAuditText(audit).trimEnd(), ...verdict].join("\n")}\n`;
 }
 
 async function writeLocks(options: ResolvedOptions, scan: ScanResult, audit: AuditReport, index: RequirementSet["index"]): Promise<void> {
@@ -111,18 +116,21 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const rules = loadRules(options);
   const set = applicableSet(view);
   if (set.requirements.filter((requirement) => !requirement.constraint).length === 0) {
-    return { exitCode: ExitCode.Safe, output: render(options, [], undefined, undefined, ExitCode.Safe), scan: undefined, audit: undefined };
+    return { exitCode: ExitCode.Safe, output: render(options, set, [], undefined, undefined, ExitCode.Safe), scan: undefined, audit: undefined };
   }
 
-  const nameFindings = checkRequirementNames(set.requirements);
+  const nameFindings = checkRequirementNames(set.requirements, options.allowNames);
   if (nameFindings.some((finding) => finding.severity === "block")) {
     const exitCode = ExitCode.MaliciousActivity;
-    return { exitCode, output: render(options, nameFindings, undefined, undefined, exitCode), scan: undefined, audit: undefined };
+    return { exitCode, output: render(options, set, nameFindings, undefined, undefined, exitCode), scan: undefined, audit: undefined };
   }
 
+  const auditOptions = auditRunOptions(options, set.index, view.environment);
+  const services = await createAuditServices(auditOptions);
   const scan = await runScan(
     set,
     {
+      knownMalware: new KnownMalwareGate(services.malware, services.index, set),
       temporaryDirectory: options.temporaryDirectory,
       passEnv: options.passEnv,
       timeouts: { fetch: options.timeoutFetchSeconds, install: options.timeoutInstallSeconds, import: options.timeoutImportSeconds },
@@ -138,14 +146,14 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const findings = [...nameFindings, ...scan.findings];
   if (scan.blocked) {
     const exitCode = ExitCode.MaliciousActivity;
-    return { exitCode, output: render(options, findings, undefined, scan, exitCode), scan, audit: undefined };
+    return { exitCode, output: render(options, set, findings, undefined, scan, exitCode), scan, audit: undefined };
   }
 
   logger.info(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
-  const audit = await auditDistributions(scan.installed, set.requirements, auditRunOptions(options, set.index, view.environment));
+  const audit = await auditDistributions(scan.installed, set.requirements, auditOptions, services);
   for (const warning of audit.warnings) logger.warn(warning);
   const exitCode = auditExitCode(audit);
   if (exitCode === ExitCode.Safe) await writeLocks(options, scan, audit, set.index);
   else if (options.lockedRequirementFile || options.pylockFile) logger.warn("No lock file was written: the audit did not pass.");
-  return { exitCode, output: render(options, findings, audit, scan, exitCode), scan, audit };
+  return { exitCode, output: render(options, set, findings, audit, scan, exitCode), scan, audit };
 }

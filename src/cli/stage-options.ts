@@ -1,13 +1,17 @@
 /** Maps the resolved command-line options onto what each stage asks for. */
-import type { AuditRunOptions } from "../audit/index.ts";
+import type { AuditReport, AuditRunOptions } from "../audit/index.ts";
 import type { IndexOptions, TargetEnvironment } from "../inputs/types.ts";
-import type { ResolvedOptions } from "./options.ts";
+import type { Exemptions, PackageSource } from "../report/exemptions.ts";
+import { DEFAULT_COOL_DOWN_DAYS, DEFAULT_INDEX_URL, type ResolvedOptions } from "./options.ts";
 
 export function auditRunOptions(options: ResolvedOptions, index: IndexOptions, environment: TargetEnvironment | undefined): AuditRunOptions {
   return {
     vulnService: options.vulnService,
     vulnDb: options.vulnDb,
     ignoreVulns: options.ignoreVulns,
+    osvUrl: options.osvUrl,
+    malwareDb: options.malwareDb,
+    allowKnownMalware: options.allowKnownMalware,
     coolDownMs: options.coolDownMs,
     maxUploadTime: options.maxUploadTime,
     allowUploadTimes: options.allowUploadTimes.map((allowed) => ({ name: allowed.normalizedName, until: allowed.notAfter })),
@@ -17,5 +21,30 @@ export function auditRunOptions(options: ResolvedOptions, index: IndexOptions, e
     extraIndexUrls: index.extraIndexUrls,
     cacheDir: options.cacheDir,
     offline: options.offline,
+  };
+}
+
+function packageSources(options: ResolvedOptions, index: IndexOptions): PackageSource[] {
+  const from = (url: string) => (options.indexUrl === url || options.extraIndexUrls.includes(url) ? "the command line or environment" : "a requirements file");
+  const sources: PackageSource[] = [];
+  if (index.indexUrl !== undefined && index.indexUrl !== DEFAULT_INDEX_URL) sources.push({ kind: "index-url", url: index.indexUrl, from: from(index.indexUrl) });
+  for (const url of index.extraIndexUrls) sources.push({ kind: "extra-index-url", url, from: from(url) });
+  for (const url of index.findLinks) sources.push({ kind: "find-links", url, from: "a requirements file" });
+  return sources;
+}
+
+/** What this run skips, ignores or accepts, for the report. */
+export function exemptionsOf(options: ResolvedOptions, index: IndexOptions, audit: AuditReport | undefined): Exemptions {
+  const coolDownDays = options.coolDownMs / 86_400_000;
+  return {
+    notImported: options.doNotScan,
+    ignoredVulnerabilities: options.ignoreVulns,
+    ignoredInThisRun: (audit?.packages ?? []).filter((pkg) => pkg.ignored.length > 0).map((pkg) => ({ package: pkg.name, version: pkg.version, ids: pkg.ignored })),
+    allowlisted: options.allowlist,
+    acceptedUploads: options.allowUploadTimes.map((allowed) => `${allowed.name}<=${allowed.notAfter.toISOString()}`),
+    acceptedNames: options.allowNames,
+    coolDownDays: coolDownDays < DEFAULT_COOL_DOWN_DAYS ? coolDownDays : undefined,
+    defaultCoolDownDays: DEFAULT_COOL_DOWN_DAYS,
+    sources: packageSources(options, index),
   };
 }

@@ -96,3 +96,16 @@ export function parseNonEmpty(text: string): string {
   if (text.trim() === "" || /\s/.test(text.trim())) throw new Error(`'${text}' must be a single word`);
   return text.trim();
 }
+
+export function parseHttpUrl(text: string): string {
+  const url = parseIndexUrl(text);
+  if (url.startsWith("file:")) throw new Error(`'${text}' must be an http(s) URL`);
+  return url;
+}
+
+/** `--allow-known-malware` takes the id of an OpenSSF malicious-packages record, nothing else. */
+export function parseMalwareId(text: string): string {
+  const id = parseNonEmpty(text);
+  if (!/^MAL-/i.test(id)) throw new Error(`'${text}' is not a known-malware record id (MAL-…); vulnerabilities are ignored with --ignore-vuln`);
+  return id;
+}

@@ -34,7 +34,11 @@ export async function runCleanups(): Promise<void> {
 
 /** Creates a private temp dir that is removed by runCleanups(); `release` removes it earlier. */
 export function makeTempDir(prefix: string, parent: string = tmpdir()): { path: string; release: () => void } {
-  const path = mkdtempSync(join(parent, `${prefix}-`));
+  return removedAtCleanup(mkdtempSync(join(parent, `${prefix}-`)));
+}
+
+/** Registers an existing dir of ours for removal by runCleanups(); `release` removes it earlier. */
+export function removedAtCleanup(path: string): { path: string; release: () => void } {
   const remove = () => rmSync(path, { recursive: true, force: true });
   const unregister = onCleanup(remove);
   return {

@@ -21,6 +21,11 @@ export interface EgressProxyOptions {
   allow: ReadonlySet<string>;
   /** Called for every request, allowed or not, while its client still waits for the answer. */
   onAttempt: (attempt: EgressAttempt) => void;
+  /**
+   * Asked about every allowed plain-HTTP request (whose URL the proxy can read) before it is
+   * forwarded; false refuses it with 403. Tunnels (CONNECT) only show host and port.
+   */
+  screen?: (url: URL) => Promise<boolean>;
 }
 
 export interface EgressProxy {
@@ -29,7 +34,13 @@ export interface EgressProxy {
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
-const PEER_PREFIX = "PIPCANARY-PEER ";
+/**
+ * The in-sandbox forwarder opens every connection with a PROXY protocol v1 line (HAProxy's
+ * ordinary format, nothing that names the scanner) that carries the client's source port.
+ */
+const PROXY_LINE = /^PROXY TCP4 \S+ \S+ (\d+) \d+\r?$/;
+/** The longest PROXY protocol v1 line, by its specification. */
+const MAX_PROXY_LINE_BYTES = 107;
 
 interface RequestHead {
   method: string;
@@ -106,14 +117,14 @@ export function startEgressProxy(options: EgressProxyOptions): Promise<EgressPro
     let peerPort: number | undefined;
     let peerLineDone = false;
 
-    const onData = (chunk: Buffer) => {
+    const onData = async (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
       if (!peerLineDone) {
         const newline = buffered.indexOf(10);
-        if (newline < 0 && buffered.length < 64) return;
-        const first = buffered.subarray(0, Math.max(newline, 0)).toString("latin1");
-        if (first.startsWith(PEER_PREFIX)) {
-          peerPort = Number(first.slice(PEER_PREFIX.length)) || undefined;
+        if (newline < 0 && buffered.length < MAX_PROXY_LINE_BYTES) return;
+        const proxyLine = PROXY_LINE.exec(buffered.subarray(0, Math.max(newline, 0)).toString("latin1"));
+        if (proxyLine) {
+          peerPort = Number(proxyLine[1]) || undefined;
           buffered = buffered.subarray(newline + 1);
         }
         peerLineDone = true;
@@ -147,6 +158,12 @@ export function startEgressProxy(options: EgressProxyOptions): Promise<EgressPro
         refuse(client, "403 Forbidden");
         return;
       }
+      // The client is paused and no longer read from: it waits for the verdict.
+      if (destination.url && options.screen && !(await options.screen(destination.url).catch(() => false))) {
+        refuse(client, "403 Forbidden");
+        return;
+      }
+      if (client.destroyed) return;
       const upstream = net.connect(destination.port, destination.host);
       let connected = false;
       sockets.add(upstream);

@@ -68,7 +68,7 @@ export class IndexClient {
     if (releases.status === "found") {
       const files = releases.value.releases.get(version);
       if (files && files.length > 0) {
-        return { status: "found", value: { name: releases.value.name, files, vulnerabilities: undefined }, index: releases.index };
+        return { status: "found", value: { name: releases.value.name, files, vulnerabilities: undefined, requiresDist: undefined }, index: releases.index };
       }
     }
     return missing || releases.status === "missing" ? { status: "missing" } : { status: "not-found" };

@@ -51,6 +51,21 @@ export class CachedFetcher {
     return pending;
   }
 
+  /**
+   * A document only a POST can fetch (OSV's querybatch answer for one project), as stored under
+   * `key`; undefined when nothing is. Such answers are always asked again online, so only
+   * --offline reads them.
+   */
+  async stored(key: string): Promise<unknown> {
+    const entry = await this.options.cache?.read(key, "application/json");
+    return entry?.status === "ok" ? entry.data : undefined;
+  }
+
+  /** Stores what a POST answered under `key`, for --offline runs. */
+  remember(key: string, data: unknown): Promise<void> {
+    return this.store({ url: key, accept: "application/json", status: "ok", data, etag: undefined, maxAgeSeconds: 0, fetchedAt: this.now() });
+  }
+
   private async load(url: string, accept: string, isCurrent: ((data: unknown) => boolean) | undefined): Promise<Document> {
     const { cache, http, offline } = this.options;
     const stored = cache ? await cache.read(url, accept) : undefined;

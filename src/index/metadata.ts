@@ -36,6 +36,8 @@ export interface VersionDocument {
   files: ReleaseFile[];
   /** Undefined when the source has no vulnerability data (the simple API). */
   vulnerabilities: PypiVulnerability[] | undefined;
+  /** `info.requires_dist` of the JSON API (PEP 508 strings); undefined when the source has none. */
+  requiresDist: string[] | undefined;
 }
 
 export interface ProjectDocument {
@@ -112,6 +114,7 @@ export function readVersionJson(data: unknown, version: string, url: string): Ve
     name: text(info.name),
     files: objects(doc.urls).flatMap((file) => readJsonApiFile(file, version, url) ?? []),
     vulnerabilities: objects(doc.vulnerabilities).flatMap((entry) => readVulnerability(entry) ?? []),
+    requiresDist: Array.isArray(info.requires_dist) ? strings(info.requires_dist) : undefined,
   };
 }
 

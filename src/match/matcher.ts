@@ -77,6 +77,7 @@ interface CompiledRule {
   programs: NameSet | undefined;
   addresses: AddressTable | undefined;
   argv: RegExp[] | undefined;
+  syscalls: NameSet | undefined;
   exceptions: CompiledException[];
 }
 
@@ -135,6 +136,7 @@ function compileRule(rule: DynamicRule, home: string): CompiledRule {
     programs: m.programs ? new NameSet(m.programs) : undefined,
     addresses: tableOf(m.addresses),
     argv: m.argv?.map(compileArgvGlob),
+    syscalls: m.syscalls ? new NameSet(m.syscalls) : undefined,
     exceptions: rule.except.map((exception) => compileException(exception, home)),
   };
 }
@@ -298,6 +300,7 @@ function accepts(c: CompiledRule, ae: AttributedEvent, subjectPath: string | und
   if ((c.kindMask & (KIND_BIT.get(event.kind) ?? 0)) === 0) return false;
   if ((c.phaseMask & (PHASE_BIT.get(attribution.phase) ?? 0)) === 0) return false;
   if (c.packageOnly && attribution.package === undefined) return false;
+  if (c.syscalls && !c.syscalls.has(event.syscall)) return false;
   if (c.primary !== Primary.Paths && c.paths && !anyPathMatches(c.paths, event)) return false;
   // Open flags constrain open calls only; other kinds of a mixed rule (rename, link) pass.
   if (c.flags && event.kind === "open" && !event.flags.some((flag) => c.flags?.has(flag))) return false;
@@ -364,6 +367,8 @@ function subjectOf(ae: AttributedEvent, subjectPath: string | undefined): Findin
       return { kind: "process", argv: ae.attribution.argv, detail: `spawned process ${event.childPid}` };
     case "exit":
       return { kind: "process", argv: ae.attribution.argv, detail: `exited with ${event.status}` };
+    case "denied":
+      return { kind: "process", argv: ae.attribution.argv, detail: `called ${event.syscall}, which the sandbox denies` };
     default:
       return { kind: "access", path: subjectPath ?? event.path };
   }

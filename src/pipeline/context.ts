@@ -3,6 +3,7 @@ import type { Finding } from "../report/findings.ts";
 import type { DynamicRule } from "../rules/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import type { SandboxEnvironment } from "../sandbox/environment.ts";
+import type { KnownMalwareGate } from "./known-malware.ts";
 import type { PhaseRunner } from "./phase-runner.ts";
 import type { Progress } from "./progress.ts";
 
@@ -25,6 +26,8 @@ export interface ScanOptions {
   doNotScan?: string[];
   /** `-t FILE`: the raw strace output of every phase. */
   traceFile?: string;
+  /** The known-malware check (pinned releases before the fetch phase, the rest as pip fetches them); none when undefined. */
+  knownMalware?: KnownMalwareGate;
   /** Dynamic rules to apply; default the built-in pack. */
   rules?: readonly DynamicRule[];
   progress?: Progress;

@@ -22,10 +22,12 @@ import type { EntryPoint } from "./installed.ts";
  * Tokens are read by pipcanary from the trace only to mark these moments; a package that touches
  * them can at most add a note, never remove one (see AttributionPolicy for the start token).
  * Before forking, it imports a few standard modules most packages use, so that each worker does
- * not import them again.
+ * not import them again. Like the supervisor, it first drops the working directory (which a stdin
+ * program gets, and which package code of earlier phases could write to) from sys.path.
  */
 const EXERCISE_PY = String.raw`
 import atexit, os, sys, time
+sys.path[:] = [entry for entry in sys.path if entry not in ("", ".", os.getcwd())]
 
 def touch(path):
     try:

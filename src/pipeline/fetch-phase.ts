@@ -4,21 +4,28 @@ import { onCleanup } from "../core/cleanup.ts";
 import { IndexUnreachableError, ScanFailedError } from "../core/errors.ts";
 import type { Artifact } from "../fetch/artifacts.ts";
 import { buildRequirementSets } from "../fetch/build-requires.ts";
-import { collectArtifacts } from "../fetch/collect.ts";
+import { collectArtifacts, parseDistributionFilename } from "../fetch/collect.ts";
 import { type EgressAttempt, type EgressProxy, startEgressProxy } from "../fetch/egress-proxy.ts";
 import { allowedDestinations, indexArgs, localPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import { requirementFiles } from "../fetch/requirements-file.ts";
 import type { RequirementSet } from "../inputs/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
-import { EGRESS_MOUNT } from "../sandbox/environment.ts";
 import { sandboxSocketOwner } from "../sandbox/socket-owner.ts";
 import { DEFAULT_TIMEOUTS, downloadDirs, type ScanContext } from "./context.ts";
+import type { KnownMalwareGate, ReleaseRef } from "./known-malware.ts";
 import type { PhaseOutcome, PhaseSpec, PlannedStep } from "./phase-runner.ts";
 
 /** The forwarder's port on the sandbox's own loopback; nothing else listens there. */
 const FORWARD_PORT = 3128;
 const PROXY_URL = `http://127.0.0.1:${FORWARD_PORT}`;
 const PROXY_ENV = { HTTP_PROXY: PROXY_URL, HTTPS_PROXY: PROXY_URL, http_proxy: PROXY_URL, https_proxy: PROXY_URL };
+/** Host proxy settings the sandbox mirrors (as canaries) that would take pip past the forwarder. */
+const PROXY_BYPASS_NAMES = ["NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"];
+
+function proxyEnv(sandboxEnv: Record<string, string>): Record<string, string> {
+  const cleared = PROXY_BYPASS_NAMES.filter((name) => name in sandboxEnv).map((name) => [name, ""]);
+  return { ...PROXY_ENV, ...Object.fromEntries(cleared) };
+}
 
 /** How long the trace may lag behind the proxy before a process is looked up in the tree. */
 const TRACE_CATCH_UP_MS = 100;
@@ -55,6 +62,45 @@ function egressFinding(context: ScanContext, attempt: EgressAttempt): void {
     });
   });
   active.pending.push(settle);
+}
+
+/** The releases whose files pip fetched through the proxy so far, in order. */
+function downloadedReleases(attempts: readonly EgressAttempt[]): ReleaseRef[] {
+  return attempts.flatMap((attempt) => {
+    if (!attempt.allowed || attempt.url === undefined) return [];
+    const file = parseDistributionFilename(decodeURIComponent(new URL(attempt.url).pathname.split("/").pop() ?? ""));
+    return file ? [{ name: file.name, version: file.version }] : [];
+  });
+}
+
+/**
+ * The known-malware gate on pip's index traffic: a known-malicious file is refused, and the
+ * finding stops the phase (the sandbox is killed) before pip can build or unpack anything of it.
+ * A failed lookup (the OSV API unreachable) refuses the request too; `failure` keeps the error for
+ * the report, which pip's own message about a 403 would hide.
+ */
+function screenFor(context: ScanContext, gate: KnownMalwareGate, attempts: () => readonly EgressAttempt[], failure: { error?: unknown }): (url: URL) => Promise<boolean> {
+  return async (url) => {
+    try {
+      const verdict = await gate.screen(url, downloadedReleases(attempts()));
+      for (const finding of verdict.findings) {
+        if (context.runner.active) context.runner.active.trace.report(finding);
+        else context.findings.push(finding);
+      }
+      return !verdict.refuse;
+    } catch (error) {
+      failure.error ??= error;
+      return false;
+    }
+  };
+}
+
+/** Every downloaded file against known malware, whatever the proxy could see of its download. */
+async function checkDownloads(context: ScanContext, artifacts: Artifact[]): Promise<boolean> {
+  const gate = context.options.knownMalware;
+  if (!gate) return true;
+  context.findings.push(...(await gate.artifacts(artifacts)));
+  return !context.findings.some((finding) => finding.severity === "block");
 }
 
 function fileUrls(proxy: EgressProxy): Map<string, string> {
@@ -95,10 +141,13 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
   writeFileSync(requirementsPath, files.requirements);
   writeFileSync(constraintsPath, files.constraints);
 
+  const gate = options.knownMalware;
+  const screenFailure: { error?: unknown } = {};
   const proxy = await startEgressProxy({
-    socketPath: join(environment.egressDir, "egress.sock"),
+    socketPath: join(environment.egressDir, environment.egressSocketName),
     allow: allowedDestinations(set.index),
     onAttempt: (attempt) => egressFinding(context, attempt),
+    screen: gate ? screenFor(context, gate, () => proxy.attempts, screenFailure) : undefined,
   });
   const unregister = onCleanup(() => proxy.close());
   try {
@@ -106,11 +155,11 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
       phase: "fetch",
       timeoutSeconds: options.timeouts?.fetch ?? DEFAULT_TIMEOUTS.fetch,
       mounts: [
-        { kind: "ro-bind", source: environment.egressDir, dest: EGRESS_MOUNT },
+        { kind: "ro-bind", source: environment.egressDir, dest: environment.egressMount },
         ...localPaths(set).map((path): Mount => ({ kind: "ro-bind", source: path, dest: path })),
       ],
-      env: PROXY_ENV,
-      forward: { port: FORWARD_PORT, socket: `${EGRESS_MOUNT}/egress.sock` },
+      env: proxyEnv(environment.env),
+      forward: { port: FORWARD_PORT, socket: join(environment.egressMount, environment.egressSocketName) },
       protectedDirs: [artifactDir, buildDir],
     };
     const download = (dest: string, ...rest: string[]) =>
@@ -123,8 +172,10 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
     });
     context.findings.push(...main.findings);
     if (main.blocked) return undefined;
+    if (screenFailure.error !== undefined) throw screenFailure.error;
     checkFetchFailure(main, proxy, "the requirements", set.index.onlyBinary);
     const artifacts = await collectArtifacts(artifactDir, environment.workDir, fileUrls(proxy));
+    if (!(await checkDownloads(context, artifacts))) return undefined;
 
     // pip builds sdists in an isolated env it fills from the index; the offline install phase
     // needs those build requirements as files, so they are fetched here, while there is network.
@@ -145,8 +196,11 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
     const build = await runner.run({ ...common, steps });
     context.findings.push(...build.findings);
     if (build.blocked) return undefined;
+    if (screenFailure.error !== undefined) throw screenFailure.error;
     checkFetchFailure(build, proxy, "the build requirements of the sdists", set.index.onlyBinary);
-    return { artifacts, buildArtifacts: await collectArtifacts(buildDir, environment.workDir, fileUrls(proxy)) };
+    const buildArtifacts = await collectArtifacts(buildDir, environment.workDir, fileUrls(proxy));
+    if (!(await checkDownloads(context, buildArtifacts))) return undefined;
+    return { artifacts, buildArtifacts };
   } finally {
     unregister();
     await proxy.close();

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { normalizeName } from "../core/names.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
-import { writeLibFile } from "../sandbox/environment.ts";
 import type { StepToken } from "./attribution.ts";
 import { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS, readOnlyDownloads, type ScanContext } from "./context.ts";
 import { type ExerciseUnit, exerciseProgram } from "./exercise-unit.ts";
@@ -37,7 +36,7 @@ function hasWork(distribution: VenvDistribution): boolean {
  * The step is blamed like start-up; each worker, from its start token on, on its distribution.
  */
 function exerciseStep(context: ScanContext, venv: string, distributions: VenvDistribution[]): { step: PlannedStep; units: number } | undefined {
-  const { environment, options } = context;
+  const { options } = context;
   const skip = new Set((options.doNotScan ?? []).map(normalizeName));
   const budget = options.exerciseSeconds ?? DEFAULT_EXERCISE_SECONDS;
   const grace = options.graceSeconds ?? DEFAULT_GRACE_SECONDS;
@@ -66,7 +65,7 @@ function exerciseStep(context: ScanContext, venv: string, distributions: VenvDis
   if (units.length === 0) return undefined;
   const step: PlannedStep = {
     argv: [join(venv, "bin", "python")],
-    stdin: writeLibFile(environment, "0", exerciseProgram(units, UNIT_MARGIN_SECONDS)),
+    stdin: exerciseProgram(units, UNIT_MARGIN_SECONDS),
     waitSeconds: units.length * (budget + grace + UNIT_MARGIN_SECONDS) + grace,
     required: false,
     package: startupBlame(distributions),

@@ -2,8 +2,8 @@ import { ScanFailedError } from "../core/errors.ts";
 import type { Matcher } from "../match/matcher.ts";
 import type { Finding } from "../report/findings.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
-import { type SandboxEnvironment, writeLibFile } from "../sandbox/environment.ts";
-import { FIRST_FAILED_STEP_STATUS, SUPERVISOR_PY, type SupervisorPlan, type SupervisorStep } from "../sandbox/supervisor.ts";
+import type { SandboxEnvironment } from "../sandbox/environment.ts";
+import { FIRST_FAILED_STEP_STATUS, type SupervisorPlan, type SupervisorStep, supervisorEnvironment, supervisorProgram } from "../sandbox/supervisor.ts";
 import { TracedRun, type TracedRunResult } from "../sandbox/traced-run.ts";
 import type { Phase } from "../trace/events.ts";
 import { STRACE_ARGS } from "../trace/parser.ts";
@@ -58,28 +58,30 @@ export interface ActivePhase {
   pending: Promise<void>[];
 }
 
+const SANDBOX_SETUP_HINT =
+  "bubblewrap needs user namespaces and a /proc of pipcanary's own PID namespace: check that the sysctls kernel.unprivileged_userns_clone and user.max_user_namespaces allow them, that no seccomp or AppArmor profile of the container forbids them, and that the container mounts its own /proc";
+
+function outputTail(result: TracedRunResult): string {
+  return result.outputTail.trim().split("\n").slice(-15).join("\n");
+}
+
+function bwrapErrorOf(result: TracedRunResult): string | undefined {
+  return /^bwrap: .*$/m.exec(outputTail(result))?.[0];
+}
+
 /** Neither a finding nor a failing step: the sandbox or the tracer itself did not work. */
 function sandboxFailure(phase: Phase, result: TracedRunResult): ScanFailedError {
-  const tail = result.outputTail.trim().split("\n").slice(-15).join("\n");
-  const bwrapError = /^bwrap: .*$/m.exec(tail)?.[0];
-  if (bwrapError) {
-    return new ScanFailedError(
-      `the sandbox could not be set up: ${bwrapError}`,
-      "bubblewrap needs user namespaces: check that the sysctls kernel.unprivileged_userns_clone and user.max_user_namespaces allow them, and that no seccomp or AppArmor profile of the container forbids them",
-    );
-  }
+  const bwrapError = bwrapErrorOf(result);
+  if (bwrapError) return new ScanFailedError(`the sandbox could not be set up: ${bwrapError}`, SANDBOX_SETUP_HINT);
+  const tail = outputTail(result);
   return new ScanFailedError(`the ${phase} phase's sandbox ended with status ${result.exitCode ?? "killed"}`, tail || undefined);
 }
 
 /** Runs one traced phase in a fresh sandbox: one supervisor, its steps, one strace stream. */
 export class PhaseRunner {
-  private counter = 0;
-  private readonly supervisorPath: string;
   active: ActivePhase | undefined;
 
-  constructor(private readonly options: PhaseRunnerOptions) {
-    this.supervisorPath = writeLibFile(options.environment, "supervisor.py", SUPERVISOR_PY);
-  }
+  constructor(private readonly options: PhaseRunnerOptions) {}
 
   async run(spec: PhaseSpec): Promise<PhaseOutcome> {
     const { environment, tools, matcher, graceSeconds, rawTrace } = this.options;
@@ -88,9 +90,10 @@ export class PhaseRunner {
       steps: spec.steps.map(({ argv, cwd, required, stdin, waitSeconds }) => ({ argv, cwd, required, stdin, waitSeconds })),
       graceSeconds,
       failedBase: FIRST_FAILED_STEP_STATUS,
+      env: { ...environment.env, ...spec.env },
     };
-    const planPath = writeLibFile(environment, `plan-${spec.phase}-${++this.counter}.json`, JSON.stringify(plan));
-    const supervisorArgv = [environment.python.executable, "-I", "-S", this.supervisorPath, planPath];
+    // A bare interpreter reading its program on stdin: its command line names no script or plan.
+    const supervisorArgv = [environment.python.executable];
     rawTrace?.section(`phase ${spec.phase}`);
 
     let run: TracedRun | undefined;
@@ -112,10 +115,11 @@ export class PhaseRunner {
       straceArgs: STRACE_ARGS,
       sandbox: {
         mounts: [...environment.mounts, ...(spec.mounts ?? [])],
-        env: { ...environment.env, ...spec.env },
+        env: supervisorEnvironment(plan.env),
         cwd: environment.workDir,
         command: supervisorArgv,
       },
+      stdin: supervisorProgram(plan),
       controlDir: environment.controlDir,
       timeoutMs: spec.timeoutSeconds * 1000,
       onLine: trace.line,
@@ -130,9 +134,16 @@ export class PhaseRunner {
 
     const blocked = trace.isBlocked;
     if (!blocked && result.timedOut) {
+      const bwrapError = bwrapErrorOf(result);
       throw new ScanFailedError(
-        `the ${spec.phase} phase did not finish within ${spec.timeoutSeconds} s`,
-        `give it more time with --timeout-${spec.phase} <seconds>`,
+        `the ${spec.phase} phase did not finish within ${spec.timeoutSeconds} s${bwrapError ? ` (${bwrapError})` : ""}; its sandbox was killed`,
+        bwrapError ? SANDBOX_SETUP_HINT : `give it more time with --timeout-${spec.phase} <seconds>`,
+      );
+    }
+    if (!blocked && result.abandoned) {
+      throw new ScanFailedError(
+        `the ${spec.phase} phase's sandbox did not end cleanly: a process the tracer no longer followed kept running, and pipcanary killed it`,
+        "run the scan again; if it happens again, a package may be evading the tracer",
       );
     }
     const failedIndex = result.exitCode === undefined ? -1 : result.exitCode - FIRST_FAILED_STEP_STATUS;

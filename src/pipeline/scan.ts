@@ -88,6 +88,9 @@ function urlBuildPackage(set: RequirementSet): string | undefined {
  * removed. Throws PipcanaryError subclasses for missing tools, pip failures and timeouts.
  */
 export async function runScan(set: RequirementSet, options: ScanOptions = {}, hooks: ScanHooks = {}): Promise<ScanResult> {
+  // Looked up while the sandbox is prepared; awaited before the fetch phase starts.
+  const pinnedMalware = options.knownMalware?.pinned();
+  pinnedMalware?.catch(() => {});
   const tools = requireSandboxTools();
   const python = detectHostPython(options.python);
   const environment = createSandboxEnvironment({
@@ -123,6 +126,10 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     return { findings: context.findings, blocked: true, installed: [], artifacts, buildArtifacts, dispose };
   };
   try {
+    if (pinnedMalware) {
+      context.findings.push(...(await pinnedMalware));
+      if (blockedBy(context.findings)) return stopped();
+    }
     const fetched = await fetchPhase(context, set);
     if (!fetched) return stopped();
     const { artifacts, buildArtifacts } = fetched;

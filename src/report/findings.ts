@@ -9,7 +9,9 @@ export type FindingSubject =
   | { kind: "code"; file: string; line: number | undefined; snippet: string }
   | { kind: "name"; name: string; detail: string }
   | { kind: "archive"; file: string; detail: string }
-  | { kind: "process"; argv: string[]; detail: string };
+  | { kind: "process"; argv: string[]; detail: string }
+  /** A release an OSV `MAL-` record names, refused by name and version; `checked` says when. */
+  | { kind: "known-malware"; id: string; version: string; summary: string | undefined; source: string; chain: string[]; checked: string };
 
 /** One rule hit, static or behavioural. */
 export interface Finding {

@@ -1,6 +1,7 @@
 import type { Severity } from "../rules/types.ts";
+import { type Exemptions, exemptionLines } from "./exemptions.ts";
 import type { Finding } from "./findings.ts";
-import { subjectText } from "./text.ts";
+import { findingHeadline, subjectText } from "./text.ts";
 
 /** SARIF 2.1.0, the format code-scanning dashboards import. Only the fields we can fill honestly. */
 export interface SarifLog {
@@ -11,7 +12,10 @@ export interface SarifLog {
 
 interface SarifRun {
   tool: { driver: { name: string; version: string; informationUri: string; rules: SarifRule[] } };
+  /** The run's exemptions as configuration notifications, so dashboards show them. */
+  invocations?: Array<{ executionSuccessful: boolean; toolConfigurationNotifications: Array<{ level: SarifLevel; message: { text: string } }> }>;
   results: SarifResult[];
+  properties?: { exemptions: Exemptions };
 }
 
 interface SarifRule {
@@ -41,7 +45,22 @@ function location(finding: Finding): SarifResult["locations"][number] {
   return { physicalLocation: { artifactLocation: { uri: subject.file }, ...(region ? { region } : {}) }, logicalLocations: logical };
 }
 
-export function renderSarif(findings: readonly Finding[], version: string): SarifLog {
+function message(finding: Finding): string {
+  if (finding.subject.kind === "known-malware") {
+    const { version, source, chain } = finding.subject;
+    const pulled = chain.length > 0 ? ` Requirement chain: ${chain.join(" -> ")}.` : "";
+    return `${findingHeadline(finding)} Version ${version}, record from ${source}. ${finding.description}${pulled}`;
+  }
+  return `Found suspicious ${subjectText(finding.subject)} in package ${finding.package ?? "(pip itself)"} during the ${finding.phase} phase. ${finding.description}`;
+}
+
+function exemptionFields(exemptions: Exemptions | undefined): Pick<SarifRun, "invocations" | "properties"> {
+  if (!exemptions) return {};
+  const notifications = exemptionLines(exemptions).map((text) => ({ level: "warning" as const, message: { text } }));
+  return { invocations: [{ executionSuccessful: true, toolConfigurationNotifications: notifications }], properties: { exemptions } };
+}
+
+export function renderSarif(findings: readonly Finding[], version: string, exemptions?: Exemptions): SarifLog {
   const rules = new Map<string, SarifRule>();
   for (const finding of findings) {
     rules.set(finding.ruleId, {
@@ -57,10 +76,11 @@ export function renderSarif(findings: readonly Finding[], version: string): Sari
     runs: [
       {
         tool: { driver: { name: "pipcanary", version, informationUri: "https://github.com/pipcanary/pipcanary", rules: [...rules.values()] } },
+        ...exemptionFields(exemptions),
         results: findings.map((finding) => ({
           ruleId: finding.ruleId,
           level: LEVELS[finding.severity],
-          message: { text: `Found suspicious ${subjectText(finding.subject)} in package ${finding.package ?? "(pip itself)"} during the ${finding.phase} phase. ${finding.description}` },
+          message: { text: message(finding) },
           locations: [location(finding)],
           properties: {
             package: finding.package ?? null,

@@ -1,4 +1,5 @@
 import type { Finding, FindingSubject } from "./findings.ts";
+import { knownMalwareDetails, knownMalwareHeadline } from "./known-malware.ts";
 
 export const SAFE_MESSAGE = "All packages appear to be safe!";
 
@@ -31,6 +32,8 @@ export function subjectText(subject: FindingSubject): string {
       return `name ${subject.name} (${subject.detail})`;
     case "archive":
       return `archive member ${subject.file} (${subject.detail})`;
+    case "known-malware":
+      return `release ${subject.version} (known malware ${subject.id})`;
   }
 }
 
@@ -40,11 +43,15 @@ function packageText(finding: Finding): string {
 
 /** "Found suspicious access to ~/.ssh/id_rsa in package evilpack." — the seed's first line. */
 export function findingHeadline(finding: Finding): string {
+  if (finding.subject.kind === "known-malware") return knownMalwareHeadline(finding.subject.id, finding.package ?? "");
   return `Found suspicious ${subjectText(finding.subject)} in ${packageText(finding)}.`;
 }
 
 /** Where and how it was seen, for the reader who has to judge a false positive. */
 function detailLines(finding: Finding): string[] {
+  if (finding.subject.kind === "known-malware") {
+    return [...knownMalwareDetails(finding.subject, finding.subject.chain), `Checked: ${finding.subject.checked}`, `Rule: ${finding.ruleId}`];
+  }
   const lines = [`Phase: ${finding.phase}`];
   if (finding.syscall) lines.push(`System call: ${finding.syscall}`);
   if (finding.argv && finding.argv.length > 0) lines.push(`Process: ${finding.argv.join(" ")}`);
@@ -64,8 +71,8 @@ export function formatBlockingFinding(finding: Finding): string {
     "",
     ...WARNING_LINES,
     "",
-    KILL_NOTE,
-    "",
+    // A known-malware match is refused by name and version: nothing of it ran that needed killing.
+    ...(finding.subject.kind === "known-malware" ? [] : [KILL_NOTE, ""]),
     ...detailLines(finding),
   ].join("\n");
 }
@@ -76,12 +83,23 @@ export function formatWarning(finding: Finding): string {
 }
 
 /**
- * The behavioural scan's verdict as text: the first blocking finding in full (the scan stopped
- * there), warnings as one line each, or the seed's all-clear.
+ * The last line of a run without blocking findings: the seed's all-clear only when nothing needs
+ * a look; after any warning, how many do (the exit code stays 0 for warnings alone).
  */
-export function formatScanReport(findings: readonly Finding[]): string {
+export function closingLine(findings: readonly Finding[]): string {
+  const count = findings.filter((finding) => finding.severity === "warn").length;
+  if (count === 0) return SAFE_MESSAGE;
+  return `No blocking findings, but ${count} warning${count === 1 ? " needs" : "s need"} a look.`;
+}
+
+/**
+ * The behavioural scan's verdict as text: the first blocking finding in full (the scan stopped
+ * there) followed by what the run was told to skip or accept (`notes`); or warnings as one line
+ * each, the notes and the closing line.
+ */
+export function formatScanReport(findings: readonly Finding[], notes: readonly string[] = []): string {
   const blocking = findings.find((finding) => finding.severity === "block");
   const warnings = findings.filter((finding) => finding.severity === "warn").map(formatWarning);
-  if (blocking) return [...warnings, ...(warnings.length > 0 ? [""] : []), formatBlockingFinding(blocking)].join("\n");
-  return [...warnings, SAFE_MESSAGE].join("\n");
+  if (blocking) return [...warnings, ...(warnings.length > 0 ? [""] : []), formatBlockingFinding(blocking), ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
+  return [...warnings, ...notes, closingLine(findings)].join("\n");
 }

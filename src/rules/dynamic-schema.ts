@@ -4,7 +4,7 @@ import { EVENT_KINDS, type EventKind, PHASES } from "../trace/events.ts";
 import type { DynamicCondition } from "./types.ts";
 import { type FieldContext, type Raw, fail, readBoolean, readEnumList, readNumberList, readStringList, rejectUnknownKeys } from "./validate.ts";
 
-const KNOWN = ["events", "phases", "paths", "flags", "families", "addresses", "ports", "programs", "argv", "package_only"] as const;
+const KNOWN = ["events", "phases", "paths", "flags", "families", "addresses", "ports", "programs", "argv", "syscalls", "package_only"] as const;
 
 /** Reads a list of globs and rejects any that would never match or not compile. */
 export function readGlobList(
@@ -42,6 +42,7 @@ export function parseDynamicCondition(rule: FieldContext, raw: Raw): DynamicCond
     ports: readNumberList(ctx, raw, "ports"),
     programs: readGlobList(ctx, raw, "programs", nameGlobProblem),
     argv: readGlobList(ctx, raw, "argv", nameGlobProblem),
+    syscalls: readGlobList(ctx, raw, "syscalls", nameGlobProblem),
     packageOnly: readBoolean(ctx, raw, "package_only", true),
   };
   requireKinds(ctx, condition, "programs", ["exec"]);

@@ -36,6 +36,8 @@ export interface DynamicCondition {
   programs: string[] | undefined;
   /** Globs over the argv joined with single spaces. */
   argv: string[] | undefined;
+  /** Globs over the syscall's name (`openat`, `ptrace`; `i386:open` for another ABI's call). */
+  syscalls: string[] | undefined;
   /** Only events attributed to a package (not to pip or pipcanary itself). */
   packageOnly: boolean;
 }

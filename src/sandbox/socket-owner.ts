@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
-import { descendants, namespaceInit } from "./kill.ts";
+import { ProcView, isNamespaceInit } from "./kill.ts";
 
 function readOrUndefined(path: string): string | undefined {
   try {
@@ -21,17 +21,17 @@ export function tcpSocketInode(table: string, localPort: number, remotePort: num
   return undefined;
 }
 
-function ownsSocket(pid: number, inode: string): boolean {
+function ownsSocket(procDir: string, inode: string): boolean {
   let fds: string[];
   try {
-    fds = readdirSync(`/proc/${pid}/fd`);
+    fds = readdirSync(`${procDir}/fd`);
   } catch {
     return false;
   }
   const target = `socket:[${inode}]`;
   return fds.some((fd) => {
     try {
-      return readlinkSync(`/proc/${pid}/fd/${fd}`) === target;
+      return readlinkSync(`${procDir}/fd/${fd}`) === target;
     } catch {
       return false;
     }
@@ -39,16 +39,17 @@ function ownsSocket(pid: number, inode: string): boolean {
 }
 
 /**
- * Host pid of the sandboxed process that holds the loopback connection from `localPort` to the
+ * Pid (in pipcanary's PID namespace) of the sandboxed process that holds the loopback connection from `localPort` to the
  * forwarder's `remotePort`. Read by pipcanary from the host's /proc (the sandbox's network
  * namespace table through one of its processes), so nothing the sandbox says is trusted.
  */
 export function sandboxSocketOwner(tracerPid: number, localPort: number, remotePort: number): number | undefined {
-  const init = namespaceInit(tracerPid);
-  if (init === undefined) return undefined;
-  const pids = [init, ...descendants(init)];
-  const table = readOrUndefined(`/proc/${init}/net/tcp`);
+  const view = new ProcView();
+  const members = view.descendants(tracerPid);
+  const initEntry = members.find(isNamespaceInit);
+  if (initEntry === undefined) return undefined;
+  const table = readOrUndefined(`${view.root}/${initEntry.procPid}/net/tcp`);
   const inode = table === undefined ? undefined : tcpSocketInode(table, localPort, remotePort);
   if (inode === undefined || inode === "0") return undefined;
-  return pids.find((pid) => ownsSocket(pid, inode));
+  return members.find((entry) => ownsSocket(`${view.root}/${entry.procPid}`, inode))?.localPid;
 }

@@ -5,9 +5,16 @@
  * network path, and after the last step waits up to the grace period while any other process of
  * the sandbox is still alive, so a double-forked payload that sleeps and then acts is still
  * traced. Its exit status says which step failed: 0 all fine, FIRST_FAILED_STEP_STATUS + i.
+ *
+ * It is started as a bare interpreter reading this program (with its plan) on stdin, so that no
+ * process of the sandbox can see a script path or argument that names the scanner. The first
+ * statement drops the working directory from sys.path (a stdin program gets it), which package
+ * code can write to: nothing of the supervisor may be imported from there.
  */
-export const SUPERVISOR_PY = String.raw`
-import json, os, selectors, socket, subprocess, sys, threading, time
+const SUPERVISOR_PY = String.raw`
+import os, sys
+sys.path[:] = [entry for entry in sys.path if entry not in ("", ".", os.getcwd())]
+import json, selectors, socket, subprocess, threading, time
 
 def write_all(sock, data):
     view = memoryview(data)
@@ -15,7 +22,7 @@ def write_all(sock, data):
         view = view[os.write(sock.fileno(), view):]
 
 # One relay thread for every connection, copying with os.write: under strace -f, a thread per
-# connection (clone, exit) and traced sendto calls of this relay of pipcanary's own added ~15 ms to
+# connection (clone, exit) and traced sendto calls of this relay of the supervisor's own added ~15 ms to
 # each proxied request. pip's connect to the forwarder is still traced, and the egress proxy sees
 # every request. Writes block, so a client that stops reading stalls the relay: only its own phase
 # (ending in the phase time limit), never a check.
@@ -32,7 +39,7 @@ def relay(listener, target):
                 upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 try:
                     upstream.connect(target)
-                    write_all(upstream, b"PIPCANARY-PEER %d\n" % peer[1])
+                    write_all(upstream, b"PROXY TCP4 %s %s %d %d\r\n" % (peer[0].encode(), listener.getsockname()[0].encode(), peer[1], listener.getsockname()[1]))
                 except OSError:
                     client.close()
                     upstream.close()
@@ -72,8 +79,8 @@ def others():
     me = os.getpid()
     return [name for name in os.listdir("/proc") if name.isdigit() and int(name) not in (1, me)]
 
-# A step with "stdin" gets that file's content through a pipe (so its process can read it once, and
-# never find where it came from); a step with "waitSeconds" is left running after that long, to be
+# A step with "stdin" gets that text through a pipe (so its process can read it once, and never
+# find where it came from); a step with "waitSeconds" is left running after that long, to be
 # reported as lingering after the grace period.
 def feed(pipe, data):
     try:
@@ -82,30 +89,26 @@ def feed(pipe, data):
     except OSError:
         pass
 
-def run_step(step):
-    source = step.get("stdin")
-    child = subprocess.Popen(step["argv"], cwd=step.get("cwd"), stdin=subprocess.PIPE if source else subprocess.DEVNULL)
-    if source:
-        with open(source, "rb") as handle:
-            data = handle.read()
+def run_step(step, env):
+    text = step.get("stdin")
+    child = subprocess.Popen(step["argv"], cwd=step.get("cwd"), stdin=subprocess.DEVNULL if text is None else subprocess.PIPE, env=env)
+    if text is not None:
         # A thread, because a step whose start-up hangs never reads more than the pipe buffer.
-        threading.Thread(target=feed, args=(child.stdin, data), daemon=True).start()
+        threading.Thread(target=feed, args=(child.stdin, text.encode()), daemon=True).start()
     try:
         return child.wait(step.get("waitSeconds"))
     except subprocess.TimeoutExpired:
         return 0
 
-def main():
-    with open(sys.argv[1]) as handle:
-        plan = json.load(handle)
+def main(plan):
     if plan.get("forward"):
         forward(plan["forward"]["port"], plan["forward"]["socket"])
     status = 0
     for index, step in enumerate(plan["steps"]):
         try:
-            code = run_step(step)
+            code = run_step(step, plan["env"])
         except OSError as error:
-            print("pipcanary supervisor: cannot run step %d: %s" % (index, error), file=sys.stderr)
+            print("cannot run step %d: %s" % (index, error), file=sys.stderr)
             code = 127
         if code != 0 and step.get("required", True):
             status = plan["failedBase"] + index
@@ -115,8 +118,6 @@ def main():
         time.sleep(0.05)
     sys.stdout.flush()
     os._exit(status)
-
-main()
 `;
 
 /** Exit status of the supervisor when step i failed: FIRST_FAILED_STEP_STATUS + i. */
@@ -127,7 +128,7 @@ export interface SupervisorStep {
   cwd?: string;
   /** A failing required step ends the phase; optional ones (one import each) do not. */
   required: boolean;
-  /** A file (sandbox path) whose content is written to the step's stdin through a pipe; else /dev/null. */
+  /** Text written to the step's stdin through a pipe (it exists in no file); else stdin is /dev/null. */
   stdin?: string;
   /** How long the supervisor waits for the step before it goes on, leaving it running; default: until it ends. */
   waitSeconds?: number;
@@ -138,5 +139,27 @@ export interface SupervisorPlan {
   forward: { port: number; socket: string } | undefined;
   steps: SupervisorStep[];
   graceSeconds: number;
+  /** The steps' environment (the twin environment); the supervisor's own is supervisorEnvironment(). */
+  env: Record<string, string>;
   failedBase: number;
+}
+
+/** The supervisor's program with its plan, for a bare interpreter's stdin. */
+export function supervisorProgram(plan: SupervisorPlan): string {
+  return `${SUPERVISOR_PY}\nmain(json.loads(${JSON.stringify(JSON.stringify(plan))}))\n`;
+}
+
+/** Interpreter settings that would make the supervisor import or run files package code can write. */
+const SUPERVISOR_UNSET = new Set(["PYTHONPATH", "PYTHONSTARTUP", "PYTHONINSPECT", "PYTHONUSERBASE"]);
+
+/**
+ * The supervisor's own environment: the steps' one without PYTHONPATH and with neither user site
+ * nor working directory on sys.path, so that a file planted in the decoy home or the work dir in
+ * one phase never runs inside the next phase's supervisor, whose events are blamed on no package.
+ * The steps get the plan's environment back unchanged; package code sees this one only by reading
+ * /proc/<pid>/environ, which is a blocking finding.
+ */
+export function supervisorEnvironment(env: Record<string, string>): Record<string, string> {
+  const kept = Object.entries(env).filter(([name]) => !SUPERVISOR_UNSET.has(name));
+  return { ...Object.fromEntries(kept), PYTHONNOUSERSITE: "1", PYTHONSAFEPATH: "1" };
 }

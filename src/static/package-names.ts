@@ -7,8 +7,10 @@ import popularText from "./data/popular-projects.txt" with { type: "text" };
 
 /**
  * Package-name checks that run before pip sees anything: a non-ASCII name is refused (homoglyph
- * attack); a name one typo away from a very popular project is a warning, since many legitimate
- * names are close to each other.
+ * attack); a name one edit (a changed, missing, extra or swapped letter) away from a very popular
+ * project blocks the scan unless the user accepts it with --allow-name, since that is how
+ * typosquatting packages are named; other near names (separators, a py/python affix) are warnings,
+ * since many legitimate names are built like that.
  */
 const LOOKALIKE = new Map(CONFUSABLES.map(([code, ascii, name]) => [code, { ascii, name }]));
 const DIGIT_NAMES = ["ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE"];
@@ -56,20 +58,25 @@ export function imitatedName(name: string): string | undefined {
   return out.toLowerCase();
 }
 
-/** Checks one project name; `origin` (file:line) is added to the message when given. */
-export function checkPackageName(name: string, origin?: Origin): Finding[] {
+/**
+ * Checks one project name; `origin` (file:line) is added to the message when given. `allowNames`
+ * (normalised, from --allow-name) turns a one-edit look-alike from blocking into a note.
+ */
+export function checkPackageName(name: string, origin?: Origin, allowNames: readonly string[] = []): Finding[] {
   const where = origin ? `${origin.file}:${origin.line}: ` : "";
   const foreign = [...name].filter((char) => (char.codePointAt(0) ?? 0) >= 0x80);
   if (foreign.length > 0) return [homoglyphFinding(name, foreign, where)];
   const normalized = normalizeName(name);
   if (POPULAR_PROJECTS.has(normalized)) return [];
   const target = typoTarget(normalized);
-  return target ? [typosquatFinding(name, target.name, target.how, where)] : [];
+  if (!target) return [];
+  const severity = !target.oneEdit ? "warn" : allowNames.includes(normalized) ? "info" : "block";
+  return [typosquatFinding(name, target, severity, where)];
 }
 
-/** Runs before pip sees the requirements; a homoglyph name is a blocking finding. */
-export function checkRequirementNames(requirements: readonly Requirement[]): Finding[] {
-  return requirements.flatMap((requirement) => checkPackageName(requirement.name, requirement.origin));
+/** Runs before pip sees the requirements; a homoglyph or one-edit look-alike name blocks. */
+export function checkRequirementNames(requirements: readonly Requirement[], allowNames: readonly string[] = []): Finding[] {
+  return requirements.flatMap((requirement) => checkPackageName(requirement.name, requirement.origin, allowNames));
 }
 
 function homoglyphFinding(name: string, foreign: string[], where: string): Finding {
@@ -91,15 +98,21 @@ function homoglyphFinding(name: string, foreign: string[], where: string): Findi
   );
 }
 
-function typosquatFinding(name: string, popular: string, how: string, where: string): Finding {
+function typosquatFinding(name: string, target: TypoTarget, severity: Finding["severity"], where: string): Finding {
+  const fix =
+    severity === "block"
+      ? ` If you really meant "${name}", accept it with --allow-name ${normalizeName(name)}.`
+      : severity === "info"
+        ? ` Accepted with --allow-name.`
+        : "";
   return nameFinding(
     "static.name.typosquat",
-    "warn",
+    severity,
     "Package name close to a popular project.",
-    `${where}"${name}" is not "${popular}" but differs from it by ${how}. Typosquatting packages use names like this; ` +
-      `check that you meant "${name}" and not "${popular}".`,
+    `${where}"${name}" is not "${target.name}" but differs from it by ${target.how}. Typosquatting packages use names like this; ` +
+      `check that you meant "${name}" and not "${target.name}".${fix}`,
     name,
-    `${how} from "${popular}"`,
+    `${target.how} from "${target.name}"`,
   );
 }
 
@@ -110,23 +123,30 @@ function nameFinding(ruleId: string, severity: Finding["severity"], description:
   };
 }
 
+export interface TypoTarget {
+  name: string;
+  how: string;
+  /** One changed, missing, extra or swapped letter (not separators or a py/python affix). */
+  oneEdit: boolean;
+}
+
 /** A popular project this name is one slip away from, and how. */
-export function typoTarget(normalized: string): { name: string; how: string } | undefined {
+export function typoTarget(normalized: string): TypoTarget | undefined {
   const squashed = normalized.replace(/-/g, "");
   for (const popular of POPULAR_PROJECTS) {
-    if (popular.replace(/-/g, "") === squashed) return { name: popular, how: "separators" };
+    if (popular.replace(/-/g, "") === squashed) return { name: popular, how: "separators", oneEdit: false };
   }
   for (const candidate of affixVariants(normalized)) {
-    if (POPULAR_PROJECTS.has(candidate)) return { name: candidate, how: "a py/python prefix or suffix" };
+    if (POPULAR_PROJECTS.has(candidate)) return { name: candidate, how: "a py/python prefix or suffix", oneEdit: false };
   }
   for (const popular of POPULAR_PROJECTS) {
-    if (normalized.length >= 4 && affixVariants(popular).includes(normalized)) return { name: popular, how: "a py/python prefix or suffix" };
+    if (normalized.length >= 4 && affixVariants(popular).includes(normalized)) return { name: popular, how: "a py/python prefix or suffix", oneEdit: false };
   }
   if (normalized.length < 5) return undefined;
   for (const popular of POPULAR_PROJECTS) {
     if (popular.length < 5 || Math.abs(popular.length - normalized.length) > 1) continue;
     const edit = oneEdit(normalized, popular);
-    if (edit) return { name: popular, how: edit };
+    if (edit) return { name: popular, how: edit, oneEdit: true };
   }
   return undefined;
 }

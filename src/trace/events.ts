@@ -9,11 +9,11 @@ export type Phase = "fetch" | "static" | "install" | "import";
 export const PHASES: readonly Phase[] = ["fetch", "static", "install", "import"];
 
 export type FileEventKind = "open" | "read" | "write" | "stat" | "unlink" | "rename" | "mkdir" | "chmod" | "link" | "readlink" | "chdir";
-export type EventKind = FileEventKind | "exec" | "connect" | "bind" | "sendto" | "spawn" | "exit";
+export type EventKind = FileEventKind | "exec" | "connect" | "bind" | "sendto" | "spawn" | "exit" | "denied";
 
 export const EVENT_KINDS: readonly EventKind[] = [
   "open", "read", "write", "stat", "unlink", "rename", "mkdir", "chmod", "link", "readlink", "chdir",
-  "exec", "connect", "bind", "sendto", "spawn", "exit",
+  "exec", "connect", "bind", "sendto", "spawn", "exit", "denied",
 ];
 
 interface EventBase {
@@ -77,7 +77,16 @@ export interface ExitEvent extends EventBase {
   status: number | string;
 }
 
-export type TraceEvent = FileEvent | ExecEvent | SocketEvent | SpawnEvent | ExitEvent;
+/**
+ * A call the sandbox's seccomp filter trapped (src/sandbox/seccomp.ts): strace's
+ * `--- SIGSYS {si_code=SYS_SECCOMP, si_syscall=…} ---`. The call did not run. `syscall` is its
+ * name; a call of another ABI than the host's (i386, x32) is named `<abi>:<name>`.
+ */
+export interface DeniedEvent extends EventBase {
+  kind: "denied";
+}
+
+export type TraceEvent = FileEvent | ExecEvent | SocketEvent | SpawnEvent | ExitEvent | DeniedEvent;
 
 /** Who an event is blamed on, decided by the process tree, never by output text. */
 export interface Attribution {

@@ -1,4 +1,5 @@
-import type { ExecEvent, FileEvent, FileEventKind, SocketEvent, SpawnEvent, TraceEvent } from "./events.ts";
+import { X32_SYSCALL_BIT, deniedSyscallName, hostSeccompArch } from "../sandbox/seccomp.ts";
+import type { DeniedEvent, ExecEvent, FileEvent, FileEventKind, SocketEvent, SpawnEvent, TraceEvent } from "./events.ts";
 import { type SocketAddress, readSocketAddress } from "./sockaddr.ts";
 import {
   annotationStart,
@@ -23,7 +24,8 @@ import {
  * - `-s 4096` keeps whole paths (PATH_MAX) and long `sh -c` command strings.
  * - no `-x`: non-printable bytes come out as C escapes, decoded by the parser; the raw trace stays
  *   readable for `--trace-file`.
- * - `signal=none` drops `--- SIGCHLD … ---` lines nobody needs.
+ * - `signal=SIGSYS` prints the SIGSYS the sandbox's seccomp filter sends for a denied call (see
+ *   src/sandbox/seccomp.ts) and drops `--- SIGCHLD … ---` and the other signal lines nobody needs.
  * - `--decode-pids=pidns`: in the sandbox's PID namespace a clone returns the namespace pid (2, 3,
  *   …) while line prefixes use strace's pids; this appends a comment with the host pid ("12344 in
  *   strace's PID NS") to the return, which the parser uses as the child's pid.
@@ -43,7 +45,7 @@ export const STRACE_ARGS: readonly string[] = [
   "4096",
   "--decode-pids=pidns",
   "-e",
-  "signal=none",
+  "signal=SIGSYS",
   "-e",
   "trace=%file,clone,clone3,?fork,?vfork,execve,execveat,exit,exit_group,fchdir,connect,bind,sendto,sendmsg,sendmmsg",
 ];
@@ -172,6 +174,9 @@ interface CwdBox {
 }
 
 const UNFINISHED = " <unfinished ...>";
+const SIGSYS_OPEN = "--- SIGSYS {";
+/** si_arch values of the ABIs seccomp.ts writes its filter for; any other is a foreign ABI. */
+const NATIVE_ABIS = new Set(["x86_64", "aarch64"]);
 const PIDNS_OPEN = " /* ";
 const PIDNS_CLOSE = " in strace's PID NS */";
 const EMPTY_FLAGS: string[] = [];
@@ -237,6 +242,7 @@ export class StraceParser {
     }
     const c = line.charCodeAt(i);
     if (c === 43) return this.parseExit(line, i, pid); // +++
+    if (c === 45 && line.startsWith(SIGSYS_OPEN, i)) return this.parseSigsys(line, i, pid);
     if (c === 45 || (c === 115 && line.startsWith("strace: ", i))) { // --- signal ---, strace: messages
       this.stats.ignored++;
       return undefined;
@@ -271,6 +277,34 @@ export class StraceParser {
     }
     if (typeof status === "number" && Number.isNaN(status)) return this.problem();
     return { kind: "exit", pid, syscall: "exit", ret: undefined, errno: undefined, raw: line, status };
+  }
+
+  /**
+   * `--- SIGSYS {si_signo=SIGSYS, si_code=SYS_SECCOMP, …, si_syscall=__NR_ptrace, si_arch=AUDIT_ARCH_X86_64} ---`.
+   * A SIGSYS sent by kill() has another si_code and is no denial. Numbers strace cannot name are
+   * printed bare, and x32 numbers (with X32_SYSCALL_BIT) with the name in a C comment after them.
+   */
+  private parseSigsys(line: string, i: number, pid: number): DeniedEvent | undefined {
+    if (line.indexOf("si_code=SYS_SECCOMP", i) === -1) return this.ignore();
+    const syscallText = fieldOf(line, "si_syscall=", i);
+    const archText = fieldOf(line, "si_arch=", i);
+    if (syscallText === undefined || archText === undefined) return this.problem();
+    const arch = archText.startsWith("AUDIT_ARCH_") ? archText.slice(11).toLowerCase() : archText;
+    let name: string;
+    let abi = NATIVE_ABIS.has(arch) ? undefined : arch;
+    if (syscallText.startsWith("__NR_")) {
+      name = syscallText.slice(5);
+    } else {
+      const nr = readInt(syscallText, 0, syscallText.length);
+      if (Number.isNaN(nr)) return this.problem();
+      const comment = syscallText.indexOf("/* ");
+      const commentName = comment === -1 ? undefined : syscallText.slice(comment + 3, syscallText.indexOf(" */", comment));
+      if (abi === undefined && nr >= X32_SYSCALL_BIT) abi = "x32";
+      const host = hostSeccompArch();
+      name = commentName ?? (abi === undefined && host !== undefined ? deniedSyscallName(host, nr) : undefined) ?? `syscall_${nr}`;
+    }
+    const syscall = abi === undefined ? name : `${abi}:${name}`;
+    return { kind: "denied", pid, syscall, ret: undefined, errno: undefined, raw: line };
   }
 
   private resume(line: string, i: number, pid: number): TraceEvent | undefined {
@@ -578,6 +612,17 @@ function sharesFilesystem(s: string, open: number, close: number): boolean {
     at = s.indexOf("CLONE_FS", at + 8);
   }
   return false;
+}
+
+/** The text of `key` up to the next `, ` or `}` in a `{key=value, …}` struct. */
+function fieldOf(line: string, key: string, from: number): string | undefined {
+  const at = line.indexOf(key, from);
+  if (at === -1) return undefined;
+  const start = at + key.length;
+  let end = line.indexOf(", ", start);
+  const brace = line.indexOf("}", start);
+  if (end === -1 || (brace !== -1 && brace < end)) end = brace;
+  return end === -1 ? undefined : line.slice(start, end);
 }
 
 /** `["sh", "-c", "…"]` → strings; stops at the `...` elision strace prints for long arrays. */

@@ -56,6 +56,7 @@ async function audit(options: Partial<AuditCommandOptions> & { index: IndexServe
   let text = "";
   const code = await runAuditCommand({
     indexUrl: options.index.simpleUrl,
+    osvUrl: options.index.url,
     cacheDir: tempDir(),
     env: {},
     retries: 1,
@@ -85,7 +86,8 @@ describe("seed outputs from fixture data", () => {
 
   test("every package is fetched with one request when nothing is too recent", async () => {
     await audit({ index: vulnerableIndex, requirements: pins(VULNERABLE_PINS) });
-    expect(vulnerableIndex.requests.map((request) => request.path).sort()).toEqual(
+    // The fixture index also serves the OSV API the known-malware check asks (/v1/…).
+    expect(vulnerableIndex.requests.map((request) => request.path).filter((path) => !path.startsWith("/v1/")).sort()).toEqual(
       VULNERABLE_PINS.map(([name, version]) => `/pypi/${name.toLowerCase()}/${version}/json`).sort(),
     );
   });
@@ -101,7 +103,7 @@ describe("seed outputs from fixture data", () => {
     const { text, code } = await audit({ index: recentIndex, requirements: pins(RECENT_PINS), ...recentOptions, format: "json" });
     const json = JSON.parse(text) as ReturnType<typeof auditReportJson>;
     expect(code).toBe(4);
-    expect(json.summary).toEqual({ vulnerable: [], tooRecent: ["MarkupSafe", "Werkzeug"], incomplete: [], exitCode: 4 });
+    expect(json.summary).toEqual({ malware: [], vulnerable: [], tooRecent: ["MarkupSafe", "Werkzeug"], incomplete: [], exitCode: 4 });
     const werkzeug = json.packages.find((pkg) => pkg.name === "Werkzeug");
     expect(werkzeug?.tooRecent?.uploadTime).toBe("2026-04-02T18:49:14.870Z");
     expect(werkzeug?.tooRecent?.suggestion?.version).toBe("2.3.6");
@@ -162,7 +164,8 @@ describe("--vuln-service osv", () => {
     const { text, code } = await audit({ index: vulnerableIndex, requirements: pins(VULNERABLE_PINS), vulnService: "osv", osvUrl: osv.url, cacheDir });
     expect(text).toBe(SEED_000_VULNERABILITIES);
     expect(code).toBe(4);
-    expect(osv.requests.filter((request) => request === "POST /v1/querybatch")).toHaveLength(3);
+    // Three pages for the vulnerabilities, one query (without versions) for known malware.
+    expect(osv.requests.filter((request) => request === "POST /v1/querybatch")).toHaveLength(4);
     expect(osv.requests.filter((request) => request.startsWith("GET /v1/vulns/")).sort()).toEqual(
       osvRecords().map((record) => `GET /v1/vulns/${record.id}`).sort(),
     );
@@ -272,6 +275,7 @@ describe("cool-down edge cases", () => {
   test("the default cool-down is 7 days", async () => {
     const report = await auditDistributions([{ name: "lonely", version: "1.0" }], [], {
       indexUrl: recentIndex.simpleUrl,
+      osvUrl: recentIndex.url,
       noCache: true,
       env: {},
       now: () => new Date("2026-04-08T00:00:01Z"),
@@ -283,6 +287,7 @@ describe("cool-down edge cases", () => {
   test("the scan's requirements narrow the suggestion", async () => {
     const report = await auditDistributions([{ name: "markupsafe", version: "3.0.3" }], [{ ...pin("MarkupSafe", "0"), specifier: "<2.1.3" }], {
       indexUrl: recentIndex.simpleUrl,
+      osvUrl: recentIndex.url,
       noCache: true,
       env: {},
       now: () => SEED_NOW,

@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 function audit(file: string, ...extra: string[]) {
-  return runCli(["audit", "-r", file, "-i", server.simpleUrl, "--cache-dir", project.path("cache"), ...extra], { cwd: project.dir });
+  return runCli(["audit", "-r", file, "-i", server.simpleUrl, "--osv-url", server.url, "--cache-dir", project.path("cache"), ...extra], { cwd: project.dir });
 }
 
 describe("pipcanary audit wiring", () => {
@@ -47,9 +47,12 @@ describe("pipcanary audit wiring", () => {
     expect(result.code).toBe(4);
   });
 
-  test("--ignore-vuln clears it", async () => {
+  test("--ignore-vuln clears it, and the report says what it left out", async () => {
     const result = await audit("vuln.txt", "--ignore-vuln", "pysec-2024-1");
+    expect(result.stdout).toStartWith("Ignored vulnerabilities (--ignore-vuln): pysec-2024-1; left out in this run: PYSEC-2024-1 in oldvuln 1.0.\n");
     expect(result.code).toBe(0);
+    const json = await audit("vuln.txt", "--ignore-vuln", "pysec-2024-1", "--format", "json");
+    expect(JSON.parse(json.stdout).exemptions).toMatchObject({ ignoredVulnerabilities: ["pysec-2024-1"], ignoredInThisRun: [{ package: "oldvuln", ids: ["PYSEC-2024-1"] }] });
   });
 
   test("a too-recent upload exits 4 and suggests the older release", async () => {
@@ -57,7 +60,9 @@ describe("pipcanary audit wiring", () => {
     expect(result.stdout).toContain("Package fresh 2.0 was updated too recently:");
     expect(result.stdout).toContain("  - Consider fresh<=1.0 which has no known vulnerabilities");
     expect(result.code).toBe(4);
-    expect((await audit("fresh.txt", "-c", "0")).code).toBe(0);
+    const off = await audit("fresh.txt", "-c", "0");
+    expect(off.stdout).toContain("Cool-down check off (--cool-down-phase-days 0).\n");
+    expect(off.code).toBe(0);
   });
 
   test("a clean pinned set exits 0, and JSON output parses", async () => {

@@ -43,6 +43,7 @@ beforeAll(() => {
     "configured/cli.txt": "idna\n",
     "unsafe/pyproject.toml": '[project]\nname = "u"\ndependencies = []\n[tool.pipcanary]\nno-sandbox = true\n',
     "empty/.keep": "",
+    "bypass/pyproject.toml": '[project]\nname = "b"\ndependencies = ["attrs"]\n\n[tool.pipcanary]\ndo-not-scan = ["attrs"]\n',
   });
 });
 
@@ -131,6 +132,22 @@ describe("bad command lines exit 1 with a message, never a stack trace", () => {
     const fromProject = await runCli(["--dry-run"], { cwd: project.path("unsafe") });
     expect(fromProject.code).toBe(1);
     expect(fromProject.stderr).toStartWith("pipcanary: error: pyproject.toml:5: [tool.pipcanary] cannot set 'no-sandbox'");
+  });
+
+  test("a project file that switches part of the scan off is refused, with the file, the key and the fix", async () => {
+    const refused = await runCli(["--dry-run"], { cwd: project.path("bypass") });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toBe(
+      "pipcanary: error: pyproject.toml:6: [tool.pipcanary] cannot set 'do-not-scan': a project file must not be able to weaken the scan\n" +
+        "pipcanary: hint: pass it on the command line (--do-not-scan) or in PIPCANARY_DO_NOT_SCAN, and remove it from [tool.pipcanary]\n",
+    );
+  });
+
+  test("--help lists --allow-name and the keys a project file may not set", async () => {
+    const { stdout } = await runCli(["--help"], { cwd: project.dir });
+    expect(stdout).toContain("--allow-name NAME");
+    expect(stdout.replace(/\s+/g, " ")).toMatch(/Not allowed in pyproject\.toml \(pass them on the command line or as PIPCANARY_<NAME>\): [^.]*--do-not-scan[^.]*--allow-name[^.]*a --cool-down-phase-days shorter than the default\./);
   });
 
   test("--log-level silent keeps the exit code and prints nothing", async () => {

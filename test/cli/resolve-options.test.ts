@@ -61,20 +61,18 @@ name = "x"
 dependencies = []
 
 [tool.pipcanary]
-cool-down-phase-days = 3
+cool-down-phase-days = 10
 format = "json"
 log_level = "warn"
 requirement = ["from-project.txt"]
-ignore-vuln = ["PYSEC-1", "GHSA-2"]
-index-url = "https://project.example/simple"
+extra = ["cli"]
 `;
 
   test("scalars: the highest source that sets the option wins", () => {
     const projectOnly = resolveWith({ "pyproject.toml": pyproject }, []).options;
-    expect(projectOnly.coolDownMs).toBe(3 * 86_400_000);
+    expect(projectOnly.coolDownMs).toBe(10 * 86_400_000);
     expect(projectOnly.format).toBe("json");
     expect(projectOnly.logLevel).toBe("warn");
-    expect(projectOnly.indexUrl).toBe("https://project.example/simple");
     expect(projectOnly.configFile).toBe(project?.path("pyproject.toml"));
     project?.remove();
 
@@ -95,10 +93,11 @@ index-url = "https://project.example/simple"
   test("lists merge in order project, environment, command line, without duplicates", () => {
     const { options } = resolveWith(
       { "pyproject.toml": pyproject },
-      ["--ignore-vuln", "CLI-1", "--ignore-vuln=PYSEC-1", "-r", "cli.txt"],
-      { PIPCANARY_IGNORE_VULN: "ENV-1, ENV-2 GHSA-2", PIPCANARY_REQUIREMENT: "env.txt" },
+      ["--ignore-vuln", "CLI-1", "--ignore-vuln=ENV-1", "-r", "cli.txt", "--extra", "docs"],
+      { PIPCANARY_IGNORE_VULN: "ENV-1, ENV-2 GHSA-2", PIPCANARY_REQUIREMENT: "env.txt", PIPCANARY_EXTRA: "cli" },
     );
-    expect(options.ignoreVulns).toEqual(["PYSEC-1", "GHSA-2", "ENV-1", "ENV-2", "CLI-1"]);
+    expect(options.ignoreVulns).toEqual(["ENV-1", "ENV-2", "GHSA-2", "CLI-1"]);
+    expect(options.extras).toEqual(["cli", "docs"]);
     expect(options.requirementFiles).toEqual(["from-project.txt", "env.txt", "cli.txt"].map((file) => project?.path(file) ?? ""));
   });
 
@@ -147,11 +146,70 @@ describe("bad values name their source", () => {
   });
 
   test("[tool.pipcanary] cannot weaken the sandbox or run code", () => {
-    for (const key of ["no-sandbox = true", "i_understand_untrusted_code_will_run_on_this_machine = true", 'plugin = ["p.ts"]', 'pass-env = ["AWS_SECRET_ACCESS_KEY"]', 'cache-dir = "cache"', 'trace-file = "/root/.bashrc"', "exercise-seconds = 0.01", "grace-seconds = 0.01"]) {
+    for (const key of ["no-sandbox = true", "i_understand_untrusted_code_will_run_on_this_machine = true", 'plugin = ["p.ts"]', 'pass-env = ["AWS_SECRET_ACCESS_KEY"]', 'cache-dir = "cache"', 'trace-file = "/root/.bashrc"', 'allow-known-malware = ["MAL-2025-1"]', 'malware-db = "."', 'osv-url = "http://127.0.0.1:1"', "exercise-seconds = 0.01", "grace-seconds = 0.01"]) {
       const error = failure({ "pyproject.toml": `[tool.pipcanary]\n${key}\n` }, []);
       expect(error.message).toMatch(/^pyproject\.toml:2: \[tool\.pipcanary\] cannot set '[a-z_-]+': /);
       project?.remove();
     }
+  });
+});
+
+describe("[tool.pipcanary] cannot weaken the scan", () => {
+  test.each([
+    ["do-not-scan", 'do-not-scan = ["evil"]', "PIPCANARY_DO_NOT_SCAN"],
+    ["do_not_scan", 'do_not_scan = "evil"', "PIPCANARY_DO_NOT_SCAN"],
+    ["index-url", 'index-url = "https://evil.example/simple"', "PIPCANARY_INDEX_URL"],
+    ["extra-index-url", 'extra-index-url = ["https://evil.example/simple"]', "PIPCANARY_EXTRA_INDEX_URL"],
+    ["ignore-vuln", 'ignore-vuln = ["GHSA-xxxx"]', "PIPCANARY_IGNORE_VULN"],
+    ["allow-upload-time", 'allow-upload-time = ["evil<=2099-01-01"]', "PIPCANARY_ALLOW_UPLOAD_TIME"],
+    ["allowlist", 'allowlist = ["evil"]', "PIPCANARY_ALLOWLIST"],
+    ["allow-name", 'allow-name = ["reqeusts"]', "PIPCANARY_ALLOW_NAME"],
+    ["vuln-db", 'vuln-db = "empty-db"', "PIPCANARY_VULN_DB"],
+  ])("%s is refused, naming the file, the key and the fix", (key, line, variable) => {
+    const error = failure({ "pyproject.toml": `[project]\nname = "x"\n\n[tool.pipcanary]\n${line}\n` }, []);
+    expect(error.message).toBe(`pyproject.toml:5: [tool.pipcanary] cannot set '${key}': a project file must not be able to weaken the scan`);
+    expect(error.hint).toContain(`pass it on the command line (--${key.replace(/_/g, "-")}) or in ${variable}`);
+  });
+
+  test.each(["0", "3", "36h", "P6D"])("a cool-down of %s, shorter than the default, is refused", (value) => {
+    const error = failure({ "pyproject.toml": `[tool.pipcanary]\ncool-down-phase-days = "${value}"\n` }, []);
+    expect(error.message).toBe("pyproject.toml:2: [tool.pipcanary] cannot set 'cool-down-phase-days' shorter than the default of 7 days: a project file must not be able to weaken the scan");
+    expect(error.hint).toContain("PIPCANARY_COOL_DOWN_PHASE_DAYS");
+  });
+
+  test("a longer cool-down is accepted from the project file", () => {
+    expect(resolveWith({ "pyproject.toml": "[tool.pipcanary]\ncool-down-phase-days = 14\n" }, []).options.coolDownMs).toBe(14 * 86_400_000);
+  });
+
+  test("the same options are accepted from the command line and the environment", () => {
+    const { options } = resolveWith({}, ["--do-not-scan", "a", "-i", "https://cli.example/simple", "--allow-name", "reqeusts", "-c", "0"], {
+      PIPCANARY_IGNORE_VULN: "GHSA-1",
+      PIPCANARY_ALLOWLIST: "b",
+      PIPCANARY_ALLOW_NAME: "nunpy",
+    });
+    expect(options.doNotScan).toEqual(["a"]);
+    expect(options.indexUrl).toBe("https://cli.example/simple");
+    expect(options.ignoreVulns).toEqual(["GHSA-1"]);
+    expect(options.allowlist).toEqual(["b"]);
+    expect(options.allowNames).toEqual(["nunpy", "reqeusts"]);
+    expect(options.coolDownMs).toBe(0);
+  });
+});
+
+describe("known malware", () => {
+  test("--osv-url defaults to api.osv.dev and must be http(s); --allow-known-malware takes MAL- ids only", () => {
+    expect(resolveWith({}, []).options.osvUrl).toBe("https://api.osv.dev");
+    expect(resolveWith({}, ["--osv-url", "http://127.0.0.1:8080"]).options.osvUrl).toBe("http://127.0.0.1:8080");
+    expect(failure({}, ["--osv-url", "file:///srv/osv"]).message).toBe("--osv-url: 'file:///srv/osv' must be an http(s) URL");
+    expect(resolveWith({}, ["--allow-known-malware", "mal-2025-1"]).options.allowKnownMalware).toEqual(["mal-2025-1"]);
+    expect(failure({}, ["--allow-known-malware", "GHSA-xxxx"]).message).toContain("is not a known-malware record id");
+  });
+
+  test("--ignore-vuln MAL-… is warned about: it never ignores known malware", () => {
+    const { options, warnings } = resolveWith({}, ["--ignore-vuln", "MAL-2025-1", "--ignore-vuln", "GHSA-1"]);
+    expect(options.ignoreVulns).toEqual(["MAL-2025-1", "GHSA-1"]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toStartWith("--ignore-vuln MAL-2025-1 has no effect: known malware is never ignored");
   });
 });
 

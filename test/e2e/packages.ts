@@ -15,7 +15,7 @@ export function importPayload(name: string, module: string, body: string, extra:
 }
 
 /** An sdist whose setup.py is the payload (it runs when pip builds metadata or the wheel). */
-function setupPayload(name: string, module: string, setupPy: string): FixtureProject {
+export function setupPayload(name: string, module: string, setupPy: string): FixtureProject {
   return project(name, "1.0", buildSdist({ name, version: "1.0", files: { [`${module}/__init__.py`]: "" }, setupPy }));
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createHash } from "node:crypto";
 import { compare, explain } from "@renovatebot/pep440";
 import { normalizeName } from "../../src/core/names.ts";
+import { OsvEndpoint } from "./osv-endpoint.ts";
 import type {
   FailureMode,
   FixtureFile,
@@ -46,6 +47,7 @@ export async function startIndexServer(
   options: IndexServerOptions = {},
 ): Promise<IndexServer> {
   const index = new FixtureIndex(options.cacheMaxAge ?? 600);
+  const osv = new OsvEndpoint(options.osvRecords);
   for (const project of projects) index.addProject(project);
   const failures = new Map<string, FailureMode>();
   const requests: RecordedRequest[] = [];
@@ -79,7 +81,9 @@ export async function startIndexServer(
     if (latencyMs > 0) await sleep(latencyMs);
     const failure = failureFor(info.path);
     if (failure?.kind === "delay") await sleep(failure.ms);
-    const reply = applyFailure(failure, index.route(info, baseUrl));
+    const osvAnswer = osv.answer(info.method, info.path, info.method === "POST" ? await readBody(incoming) : "");
+    const routed = osvAnswer ? jsonReply(osvAnswer.status, osvAnswer.json) : index.route(info, baseUrl);
+    const reply = applyFailure(failure, routed);
     const recorded: RecordedRequest = { method: info.method, path: info.path, headers, status: reply.status };
     if (url.search) recorded.query = url.search.slice(1);
     requests.push(recorded);
@@ -104,6 +108,7 @@ export async function startIndexServer(
     simpleUrl: `${baseUrl}/simple/`,
     requests,
     addProject: (project) => index.addProject(project),
+    addOsvRecord: (record) => osv.add(record),
     fail: (pathPrefix, mode) => void failures.set(pathPrefix, mode),
     clearFailures: () => failures.clear(),
     setLatency: (ms) => {
@@ -148,6 +153,16 @@ function send(outgoing: ServerResponse, reply: Reply, headOnly: boolean): void {
     return;
   }
   outgoing.end(reply.body);
+}
+
+async function readBody(incoming: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function jsonReply(status: number, value: unknown): Reply {
+  return { status, headers: { "content-type": "application/json" }, body: new TextEncoder().encode(JSON.stringify(value)) };
 }
 
 function textReply(status: number, text: string): Reply {
@@ -417,6 +432,7 @@ function pypiInfo(project: FixtureProject, release: FixtureRelease | undefined):
     version: release?.version ?? null,
     summary: `Fixture package ${project.name}`,
     requires_python: requiresPython,
+    requires_dist: release?.requiresDist ?? null,
     yanked,
     yanked_reason: yanked ? (release?.files.map(yankReason).find((reason) => reason) ?? null) : null,
   };

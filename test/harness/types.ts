@@ -1,3 +1,5 @@
+import type { OsvRecord } from "../../src/audit/osv.ts";
+
 /**
  * Contract of the fixture package index and package builders that every test uses.
  * Implemented by index-server.ts, wheel.ts and sdist.ts in this folder.
@@ -34,6 +36,8 @@ export interface FixtureRelease {
   version: string;
   files: FixtureFile[];
   vulnerabilities?: FixtureVulnerability[];
+  /** `info.requires_dist` of the JSON API, as the release's metadata declares it. */
+  requiresDist?: string[];
 }
 
 export interface FixtureProject {
@@ -58,6 +62,8 @@ export interface RecordedRequest {
 }
 
 export interface IndexServerOptions {
+  /** OSV records the index's OSV API (`/v1/querybatch`, `/v1/vulns/{id}`) serves; see osv-endpoint.ts. */
+  osvRecords?: OsvRecord[];
   /** `Cache-Control: max-age` of index pages and JSON answers, in seconds (default 600). */
   cacheMaxAge?: number;
   /** TCP port on 127.0.0.1; 0 or omitted for an ephemeral one (tests always use that). */
@@ -72,6 +78,8 @@ export interface IndexServer {
   /** Every request served, in order. */
   readonly requests: RecordedRequest[];
   addProject(project: FixtureProject): void;
+  /** Adds (or replaces, by id) a record of the OSV API at `url` (pipcanary's --osv-url). */
+  addOsvRecord(record: OsvRecord): void;
   fail(pathPrefix: string, mode: FailureMode): void;
   clearFailures(): void;
   /** Latency added to every request (benchmarks). */

@@ -87,3 +87,9 @@ export function connectUnix(path: string): string {
 export function bind(address: string, port: number): string {
   return `${PID} bind(5<TCPv6:[1]>, {sa_family=AF_INET6, sin6_port=htons(${port}), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "${address}", &sin6_addr), sin6_scope_id=0}, 28) = 0`;
 }
+
+/** strace's line for a call the sandbox's seccomp filter trapped (`--- SIGSYS … ---`). */
+export function denied(syscall: string, arch = "AUDIT_ARCH_X86_64"): string {
+  const nr = /^\d/.test(syscall) ? syscall : `__NR_${syscall}`;
+  return `${PID} --- SIGSYS {si_signo=SIGSYS, si_code=SYS_SECCOMP, si_call_addr=0x7f965aeb8829, si_syscall=${nr}, si_arch=${arch}} ---`;
+}

@@ -18,7 +18,7 @@ export function makeRule(
     })),
     match: {
       phases: undefined, paths: undefined, flags: undefined, families: undefined, addresses: undefined,
-      ports: undefined, programs: undefined, argv: undefined, packageOnly: true, ...match,
+      ports: undefined, programs: undefined, argv: undefined, syscalls: undefined, packageOnly: true, ...match,
     },
   };
 }

