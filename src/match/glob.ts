@@ -1,7 +1,8 @@
 /**
  * Glob syntax shared by rules and exceptions.
- * - Path globs are absolute (`/etc/shadow`), home-relative (`~`, `~/.ssh/**`) or venv-relative
- *   (`$VENV/**`, the scan's virtual environment; see MatchContext). Segments may use
+ * - Path globs are absolute (`/etc/shadow`), home-relative (`~`, `~/.ssh/**`) or relative to one of
+ *   the run's own directories (`$WORK/**`: the work dir with the venv and downloads; `$PYTHON/**`: the
+ *   host interpreter's installation), which exist only during a scan. Segments may use
  *   `*` (any run of characters but `/`), `?` (one character) and `[abc]`/`[!abc]`; a segment that is
  *   exactly `**` matches zero or more whole segments, so `~/.aws/**` matches `~/.aws` itself and
  *   everything below it, but never `~`.
@@ -11,13 +12,17 @@
  *   argument is -c", and does not match `bash script -c x`.
  */
 
-/** Stands for the scan's venv at the start of a path glob (`$VENV/**`). */
-export const VENV_ANCHOR = "$VENV";
+/** Named roots a path glob may start with, each standing for zero or more directories of the run. */
+export const PATH_ROOTS = ["$WORK", "$PYTHON"] as const;
+export type PathRootName = (typeof PATH_ROOTS)[number];
+export type PathRoots = Partial<Record<PathRootName, readonly string[]>>;
 
 /** Why a glob is invalid, or undefined when it is fine. */
 export function pathGlobProblem(glob: string): string | undefined {
-  const anchored = glob === "~" || glob.startsWith("~/") || glob === VENV_ANCHOR || glob.startsWith(`${VENV_ANCHOR}/`);
-  if (!(glob.startsWith("/") || anchored)) return "must start with '/', '~/' or '$VENV/'";
+  const root = glob.split("/")[0] ?? "";
+  if (!(root === "" || root === "~" || (PATH_ROOTS as readonly string[]).includes(root))) {
+    return `must start with '/', '~/' or one of ${PATH_ROOTS.map((name) => `'${name}/'`).join(", ")}`;
+  }
   if (glob.includes("\0")) return "must not contain NUL";
   for (const segment of glob.split("/")) {
     if (segment === "." || segment === "..") return "must not contain '.' or '..' segments";
@@ -85,10 +90,16 @@ export function compileArgvGlob(glob: string): RegExp {
   return new RegExp(`^(?:${globToRegexSource(glob, true)})$`);
 }
 
-/** Expands `~` to the decoy home and splits into segments (no leading empty segment). */
-export function pathGlobSegments(glob: string, home: string): string[] {
-  const absolute = glob === "~" ? home : glob.startsWith("~/") ? `${home.replace(/\/+$/, "")}${glob.slice(1)}` : glob;
-  return absolute.split("/").filter((segment) => segment !== "");
+/**
+ * Expands `~` to the decoy home and a named root to each of its directories (none when the run has
+ * none), and splits each result into segments (no leading empty segment).
+ */
+export function pathGlobSegments(glob: string, home: string, roots: PathRoots = {}): string[][] {
+  const slash = glob.indexOf("/");
+  const root = slash === -1 ? glob : glob.slice(0, slash);
+  const rest = slash === -1 ? "" : glob.slice(slash);
+  const bases = root === "" ? [""] : root === "~" ? [home] : roots[root as PathRootName] ?? [];
+  return bases.map((base) => `${base.replace(/\/+$/, "")}${rest}`.split("/").filter((segment) => segment !== ""));
 }
 
 export function basename(path: string): string {

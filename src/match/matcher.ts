@@ -1,15 +1,15 @@
 import type { Finding, FindingSubject } from "../report/findings.ts";
 import type { DynamicRule, RuleException, Severity } from "../rules/types.ts";
-import { EVENT_KINDS, type AttributedEvent, type EventKind, PHASES, type Phase, type TraceEvent } from "../trace/events.ts";
+import { EVENT_KINDS, type AttributedEvent, type EventKind, type ExecEvent, type FileEvent, PHASES, type Phase, type TraceEvent } from "../trace/events.ts";
 import { AddressTable, parseAddressPattern } from "./addresses.ts";
-import { basename, compileArgvGlob, compileNameGlob, hasWildcard, VENV_ANCHOR } from "./glob.ts";
+import { basename, compileArgvGlob, compileNameGlob, hasWildcard, type PathRoots } from "./glob.ts";
 import { PathTrie } from "./path-trie.ts";
 
 export interface MatchContext {
   /** The decoy home directory that `~` stands for in path globs. */
   home: string;
-  /** The scan's venv, which `$VENV` stands for in path globs; without it such globs match nothing. */
-  venv?: string;
+  /** The directories `$WORK` and `$PYTHON` stand for; a glob on a root the run lacks matches nothing. */
+  roots?: PathRoots;
 }
 
 export interface Matcher {
@@ -26,6 +26,20 @@ const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
 /** Path-matching event kinds; the rest carry no file path worth a trie walk. */
 const PATH_KINDS = new Set<EventKind>(["open", "read", "write", "stat", "unlink", "rename", "mkdir", "chmod", "link", "readlink", "chdir", "exec"]);
+
+/** Open flags that make an open a change to the file; the other kinds here always change something. */
+const WRITE_FLAGS = new Set(["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"]);
+const CHANGE_KINDS = new Set<EventKind>(["write", "rename", "link", "unlink", "chmod", "mkdir"]);
+
+/** A rule that can only match events changing a file: it never needs a path lookup for a read or stat. */
+function changesOnly(m: DynamicRule["match"]): boolean {
+  return m.events.every((kind) => CHANGE_KINDS.has(kind) || (kind === "open" && m.flags !== undefined && m.flags.every((flag) => WRITE_FLAGS.has(flag))));
+}
+
+function changesFile(event: TraceEvent): boolean {
+  if (event.kind === "open") return event.flags.some((flag) => WRITE_FLAGS.has(flag));
+  return CHANGE_KINDS.has(event.kind);
+}
 
 /** Which index finds a rule's candidates; the remaining conditions are checked per candidate. */
 const enum Primary {
@@ -74,6 +88,7 @@ interface CompiledRule {
   families: Set<string> | undefined;
   ports: Set<number> | undefined;
   paths: PathTrie | undefined;
+  notPaths: PathTrie | undefined;
   programs: NameSet | undefined;
   addresses: AddressTable | undefined;
   argv: RegExp[] | undefined;
@@ -88,9 +103,9 @@ function maskOf<T>(values: readonly T[] | undefined, bits: Map<T, number>, all: 
   return mask;
 }
 
-function trieOf(globs: readonly string[] | undefined, home: string): PathTrie | undefined {
+function trieOf(globs: readonly string[] | undefined, ctx: MatchContext): PathTrie | undefined {
   if (globs === undefined) return undefined;
-  const trie = new PathTrie(home);
+  const trie = new PathTrie(ctx.home, ctx.roots);
   for (const glob of globs) trie.add(glob, 0);
   return trie;
 }
@@ -105,17 +120,17 @@ function tableOf(addresses: readonly string[] | undefined): AddressTable | undef
   return table;
 }
 
-function compileException(exception: RuleException, home: string): CompiledException {
+function compileException(exception: RuleException, ctx: MatchContext): CompiledException {
   return {
     phaseMask: maskOf(exception.phases, PHASE_BIT, ALL_PHASES),
-    paths: trieOf(exception.paths, home),
+    paths: trieOf(exception.paths, ctx),
     packages: exception.packages ? new NameSet(exception.packages) : undefined,
     programs: exception.programs ? new NameSet(exception.programs) : undefined,
     unattributed: exception.unattributed,
   };
 }
 
-function compileRule(rule: DynamicRule, home: string): CompiledRule {
+function compileRule(rule: DynamicRule, ctx: MatchContext): CompiledRule {
   const m = rule.match;
   const primary = m.paths ? Primary.Paths
     : m.programs ? Primary.Programs
@@ -132,24 +147,13 @@ function compileRule(rule: DynamicRule, home: string): CompiledRule {
     flags: m.flags ? new Set(m.flags) : undefined,
     families: m.families ? new Set(m.families) : undefined,
     ports: m.ports ? new Set(m.ports) : undefined,
-    paths: trieOf(m.paths, home),
+    paths: trieOf(m.paths, ctx),
+    notPaths: trieOf(m.notPaths, ctx),
     programs: m.programs ? new NameSet(m.programs) : undefined,
     addresses: tableOf(m.addresses),
     argv: m.argv?.map(compileArgvGlob),
     syscalls: m.syscalls ? new NameSet(m.syscalls) : undefined,
-    exceptions: rule.except.map((exception) => compileException(exception, home)),
-  };
-}
-
-/** The rule with `$VENV` in its path globs replaced by the venv's path, or such globs dropped when there is none. */
-function withVenv(rule: DynamicRule, venv: string | undefined): DynamicRule {
-  const expand = (globs: readonly string[] | undefined): string[] | undefined =>
-    globs?.flatMap((glob) => (!glob.startsWith(VENV_ANCHOR) ? [glob] : venv === undefined ? [] : [`${venv}${glob.slice(VENV_ANCHOR.length)}`]));
-  if (![rule.match.paths, ...rule.except.map((exception) => exception.paths)].some((globs) => globs?.some((glob) => glob.startsWith(VENV_ANCHOR)))) return rule;
-  return {
-    ...rule,
-    match: { ...rule.match, paths: expand(rule.match.paths) },
-    except: rule.except.map((exception) => ({ ...exception, paths: expand(exception.paths) })),
+    exceptions: rule.except.map((exception) => compileException(exception, ctx)),
   };
 }
 
@@ -166,8 +170,10 @@ const ON_REQUESTED = 4;
  * checked against their remaining conditions and exceptions.
  */
 export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): Matcher {
-  const compiled = rules.map((rule) => compileRule(withVenv(rule, ctx.venv), ctx.home));
-  const paths = new PathTrie(ctx.home);
+  const compiled = rules.map((rule) => compileRule(rule, ctx));
+  const paths = new PathTrie(ctx.home, ctx.roots);
+  // Most traced calls are reads and stats: rules about changes get a trie those never walk.
+  const changePaths = new PathTrie(ctx.home, ctx.roots);
   const programLiterals = new Map<string, number[]>();
   const programGlobs: Array<{ regex: RegExp; index: number }> = [];
   const addresses = new AddressTable();
@@ -179,7 +185,7 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
     const m = c.rule.match;
     switch (c.primary) {
       case Primary.Paths:
-        for (const glob of m.paths ?? []) paths.add(glob, index);
+        for (const glob of m.paths ?? []) (changesOnly(m) ? changePaths : paths).add(glob, index);
         break;
       case Primary.Programs:
         for (const glob of m.programs ?? []) {
@@ -230,18 +236,23 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
     }
   };
 
+  function collectPaths(trie: PathTrie, event: FileEvent | ExecEvent): void {
+    side = ON_PATH;
+    trie.match(event.path, add);
+    if ("target" in event && event.target !== undefined) {
+      side = ON_TARGET;
+      trie.match(event.target, add);
+    }
+    if ("requested" in event && event.requested !== undefined) {
+      side = ON_REQUESTED;
+      trie.match(event.requested, add);
+    }
+  }
+
   function collect(event: TraceEvent): void {
     if (PATH_KINDS.has(event.kind) && "path" in event) {
-      side = ON_PATH;
-      paths.match(event.path, add);
-      if ("target" in event && event.target !== undefined) {
-        side = ON_TARGET;
-        paths.match(event.target, add);
-      }
-      if ("requested" in event && event.requested !== undefined) {
-        side = ON_REQUESTED;
-        paths.match(event.requested, add);
-      }
+      collectPaths(paths, event);
+      if (changePaths.patternCount > 0 && changesFile(event)) collectPaths(changePaths, event);
     }
     side = ON_PATH;
     if (event.kind === "exec") {
@@ -271,8 +282,8 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
       const index = candidates[i] ?? 0;
       const c = compiled[index];
       if (c === undefined) continue;
-      const subjectPath = pathSubject(event, where[index] ?? ON_PATH);
-      if (!accepts(c, ae, subjectPath)) continue;
+      const subjectPath = accepted(c, ae, where[index] ?? ON_PATH);
+      if (subjectPath === REJECTED) continue;
       (findings ??= []).push(toFinding(c, ae, subjectPath));
     }
     if (findings === undefined) return NO_FINDINGS;
@@ -285,6 +296,19 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
   return { match, ruleCount: compiled.length };
 }
 
+/**
+ * The sides of `sides` whose path lies outside `notPaths`: a rename from an allowed folder to a
+ * path outside it still matches on its destination.
+ */
+function outside(notPaths: PathTrie, event: TraceEvent, sides: number): number {
+  if (!("path" in event)) return sides;
+  let left = sides;
+  if ((left & ON_PATH) !== 0 && notPaths.matches(event.path)) left &= ~ON_PATH;
+  if ((left & ON_TARGET) !== 0 && "target" in event && event.target !== undefined && notPaths.matches(event.target)) left &= ~ON_TARGET;
+  if ((left & ON_REQUESTED) !== 0 && "requested" in event && event.requested !== undefined && notPaths.matches(event.requested)) left &= ~ON_REQUESTED;
+  return left;
+}
+
 function pathSubject(event: TraceEvent, side: number): string | undefined {
   if (event.kind === "exec") return event.path;
   if (!("path" in event)) return event.kind === "connect" || event.kind === "bind" || event.kind === "sendto" ? event.address : undefined;
@@ -294,7 +318,19 @@ function pathSubject(event: TraceEvent, side: number): string | undefined {
   return event.path;
 }
 
-function accepts(c: CompiledRule, ae: AttributedEvent, subjectPath: string | undefined): boolean {
+const REJECTED = Symbol("rejected");
+
+/** The path (or address) the finding is about when every condition holds, else REJECTED. */
+function accepted(c: CompiledRule, ae: AttributedEvent, where: number): string | undefined | typeof REJECTED {
+  if (!accepts(c, ae)) return REJECTED;
+  const sides = c.notPaths ? outside(c.notPaths, ae.event, where) : where;
+  if (sides === 0) return REJECTED;
+  const subjectPath = pathSubject(ae.event, sides);
+  for (const exception of c.exceptions) if (excepted(exception, ae, subjectPath)) return REJECTED;
+  return subjectPath;
+}
+
+function accepts(c: CompiledRule, ae: AttributedEvent): boolean {
   const event = ae.event;
   const attribution = ae.attribution;
   if ((c.kindMask & (KIND_BIT.get(event.kind) ?? 0)) === 0) return false;
@@ -321,7 +357,6 @@ function accepts(c: CompiledRule, ae: AttributedEvent, subjectPath: string | und
   } else if (c.programs || c.argv) {
     return false;
   }
-  for (const exception of c.exceptions) if (excepted(exception, ae, subjectPath)) return false;
   return true;
 }
 

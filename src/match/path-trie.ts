@@ -1,9 +1,17 @@
-import { compileNameGlob, hasWildcard, pathGlobSegments } from "./glob.ts";
+import { compileNameGlob, hasWildcard, type PathRoots, pathGlobSegments } from "./glob.ts";
 
 interface WildChild {
   pattern: string;
   regex: RegExp;
+  /** For a segment with one `*` and no other wildcard: the text around it, compared in place. */
+  affixes: { prefix: string; suffix: string } | undefined;
   node: TrieNode;
+}
+
+function affixesOf(segment: string): WildChild["affixes"] {
+  const star = segment.indexOf("*");
+  if (star === -1 || segment.indexOf("*", star + 1) !== -1 || /[?[]/.test(segment)) return undefined;
+  return { prefix: segment.slice(0, star), suffix: segment.slice(star + 1) };
 }
 
 /** Up to this many literal children are compared in place; more go through a map. */
@@ -25,6 +33,14 @@ class TrieNode {
    */
   minDepth = 0;
   maxDepth = 0;
+  /**
+   * For a `**` continuation that only goes on with literal segments (`/**` + `/.git/hooks/…`):
+   * each literal as `/name` with its child, so the walk finds the few places it occurs with a
+   * native string search instead of trying every segment boundary.
+   */
+  jump: Array<[string, TrieNode]> | undefined;
+  /** A `**` continuation where globs end and nothing follows. */
+  terminal = false;
 }
 
 function computeDepths(node: TrieNode): void {
@@ -37,9 +53,14 @@ function computeDepths(node: TrieNode): void {
     max = Math.max(max, child.maxDepth + 1);
   }
   if (node.globstar) {
-    computeDepths(node.globstar);
-    min = Math.min(min, node.globstar.minDepth);
+    const rest = node.globstar;
+    computeDepths(rest);
+    min = Math.min(min, rest.minDepth);
     max = Number.POSITIVE_INFINITY;
+    // Past a few literals, one map lookup per segment boundary beats one string search per literal.
+    const literalOnly = rest.values === undefined && rest.wild === undefined && rest.globstar === undefined && rest.few !== undefined && rest.few.length > 0;
+    rest.terminal = rest.values !== undefined && rest.wild === undefined && rest.globstar === undefined && rest.literal === undefined;
+    rest.jump = literalOnly ? rest.few?.map(([key, child]): [string, TrieNode] => [`/${key}`, child]) : undefined;
   }
   node.minDepth = min;
   node.maxDepth = max;
@@ -55,15 +76,22 @@ export class PathTrie {
   private size = 0;
   private depthsReady = false;
 
-  constructor(private readonly home: string) {}
+  constructor(
+    private readonly home: string,
+    private readonly roots: PathRoots = {},
+  ) {}
 
   get patternCount(): number {
     return this.size;
   }
 
   add(glob: string, value: number): void {
+    for (const segments of pathGlobSegments(glob, this.home, this.roots)) this.addSegments(segments, value);
+  }
+
+  private addSegments(segments: readonly string[], value: number): void {
     let node = this.root;
-    for (const segment of pathGlobSegments(glob, this.home)) {
+    for (const segment of segments) {
       if (segment === "**") {
         node.globstar ??= new TrieNode();
         node = node.globstar;
@@ -71,7 +99,7 @@ export class PathTrie {
         node.wild ??= [];
         let child = node.wild.find((w) => w.pattern === segment);
         if (child === undefined) {
-          child = { pattern: segment, regex: compileNameGlob(segment), node: new TrieNode() };
+          child = { pattern: segment, regex: compileNameGlob(segment), affixes: affixesOf(segment), node: new TrieNode() };
           node.wild.push(child);
         }
         node = child.node;
@@ -137,10 +165,24 @@ function walk(node: TrieNode, path: string, pos: number, found: (value: number) 
     if (child) walk(child, path, next, found);
   }
   if (node.wild) {
-    const segment = path.slice(pos, slash);
-    for (const w of node.wild) if (w.regex.test(segment)) walk(w.node, path, next, found);
+    for (const w of node.wild) {
+      const hit = w.affixes
+        ? slash - pos >= w.affixes.prefix.length + w.affixes.suffix.length && path.startsWith(w.affixes.prefix, pos) && path.startsWith(w.affixes.suffix, slash - w.affixes.suffix.length)
+        : w.regex.test(path.slice(pos, slash));
+      if (hit) walk(w.node, path, next, found);
+    }
   }
-  if (node.globstar) {
+  if (node.globstar?.terminal) {
+    // A trailing `**` matches whatever is left.
+    emit(node.globstar, found);
+  } else if (node.globstar?.jump) {
+    for (const [needle, child] of node.globstar.jump) {
+      for (let at = path.indexOf(needle, pos - 1); at !== -1; at = path.indexOf(needle, at + 1)) {
+        const end = at + needle.length;
+        if (end === path.length || path.charCodeAt(end) === 47) walk(child, path, end + 1, found);
+      }
+    }
+  } else if (node.globstar) {
     // `**` swallows zero or more segments: try the continuation at each segment boundary that
     // leaves it a number of segments it can consume.
     const rest = node.globstar;

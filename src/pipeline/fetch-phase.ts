@@ -8,9 +8,14 @@ import { collectArtifacts, parseDistributionFilename } from "../fetch/collect.ts
 import { type EgressAttempt, type EgressProxy, startEgressProxy } from "../fetch/egress-proxy.ts";
 import { allowedDestinations, indexArgs, localPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import { requirementFiles } from "../fetch/requirements-file.ts";
+import { unpackCopiesDir, writeUnpackCopyingRunner } from "../fetch/unpack-copies.ts";
 import type { RequirementSet } from "../inputs/types.ts";
+import type { Finding } from "../report/findings.ts";
+import { loadBuiltinRulePacks } from "../rules/builtin.ts";
+import { staticRules } from "../rules/loader.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import { sandboxSocketOwner } from "../sandbox/socket-owner.ts";
+import { unpackFindings } from "../static/index.ts";
 import { DEFAULT_TIMEOUTS, downloadDirs, type ScanContext } from "./context.ts";
 import type { KnownMalwareGate, ReleaseRef } from "./known-malware.ts";
 import type { PhaseOutcome, PhaseSpec, PlannedStep } from "./phase-runner.ts";
@@ -128,13 +133,34 @@ function checkFetchFailure(outcome: PhaseOutcome, proxy: EgressProxy, what: stri
   throw new ScanFailedError(`pip could not download ${what}:\n${tail}`, hint);
 }
 
+/**
+ * The phase's findings, with the blame moved to the archive when pip unpacked one whose members
+ * reach outside their folder (`../`, absolute paths, links out of the tree) and the phase then
+ * stopped or pip failed: a write pip made through such a member is that sdist's, reported under
+ * the archive rule instead of as pip's own blocking finding, and pip refusing a `../` member (it
+ * checks those) is no longer a failed scan. Returns the findings and whether the phase is blocked.
+ */
+async function blameUnpackedArchives(context: ScanContext, outcome: PhaseOutcome): Promise<{ findings: Finding[]; blocked: boolean }> {
+  const plain = { findings: outcome.findings, blocked: outcome.blocked };
+  if (!outcome.blocked && outcome.failedStep === undefined) return plain;
+  const environment = context.environment;
+  const copies = await collectArtifacts(unpackCopiesDir(environment), environment.workDir);
+  const unsafe = unpackFindings(copies, staticRules(loadBuiltinRulePacks()), "fetch");
+  if (!unsafe.some((finding) => finding.severity === "block")) return plain;
+  const rest = outcome.findings.filter((finding) => finding.package !== undefined || finding.severity !== "block");
+  return { findings: [...unsafe, ...rest], blocked: true };
+}
+
 /** pip download of the requirement set, then of the sdists' build requirements; undefined when blocked. */
 export async function fetchPhase(context: ScanContext, set: RequirementSet): Promise<{ artifacts: Artifact[]; buildArtifacts: Artifact[] } | undefined> {
   const { environment, runner, options } = context;
   const python = environment.python.executable;
   const { artifactDir, buildDir } = downloadDirs(environment);
+  const copiesDir = unpackCopiesDir(environment);
   mkdirSync(artifactDir);
   mkdirSync(buildDir);
+  mkdirSync(copiesDir);
+  const pipRunner = writeUnpackCopyingRunner(environment, copiesDir);
   const files = requirementFiles(set);
   const requirementsPath = join(environment.workDir, "requirements.txt");
   const constraintsPath = join(environment.workDir, "constraints.txt");
@@ -160,18 +186,19 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
       ],
       env: proxyEnv(environment.env),
       forward: { port: FORWARD_PORT, socket: join(environment.egressMount, environment.egressSocketName) },
-      protectedDirs: [artifactDir, buildDir],
+      protectedDirs: [artifactDir, buildDir, copiesDir],
     };
     const download = (dest: string, ...rest: string[]) =>
-      pipCommand(python, environment.python.pipRunner, { site: false }, "download", "--dest", dest, ...PIP_COMMON_ARGS, "--proxy", PROXY_URL, ...indexArgs(set.index), ...rest);
+      pipCommand(python, pipRunner, { site: false }, "download", "--dest", dest, ...PIP_COMMON_ARGS, "--proxy", PROXY_URL, ...indexArgs(set.index), ...rest);
 
     context.progress(`Downloading ${set.requirements.filter((requirement) => !requirement.constraint).length} requirement(s) in the sandbox…`);
     const main = await runner.run({
       ...common,
       steps: [{ argv: download(artifactDir, "-r", requirementsPath, "-c", constraintsPath), required: true, package: undefined, label: "pip download" }],
     });
-    context.findings.push(...main.findings);
-    if (main.blocked) return undefined;
+    const mainBlame = await blameUnpackedArchives(context, main);
+    context.findings.push(...mainBlame.findings);
+    if (mainBlame.blocked) return undefined;
     if (screenFailure.error !== undefined) throw screenFailure.error;
     checkFetchFailure(main, proxy, "the requirements", set.index.onlyBinary);
     const artifacts = await collectArtifacts(artifactDir, environment.workDir, fileUrls(proxy));
@@ -194,8 +221,9 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
       steps.push({ argv: download(buildDir, "--", "wheel"), required: false, package: undefined, label: "pip download wheel" });
     }
     const build = await runner.run({ ...common, steps });
-    context.findings.push(...build.findings);
-    if (build.blocked) return undefined;
+    const buildBlame = await blameUnpackedArchives(context, build);
+    context.findings.push(...buildBlame.findings);
+    if (buildBlame.blocked) return undefined;
     if (screenFailure.error !== undefined) throw screenFailure.error;
     checkFetchFailure(build, proxy, "the build requirements of the sdists", set.index.onlyBinary);
     const buildArtifacts = await collectArtifacts(buildDir, environment.workDir, fileUrls(proxy));

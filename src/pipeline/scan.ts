@@ -106,7 +106,6 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     unregisterTrace();
     rawTrace?.close();
   };
-  const venv = join(environment.workDir, "venv");
   const context: ScanContext = {
     environment,
     options,
@@ -115,7 +114,10 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     runner: new PhaseRunner({
       environment,
       tools,
-      matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), { home: environment.home, venv }),
+      matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), {
+        home: environment.home,
+        roots: { $WORK: [environment.workDir], $PYTHON: [...new Set([environment.python.prefix, ...environment.python.bindRoots])] },
+      }),
       graceSeconds: options.graceSeconds ?? DEFAULT_GRACE_SECONDS,
       rawTrace,
       urlBuildPackage: urlBuildPackage(set),
@@ -144,6 +146,7 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
       if (blockedBy(context.findings)) return stopped(artifacts, buildArtifacts);
     }
 
+    const venv = join(environment.workDir, "venv");
     if (!(await installPhase(context, set, venv))) return stopped(artifacts, buildArtifacts);
 
     const sitePackages = venvSitePackages(venv, python.version, environment.workDir);

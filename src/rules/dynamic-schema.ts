@@ -4,7 +4,7 @@ import { EVENT_KINDS, type EventKind, PHASES } from "../trace/events.ts";
 import type { DynamicCondition } from "./types.ts";
 import { type FieldContext, type Raw, fail, readBoolean, readEnumList, readNumberList, readStringList, rejectUnknownKeys } from "./validate.ts";
 
-const KNOWN = ["events", "phases", "paths", "flags", "families", "addresses", "ports", "programs", "argv", "syscalls", "package_only"] as const;
+const KNOWN = ["events", "phases", "paths", "not_paths", "flags", "families", "addresses", "ports", "programs", "argv", "syscalls", "package_only"] as const;
 
 /** Reads a list of globs and rejects any that would never match or not compile. */
 export function readGlobList(
@@ -36,6 +36,7 @@ export function parseDynamicCondition(rule: FieldContext, raw: Raw): DynamicCond
     events,
     phases: readEnumList(ctx, raw, "phases", PHASES),
     paths: readGlobList(ctx, raw, "paths", pathGlobProblem),
+    notPaths: readGlobList(ctx, raw, "not_paths", pathGlobProblem),
     flags,
     families: readEnumList(ctx, raw, "families", ["inet", "inet6", "unix", "netlink", "other"] as const),
     addresses,
@@ -45,6 +46,7 @@ export function parseDynamicCondition(rule: FieldContext, raw: Raw): DynamicCond
     syscalls: readGlobList(ctx, raw, "syscalls", nameGlobProblem),
     packageOnly: readBoolean(ctx, raw, "package_only", true),
   };
+  if (condition.notPaths && !condition.paths) fail(ctx, "not_paths", "only narrows match.paths, which is not set");
   requireKinds(ctx, condition, "programs", ["exec"]);
   requireKinds(ctx, condition, "argv", ["exec"]);
   requireKinds(ctx, condition, "flags", ["open"]);

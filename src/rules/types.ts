@@ -23,6 +23,12 @@ export interface DynamicCondition {
    */
   paths: string[] | undefined;
   /**
+   * Path globs carved out of `paths`: a path matching one of these does not count, so the home with
+   * the cache folders carved out is "anywhere in the home but a cache folder". Checked on each
+   * path of the event separately (a rename out of a cache folder still matches on its destination).
+   */
+  notPaths: string[] | undefined;
+  /**
    * Only open calls whose flags include one of these (e.g. O_WRONLY, O_RDWR, O_CREAT). Events of
    * other kinds listed in the same rule (rename, link, …) are not constrained by flags.
    */

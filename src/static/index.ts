@@ -2,7 +2,9 @@ import type { Artifact } from "../fetch/artifacts.ts";
 import type { Finding } from "../report/findings.ts";
 import type { BinaryLayout } from "../rules/static-schema.ts";
 import { SEVERITIES, type Severity, type StaticRule } from "../rules/types.ts";
-import { type ArchiveLimits, DEFAULT_LIMITS } from "./archive/types.ts";
+import type { Phase } from "../trace/events.ts";
+import { openArchive } from "./archive/open.ts";
+import { type ArchiveLimits, type ArchiveProblem, DEFAULT_LIMITS } from "./archive/types.ts";
 import { findingsFromHits } from "./findings.ts";
 import { DEFAULT_READ_LIMITS, type Inventory, type ReadLimits, takeInventory } from "./inventory.ts";
 import { type CompiledRules, compileRules, type MatchInput, matchFacts, type ScopedSource } from "./match.ts";
@@ -170,4 +172,27 @@ function layoutOf(inventory: Inventory): BinaryLayout | undefined {
   const extensions = inventory.binaries.filter((binary) => binary.kind === "extension").length;
   if (extensions === 0) return undefined;
   return inventory.sources.length === 0 ? "binary-only" : "mixed";
+}
+
+/** Archive problems that make an unpacker write outside its target folder. */
+const UNPACK_PROBLEMS: ReadonlySet<ArchiveProblem> = new Set<ArchiveProblem>(["path-traversal", "absolute-path", "link-outside"]);
+
+/**
+ * Findings for archives whose members reach outside the folder they are unpacked into, blamed on
+ * the archive's project in `phase`: pip unpacks sdists in the fetch phase, before the static scan,
+ * and what it then writes through such a member is the archive's doing, not pip's.
+ */
+export function unpackFindings(artifacts: readonly Artifact[], rules: readonly StaticRule[], phase: Phase): Finding[] {
+  const compiled = compileRules(rules.filter((rule) => rule.match.fact === "archive"));
+  const policy = makeAllowlistPolicy([]);
+  return artifacts.flatMap((artifact) => {
+    const reader = openArchive({ path: artifact.path }, artifact.filename);
+    try {
+      const issues = reader.issues.filter((issue) => UNPACK_PROBLEMS.has(issue.problem));
+      const input: MatchInput = { archive: artifact.kind, issues, installPaths: [], pth: [], sources: [], binaries: [], layout: undefined };
+      return findingsFromHits(matchFacts(compiled, input), artifact, "", policy).findings.map((finding) => ({ ...finding, phase }));
+    } finally {
+      reader.close();
+    }
+  });
 }

@@ -106,7 +106,7 @@ function inventory(reader: ArchiveReader, archive: "wheel" | "sdist", binaryPatt
     }
     if (base.endsWith(".pth")) {
       const bytes = read(entry, readLimits.configBytes, ".pth file");
-      if (bytes && isActivePth(entry.path, archive)) inv.pth.push({ path: entry.path, lines: classifyPth(new TextDecoder().decode(bytes)) });
+      if (bytes && isActivePth(entry.path, archive)) inv.pth.push({ path: entry.path, lines: classifyPth(entry.path, new TextDecoder().decode(bytes)) });
       continue;
     }
     if (archive === "sdist" && CONFIG_NAMES.has(relative)) {

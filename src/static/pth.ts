@@ -2,9 +2,16 @@ import type { PthForm } from "../rules/static-schema.ts";
 
 /**
  * .pth files: site.py adds each line to sys.path, except lines that start with `import ` or
- * `import\t`, which it executes at every interpreter start. Those lines are what matters; the
- * widely shipped ones (setuptools' distutils shim, namespace packages, editable installs,
- * virtualenv) are recognised by their exact shape, not by a keyword.
+ * `import\t`, which it executes at every interpreter start. Those lines are what matters. Only
+ * two shapes are trusted in a downloaded archive, each by its exact text, never by a keyword:
+ * - setuptools' namespace-package lines, which import nothing but the standard library;
+ * - setuptools' own `distutils-precedence.pth`, only as the whole file setuptools ships. Its line
+ *   imports `_distutils_hack`, so the module is only trusted from setuptools
+ *   (static.startup.hook-module).
+ * Lines that import a module the archive can bring along are code, whatever they look like:
+ * editable-install finders (`__editable___…_finder`) are written by pip for `pip install -e`,
+ * which a scan never runs, and `_virtualenv` by virtualenv into the environments it creates;
+ * neither comes in a wheel or sdist from an index.
  */
 export interface PthLine {
   line: number;
@@ -29,14 +36,17 @@ function nspkgPattern(parts: readonly string[]): RegExp {
   return new RegExp(`^${source}${multi};?$`);
 }
 
+const DISTUTILS_PRECEDENCE_FILE = "distutils-precedence.pth";
+const DISTUTILS_PRECEDENCE_HOOK = "setuptools distutils-precedence";
+
+/** The file as setuptools ships it: since v60 (default 'local') and v49.1–59 (default 'stdlib'). */
+const DISTUTILS_PRECEDENCE_TEXTS = new Set(
+  ["local", "stdlib"].map(
+    (fallback) => `import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, '${fallback}') == 'local'; enabled and __import__('_distutils_hack').add_shim(); `,
+  ),
+);
+
 const KNOWN_HOOKS: ReadonlyArray<readonly [string, RegExp]> = [
-  [
-    "setuptools distutils-precedence",
-    /^import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os\.environ\.get\(var, '(?:local|stdlib)'\) == 'local'; enabled and __import__\('_distutils_hack'\)\.add_shim\(\); ?$/,
-  ],
-  ["setuptools editable install", /^import (__editable___[A-Za-z0-9_]+_finder); \1\.install\(\)$/],
-  ["virtualenv", /^import _virtualenv$/],
-  ["pywin32", /^import pywin32_bootstrap$/],
   [
     "setuptools namespace package",
     nspkgPattern([
@@ -64,7 +74,17 @@ const KNOWN_HOOKS: ReadonlyArray<readonly [string, RegExp]> = [
   ],
 ];
 
-export function classifyPth(text: string): PthLine[] {
+/** setuptools' distutils-precedence.pth, byte for byte (one line, with or without its newline). */
+function isSetuptoolsDistutilsPrecedence(path: string, text: string): boolean {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  return name === DISTUTILS_PRECEDENCE_FILE && DISTUTILS_PRECEDENCE_TEXTS.has(text.endsWith("\n") ? text.slice(0, -1) : text);
+}
+
+/** The executable lines of the .pth file at `path` (its path in the archive) with content `text`. */
+export function classifyPth(path: string, text: string): PthLine[] {
+  if (isSetuptoolsDistutilsPrecedence(path, text)) {
+    return [{ line: 1, text: text.trimEnd(), form: "known-hook", hook: DISTUTILS_PRECEDENCE_HOOK }];
+  }
   const out: PthLine[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
     if (!raw.startsWith("import ") && !raw.startsWith("import\t")) return;

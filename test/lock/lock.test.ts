@@ -98,7 +98,7 @@ describe("requirements lock (-l)", () => {
 
 describe("pylock.toml (--pylock)", () => {
   test("PEP 751 structure with url, size, upload-time and hashes of exactly the scanned files", async () => {
-    const report = await auditDistributions(scanned(), [], { indexUrl: server.simpleUrl, noCache: true, env: {}, coolDownMs: 0 });
+    const report = await auditDistributions(scanned(), [], { indexUrl: server.simpleUrl, osvUrl: server.url, noCache: true, env: {}, coolDownMs: 0 });
     const text = renderPylock(scanned(), { indexUrl: server.simpleUrl, files: filesByName(report.packages) });
     const toml = parseToml(text) as Record<string, unknown>;
     expect(toml["lock-version"]).toBe("1.0");
@@ -142,6 +142,7 @@ describe("pylock.toml (--pylock)", () => {
     const code = await runAuditCommand({
       pylockFiles: [file],
       indexUrl: server.simpleUrl,
+      osvUrl: server.url,
       noCache: true,
       env: {},
       now: () => new Date("2025-01-01T00:00:00Z"),

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { AddressTable, parseAddressPattern, parseIpv6 } from "../../src/match/addresses.ts";
-import { pathGlobProblem } from "../../src/match/glob.ts";
 import { compileRules } from "../../src/match/matcher.ts";
 import { PathTrie } from "../../src/match/path-trie.ts";
 import type { Finding } from "../../src/report/findings.ts";
@@ -45,18 +44,42 @@ describe("path globs", () => {
     expect(matches("/x/a.c", "/x/abc")).toBe(false);
   });
 
-  test("$VENV stands for the scan's venv, and matches nothing when the matcher has none", () => {
-    const rule = makeRule("venv", { events: ["open"], paths: ["$VENV/lib/**"] }, { except: [{ paths: ["$VENV/lib/ok"] }] });
-    const lines = [open("/work/venv/lib/x"), open("/work/venv/lib/ok"), open("/other/venv/lib/x")];
-    expect(scan(lines, {}, compileRules([rule], { home: HOME, venv: "/work/venv" })).map((f) => f.subject)).toEqual([{ kind: "access", path: "/work/venv/lib/x" }]);
-    expect(run([rule], lines)).toEqual([]);
-    expect(pathGlobProblem("$VENV/**")).toBeUndefined();
-    expect(pathGlobProblem("$VENV")).toBeUndefined();
-    expect(pathGlobProblem("$VENVX/**")).toBe("must start with '/', '~/' or '$VENV/'");
-  });
-
   test("relative paths never match", () => {
     expect(matches("/**", "relative/path")).toBe(false);
+  });
+
+  test("a ** followed by literal segments finds them anywhere, only as whole segments", () => {
+    expect(matches("/**/.git/hooks/**", "/a/b/.git/hooks/pre-commit")).toBe(true);
+    expect(matches("/**/.git/hooks/**", "/.git/hooks")).toBe(true);
+    expect(matches("/**/.git/hooks/**", "/a/x.git/hooks/pre-commit")).toBe(false);
+    expect(matches("/**/.git/hooks/**", "/a/.github/hooks/x")).toBe(false);
+    expect(matches("/**/.git/config", "/a/.git/x/.git/config")).toBe(true);
+    expect(matches("/**/.git/config", "/a/.git/configs")).toBe(false);
+  });
+
+  test("a segment with one * compares prefix and suffix; others use the class rules", () => {
+    expect(matches("/usr/lib/python3*/*-packages/*.pth", "/usr/lib/python3.11/site-packages/x.pth")).toBe(true);
+    expect(matches("/usr/lib/python3*/*-packages/*.pth", "/usr/lib/python3/dist-packages/.pth")).toBe(true);
+    expect(matches("/usr/lib/python3*/*-packages/*.pth", "/usr/lib/python2.7/site-packages/x.pth")).toBe(false);
+    expect(matches("/usr/lib/python3*/*-packages/*.pth", "/usr/lib/python3/packages/x.pth")).toBe(false);
+    expect(matches("/x/ab*ba", "/x/aba")).toBe(false);
+    expect(matches("/x/ab*ba", "/x/abba")).toBe(true);
+  });
+
+  test("$WORK and $PYTHON stand for the run's directories, and for nothing without them", () => {
+    const trie = new PathTrie(HOME, { $WORK: ["/tmp/run/work"], $PYTHON: ["/opt/py", `${HOME}/.pyenv/versions/3.12.1`] });
+    trie.add("$WORK/**", 1);
+    trie.add("$PYTHON/lib/*.pth", 2);
+    const hits = (path: string) => {
+      const found: number[] = [];
+      trie.match(path, (value) => found.push(value));
+      return found;
+    };
+    expect(hits("/tmp/run/work/venv/x")).toEqual([1]);
+    expect(hits("/opt/py/lib/a.pth")).toEqual([2]);
+    expect(hits(`${HOME}/.pyenv/versions/3.12.1/lib/a.pth`)).toEqual([2]);
+    expect(hits("/tmp/run/workx")).toEqual([]);
+    expect(matches("$WORK/**", "/work/x")).toBe(false);
   });
 });
 
@@ -170,5 +193,35 @@ describe("matcher", () => {
     expect(ids([exec("/usr/bin/x", ["x", "--flag10", "y"])])).toEqual(["a10"]);
     expect(ids([connect("10.3.231.7", 1)])).toEqual(["n999"]);
     expect(ids([open("/usr/lib/python3.11/os.py"), exec("/usr/bin/uname", ["uname"])])).toEqual([]);
+  });
+});
+
+describe("not_paths", () => {
+  const homeWrites = makeRule("home-write", {
+    events: ["open", "rename"],
+    flags: ["O_WRONLY", "O_CREAT"],
+    paths: ["~/**"],
+    notPaths: ["~/.cache/*/**", "$WORK/**"],
+  });
+  const write = (path: string) => open(path, { flags: "O_WRONLY|O_CREAT|O_CLOEXEC" });
+  const subjects = (lines: string[]) =>
+    scan(lines, {}, compileRules([homeWrites], { home: HOME, roots: { $WORK: [`${HOME}/tmp/work`] } })).map((f) => (f.subject.kind === "access" ? f.subject.path : ""));
+
+  test("a path under not_paths does not count", () => {
+    expect(subjects([write("~/.cache/pkg/x"), write("~/tmp/work/venv/x")])).toEqual([]);
+    expect(subjects([write("~/.cachex/x"), write("~/tmp/other")])).toEqual([`${HOME}/.cachex/x`, `${HOME}/tmp/other`]);
+  });
+
+  test("each path of an event counts on its own, and the finding names the one outside", () => {
+    expect(subjects([rename("~/.cache/pkg/x", "~/.profile-x")])).toEqual([`${HOME}/.profile-x`]);
+    expect(subjects([rename("~/.x", "~/.cache/pkg/x")])).toEqual([`${HOME}/.x`]);
+    expect(subjects([open("~/.cache/pkg/link", { flags: "O_WRONLY|O_CREAT", resolved: "~/.y" })])).toEqual([`${HOME}/.y`]);
+  });
+
+  test("an executed path under not_paths does not count", () => {
+    const rule = makeRule("home-exec", { events: ["exec"], paths: ["~/**"], notPaths: ["~/.local/share/*/**"] });
+    const findings = scan([exec(`${HOME}/.local/share/tool/bin/run`, ["run"]), exec(`${HOME}/x/run`, ["run"])], {}, compileRules([rule], { home: HOME }));
+    expect(findings.map((f) => (f.subject.kind === "execution" ? f.subject.argv : []))).toEqual([["run"]]);
+    expect(findings.length).toBe(1);
   });
 });

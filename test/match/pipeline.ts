@@ -9,7 +9,9 @@ import { ProcessTree } from "../../src/trace/process-tree.ts";
 
 /** The decoy home used by the synthetic traces. */
 export const HOME = "/home/tester";
-/** The scan's venv in the synthetic traces (`$VENV` in rules). */
+/** The run's work dir and interpreter, as `$WORK` and `$PYTHON` (a pyenv interpreter in the home). */
+export const ROOTS = { $WORK: ["/work"], $PYTHON: [`${HOME}/.pyenv/versions/3.11.7`] };
+/** The scan's venv in the synthetic traces: `$WORK/venv`. */
 export const VENV = "/work/venv";
 export const PID = 100;
 
@@ -24,7 +26,7 @@ export function builtinRules(): DynamicRule[] {
 }
 
 /** strace lines → parser → process tree (root assigned per scenario) → matcher → findings. */
-export function scan(lines: readonly string[], scenario: Scenario = {}, matcher: Matcher = compileRules(builtinRules(), { home: HOME, venv: VENV })): Finding[] {
+export function scan(lines: readonly string[], scenario: Scenario = {}, matcher: Matcher = compileRules(builtinRules(), { home: HOME, roots: ROOTS })): Finding[] {
   const phase = scenario.phase ?? "import";
   const pkg = "package" in scenario ? scenario.package : "evilpkg";
   const parser = new StraceParser();
@@ -92,4 +94,15 @@ export function bind(address: string, port: number): string {
 export function denied(syscall: string, arch = "AUDIT_ARCH_X86_64"): string {
   const nr = /^\d/.test(syscall) ? syscall : `__NR_${syscall}`;
   return `${PID} --- SIGSYS {si_signo=SIGSYS, si_code=SYS_SECCOMP, si_call_addr=0x7f965aeb8829, si_syscall=${nr}, si_arch=${arch}} ---`;
+}
+
+/** A syscall that changes `path` (unlink, chmod, mkdir, …) as strace prints a plain one-path call. */
+export function change(syscall: "unlink" | "chmod" | "truncate", path: string, ret = "0"): string {
+  const extra = syscall === "chmod" ? ", 0755" : syscall === "truncate" ? ", 0" : "";
+  return `${PID} ${syscall}("${home(path)}"${extra}) = ${ret}`;
+}
+
+/** symlink(text, name) or link(from, to). */
+export function link(syscall: "symlink" | "link", first: string, second: string): string {
+  return `${PID} ${syscall}("${home(first)}", "${home(second)}") = 0`;
 }

@@ -17,7 +17,7 @@ export function makeRule(
       phases: undefined, paths: undefined, packages: undefined, programs: undefined, files: undefined, reason: "test", ...e,
     })),
     match: {
-      phases: undefined, paths: undefined, flags: undefined, families: undefined, addresses: undefined,
+      phases: undefined, paths: undefined, notPaths: undefined, flags: undefined, families: undefined, addresses: undefined,
       ports: undefined, programs: undefined, argv: undefined, syscalls: undefined, packageOnly: true, ...match,
     },
   };

@@ -3,7 +3,7 @@ import { compileRules } from "../../src/match/matcher.ts";
 import type { Finding } from "../../src/report/findings.ts";
 import { loadBuiltinRulePacks } from "../../src/rules/builtin.ts";
 import {
-  HOME, PID, type Scenario, VENV, bind, builtinRules, connect, connectUnix, denied, exec, mkdir, open, rename, scan, stat,
+  HOME, PID, ROOTS, type Scenario, VENV, bind, builtinRules, change, connect, connectUnix, denied, exec, link, mkdir, open, rename, scan, stat,
 } from "../match/pipeline.ts";
 import { CONDITIONALLY_DENIED, DENIED_SYSCALLS } from "../../src/sandbox/seccomp.ts";
 
@@ -20,6 +20,7 @@ interface RuleCases {
 
 const WRITE = "O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC";
 const SITE = `${VENV}/lib/python3.11/site-packages`;
+const CREATE = "O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC";
 const pip = { package: undefined, phase: "fetch" } as const;
 
 const CASES: Record<string, RuleCases> = {
@@ -129,12 +130,70 @@ const CASES: Record<string, RuleCases> = {
       { name: "touches .profile through an fd", lines: [`100 utimensat(3<${HOME}/.profile>, NULL, NULL, 0) = 0`] },
       { name: "drops a .pth in the user site", lines: [open("~/.local/lib/python3.11/site-packages/evil.pth", { flags: "O_WRONLY|O_CREAT|O_TRUNC" })] },
       { name: "rewrites pip's config", lines: [open("~/.config/pip/pip.conf", { flags: "O_WRONLY|O_CREAT|O_TRUNC" })] },
+      { name: "writes .vimrc", lines: [open("~/.vimrc", { flags: CREATE })] },
+      { name: "writes neovim's init.lua", lines: [open("~/.config/nvim/init.lua", { flags: CREATE })] },
+      { name: "drops a VS Code user task", lines: [open("~/.config/Code/User/tasks.json", { flags: CREATE })] },
+      { name: "adds an SSH key to authorized_keys", lines: [open("~/.ssh/authorized_keys", { flags: WRITE })] },
+      { name: "shadows pip on PATH", lines: [open("~/.local/bin/pip", { flags: CREATE }), change("chmod", "~/.local/bin/pip")] },
+      { name: "plants a desktop autostart entry", lines: [open("~/.config/autostart/x.desktop", { flags: CREATE })] },
+      { name: "symlinks bash aliases to its payload", lines: [link("symlink", "/tmp/payload", "~/.bash_aliases")] },
+      { name: "hard-links .bashrc to write it under another name", lines: [link("link", "~/.bashrc", "/tmp/x")] },
+      { name: "deletes .zshrc", lines: [change("unlink", "~/.zshrc")] },
+      { name: "truncates the git config", lines: [change("truncate", "~/.gitconfig")] },
+      { name: "writes an IPython start-up file", lines: [open("~/.ipython/profile_default/startup/00-x.py", { flags: CREATE })] },
+      { name: "writes docker's config", lines: [open("~/.docker/config.json", { flags: CREATE })] },
+      { name: "shadows a desktop launcher", lines: [open("~/.local/share/applications/firefox.desktop", { flags: CREATE })] },
+      { name: "adds a Mercurial hook", lines: [open("~/.hgrc", { flags: WRITE })] },
+      { name: "pip itself writes .bashrc", lines: [open("~/.bashrc", { flags: WRITE })], scenario: pip },
     ],
     negative: [
       { name: "reads .bashrc", lines: [open("~/.bashrc")] },
+      { name: "reads ~/.gitconfig", lines: [open("~/.gitconfig"), stat("~/.vimrc", "ENOENT")] },
       { name: "writes its own cache", lines: [mkdir("~/.cache/evilpkg"), open("~/.cache/evilpkg/data.json", { flags: "O_WRONLY|O_CREAT|O_TRUNC" })] },
       { name: "writes to temp and the venv", lines: [open("/tmp/build/x.o", { flags: WRITE }), open("/work/venv/lib/python3.11/site-packages/x.py", { flags: WRITE })] },
       { name: "python stats the user site", lines: [stat("~/.local/lib/python3.11/site-packages", "ENOENT")] },
+      { name: "writes a look-alike name", lines: [open("~/.vimrc.bak/x", { flags: CREATE }), open("~/.config/nvim-notes.txt", { flags: CREATE })] },
+    ],
+  },
+  "persistence-hooks": {
+    positive: [
+      { name: "writes a git hook into a project", lines: [open("~/project/.git/hooks/pre-commit", { flags: CREATE })] },
+      { name: "renames a hook into place", lines: [rename("/tmp/x", "/srv/repo/.git/hooks/post-checkout")] },
+      { name: "rewrites a repository's git config", lines: [open("~/project/.git/config", { flags: WRITE })] },
+      { name: "drops a .pth into the interpreter's site-packages", lines: [open("~/.pyenv/versions/3.11.7/lib/python3.11/site-packages/x.pth", { flags: CREATE, errno: "EROFS" })] },
+      { name: "drops sitecustomize.py into the system's Python", lines: [open("/usr/lib/python3/dist-packages/sitecustomize.py", { flags: CREATE, errno: "EROFS" })] },
+      { name: "pip itself writes a hook", lines: [open("~/project/.git/hooks/pre-commit", { flags: CREATE })], scenario: pip },
+    ],
+    negative: [
+      { name: "git reads a repository's config", lines: [open("~/project/.git/config"), stat("~/project/.git/hooks/pre-commit", "ENOENT")] },
+      { name: "pip installs a .pth into the scan's venv", lines: [open("/work/venv/lib/python3.11/site-packages/x.pth", { flags: CREATE })], scenario: { package: undefined, phase: "install" } },
+      { name: "pip fills a build environment", lines: [open("/tmp/pip-build-env-1/overlay/lib/python3.11/site-packages/distutils-precedence.pth", { flags: CREATE })], scenario: pip },
+      { name: "a build initialises a scratch repository in temp", lines: [open("/tmp/build/.git/config", { flags: CREATE })] },
+      { name: "writes a file named like a hook elsewhere", lines: [open("~/project/hooks/pre-commit", { flags: CREATE }), open("~/.pyenv/versions/3.11.7/lib/python3.11/site-packages/x/y.pth", { flags: CREATE })] },
+    ],
+  },
+  "home-write": {
+    positive: [
+      { name: "writes a dotfile of its own choosing", lines: [open("~/.somethingelse", { flags: CREATE })] },
+      { name: "creates a folder in the home", lines: [mkdir("~/notes")] },
+      { name: "renames out of its cache into the home", lines: [rename("~/.cache/evilpkg/x", "~/.x")] },
+      { name: "deletes a file in the home", lines: [change("unlink", "~/.ssh/known_hosts")] },
+      { name: "writes the top of ~/.local", lines: [open("~/.local/x", { flags: CREATE })] },
+    ],
+    negative: [
+      { name: "writes its own cache, config and data", lines: [
+        mkdir("~/.cache"), mkdir("~/.cache/evilpkg"), open("~/.cache/evilpkg/x", { flags: CREATE }),
+        mkdir("~/.config/evilpkg"), open("~/.config/evilpkg/settings.json", { flags: CREATE }),
+        mkdir("~/.local/share"), open("~/.local/share/evilpkg/db", { flags: "O_RDWR|O_CREAT|O_CLOEXEC" }),
+        rename("~/.cache/evilpkg/tmp", "~/.cache/evilpkg/x"),
+      ] },
+      { name: "reads and stats the home", lines: [open("~/.gitconfig"), stat("~/.somethingelse", "ENOENT"), open("~", { flags: "O_RDONLY|O_DIRECTORY" })] },
+      { name: "makedirs touches the home itself", lines: [`100 mkdir("${HOME}", 0777) = -1 EEXIST (File exists)`] },
+      { name: "pip's own writes", lines: [open("~/.cache/pip/selfcheck/x.json", { flags: CREATE }), open("~/.pip-notes", { flags: CREATE })], scenario: pip },
+      { name: "writes in the run's work dir and the interpreter's bytecode cache", lines: [
+        open("/work/venv/lib/python3.11/site-packages/pkg/__pycache__/x.pyc", { flags: CREATE }),
+        open("~/.pyenv/versions/3.11.7/lib/python3.11/__pycache__/x.cpython-311.pyc.123", { flags: "O_WRONLY|O_CREAT|O_EXCL", errno: "EROFS" }),
+      ] },
     ],
   },
   "venv-tampering": {
@@ -346,7 +405,7 @@ describe("built-in rule packs", () => {
   test("findings do not depend on the order of the rules", () => {
     const lines = Object.values(CASES).flatMap((cases) => [...cases.positive, ...cases.negative].flatMap((c) => c.lines));
     const rules = builtinRules();
-    const reference = JSON.stringify(scan(lines, {}, compileRules(rules, { home: HOME, venv: VENV })));
+    const reference = JSON.stringify(scan(lines, {}, compileRules(rules, { home: HOME, roots: ROOTS })));
     let seed = 7;
     const random = (): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -354,7 +413,7 @@ describe("built-in rule packs", () => {
     };
     for (let round = 0; round < 5; round++) {
       const shuffled = [...rules].sort(() => random() - 0.5);
-      expect(JSON.stringify(scan(lines, {}, compileRules(shuffled, { home: HOME, venv: VENV })))).toBe(reference);
+      expect(JSON.stringify(scan(lines, {}, compileRules(shuffled, { home: HOME, roots: ROOTS })))).toBe(reference);
     }
     expect(JSON.parse(reference).length).toBeGreaterThan(20);
   });

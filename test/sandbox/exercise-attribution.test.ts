@@ -23,7 +23,7 @@ const TOKENS = new Map<string, StepToken>([
 function trace(lines: readonly string[], startup: string | undefined = undefined): Finding[] {
   const phaseTrace = new PhaseTrace({
     phase: "import",
-    matcher: compileRules(builtinRules(), { home: HOME, venv: "/work/venv" }),
+    matcher: compileRules(builtinRules(), { home: HOME, roots: { $WORK: ["/work"] } }),
     cwd: "/work",
     onBlock: () => {},
     graceSeconds: 2,

@@ -3,6 +3,9 @@ import { gzipSync } from "fflate";
 import { openArchive } from "../../src/static/archive/open.ts";
 import { checkEntryPath, checkLinkTarget } from "../../src/static/archive/paths.ts";
 import { type ArchiveLimits, DEFAULT_LIMITS } from "../../src/static/archive/types.ts";
+import { unpackFindings } from "../../src/static/index.ts";
+import { useTempDirs } from "../harness/temp.ts";
+import { artifactOf, BUILTIN_RULES, sdistArtifact } from "./helpers.ts";
 import { rawTar, rawTarGz, rawZip } from "./raw-archives.ts";
 
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
@@ -93,5 +96,22 @@ describe("tar reading", () => {
   test("bzip2 and xz sdists are reported as uninspectable", () => {
     const reader = openArchive({ bytes: new TextEncoder().encode("BZh91AY&SY...") }, "p-1.0.tar.bz2");
     expect(reader.issues.map((i) => i.problem)).toEqual(["unsupported-entry"]);
+  });
+});
+
+describe("archives pip unpacked in the fetch phase", () => {
+  const tempDir = useTempDirs("pipcanary-static-unpack");
+
+  test("members outside the folder are blamed on the archive's project, in the given phase", () => {
+    const dir = tempDir();
+    const slip = artifactOf(dir, "slip-1.0.tar.gz", rawTarGz([{ name: "slip-1.0/PKG-INFO", data: "x" }, { name: "slip-1.0/../../x", data: "x" }]));
+    const link = artifactOf(dir, "link-1.0.tar.gz", rawTarGz([{ name: "link-1.0/PKG-INFO", data: "x" }, { name: "link-1.0/k", type: "2", linkname: "/root/.ssh" }]));
+    const device = artifactOf(dir, "dev-1.0.tar.gz", rawTarGz([{ name: "dev-1.0/PKG-INFO", data: "x" }, { name: "dev-1.0/tty", type: "3" }]));
+    const plain = sdistArtifact(dir, { name: "plain", version: "1.0", files: { "plain/__init__.py": "" } });
+    const findings = unpackFindings([slip, link, device, plain], BUILTIN_RULES, "fetch");
+    expect(findings.map((finding) => [finding.package, finding.phase, finding.ruleId, finding.severity, finding.artifactSha256])).toEqual([
+      ["slip", "fetch", "static.archive.unsafe-path", "block", slip.sha256],
+      ["link", "fetch", "static.archive.link-outside", "block", link.sha256],
+    ]);
   });
 });

@@ -22,28 +22,41 @@ function nspkg(pkg: string): string {
   return lines.join(";");
 }
 
+const DISTUTILS_PRECEDENCE = "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); ";
+const EDITABLE_HOOK = "import __editable___my_pkg_1_0_finder; __editable___my_pkg_1_0_finder.install()";
+
 describe(".pth classification", () => {
   test("path lines and comments are not code", () => {
-    expect(classifyPth("# comment\n/usr/lib/x\nsrc\n\n")).toEqual([]);
+    expect(classifyPth("x.pth", "# comment\n/usr/lib/x\nsrc\n\n")).toEqual([]);
   });
 
-  test("well-known one-line hooks are recognised by their exact shape", () => {
+  test("namespace-package lines are recognised by their exact shape", () => {
     const text = [
-      "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); ",
-      "import __editable___my_pkg_1_0_finder; __editable___my_pkg_1_0_finder.install()",
-      "import _virtualenv",
       nspkg("google"),
       nspkg("zope.interface"),
       "import sys, types, os;p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('zope',));ie = os.path.exists(os.path.join(p,'__init__.py'));m = not ie and sys.modules.setdefault('zope', types.ModuleType('zope'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p)",
     ].join("\n");
-    expect(classifyPth(text).map((line) => [line.line, line.form, line.hook])).toEqual([
-      [1, "known-hook", "setuptools distutils-precedence"],
-      [2, "known-hook", "setuptools editable install"],
-      [3, "known-hook", "virtualenv"],
-      [4, "known-hook", "setuptools namespace package"],
-      [5, "known-hook", "setuptools namespace package"],
-      [6, "known-hook", "setuptools namespace package"],
+    expect(classifyPth("google-nspkg.pth", text).map((line) => [line.line, line.form, line.hook])).toEqual([
+      [1, "known-hook", "setuptools namespace package"],
+      [2, "known-hook", "setuptools namespace package"],
+      [3, "known-hook", "setuptools namespace package"],
     ]);
+  });
+
+  test("setuptools' distutils-precedence.pth is trusted only as the exact file under its own name", () => {
+    const stdlib = DISTUTILS_PRECEDENCE.replace("get(var, 'local')", "get(var, 'stdlib')");
+    for (const text of [DISTUTILS_PRECEDENCE, `${DISTUTILS_PRECEDENCE}\n`, `${stdlib}\n`]) {
+      expect(classifyPth("distutils-precedence.pth", text).map((line) => [line.form, line.hook])).toEqual([["known-hook", "setuptools distutils-precedence"]]);
+    }
+    expect(classifyPth("setuptools-69.0/distutils-precedence.pth", DISTUTILS_PRECEDENCE)[0]?.form).toBe("known-hook");
+    expect(classifyPth("other.pth", DISTUTILS_PRECEDENCE)[0]?.form).toBe("code");
+    expect(classifyPth("distutils-precedence.pth", `${DISTUTILS_PRECEDENCE}\nimport evil\n`).map((line) => line.form)).toEqual(["code", "code"]);
+    expect(classifyPth("distutils-precedence.pth", DISTUTILS_PRECEDENCE.trimEnd())[0]?.form).toBe("code");
+  });
+
+  test("editable-install, virtualenv and pywin32 hooks in a downloaded archive are code", () => {
+    const text = [EDITABLE_HOOK, "import _virtualenv", "import pywin32_bootstrap"].join("\n");
+    expect(classifyPth("__editable__.my_pkg-1.0.pth", text).map((line) => line.form)).toEqual(["code", "code", "code"]);
   });
 
   test("anything else after `import` is code, including a tampered well-known line", () => {
@@ -52,9 +65,8 @@ describe(".pth classification", () => {
       "import\tsomething",
       "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('evil').add_shim(); ",
       `${nspkg("google")};__import__('os').system('true')`,
-      "import __editable___a_finder; __editable___b_finder.install()",
     ].join("\n");
-    expect(classifyPth(text).map((line) => line.form)).toEqual(["code", "code", "code", "code", "code"]);
+    expect(classifyPth("x.pth", text).map((line) => line.form)).toEqual(["code", "code", "code", "code"]);
   });
 
   test("only .pth files site.py reads are active", () => {
@@ -67,12 +79,42 @@ describe(".pth classification", () => {
 
 describe(".pth policy", () => {
   const tempDir = useTempDirs("pipcanary-static-pth");
+
+  test("a wheel shipping a fake editable-install hook is blocked", async () => {
+    const dir = tempDir();
+    const fake = wheelArtifact(dir, {
+      name: "fake-editable", version: "1.0", files: { "fake_editable/__init__.py": "", "__editable___my_pkg_1_0_finder.py": "def install():\n    pass\n" },
+      pth: { "__editable__.my_pkg-1.0.pth": `${EDITABLE_HOOK}\n` },
+    });
+    const result = await scan([fake]);
+    expect(summary(result.artifacts.get(fake.sha256)?.findings ?? [])).toEqual(["static.pth.code block"]);
+  });
+
+  test("setuptools with its real distutils-precedence.pth passes; the same files in another wheel are blocked", async () => {
+    const dir = tempDir();
+    const files = { "_distutils_hack/__init__.py": "def add_shim():\n    pass\n", "_distutils_hack/override.py": "" };
+    const real = wheelArtifact(dir, { name: "setuptools", version: "69.0.0", files: { ...files, "setuptools/__init__.py": "" }, pth: { "distutils-precedence.pth": DISTUTILS_PRECEDENCE } });
+    const copy = wheelArtifact(dir, { name: "setuptools-extra", version: "1.0", files: { ...files, "setuptools_extra/__init__.py": "" }, pth: { "distutils-precedence.pth": DISTUTILS_PRECEDENCE } });
+    const result = await scan([real, copy]);
+    expect(summary(result.artifacts.get(real.sha256)?.findings ?? [])).toEqual([]);
+    expect(summary(result.artifacts.get(copy.sha256)?.findings ?? [])).toContain("static.startup.hook-module block");
+  });
   const cov = "import os, sys;exec('if \\'COV_CORE_SOURCE\\' in os.environ:\\n from pytest_cov.embed import init\\n init()\\n')\n";
 
   test("pytest-cov's own hook is excepted; the same file in another package is blocked", async () => {
     const dir = tempDir();
     const real = wheelArtifact(dir, { name: "pytest-cov", version: "4.1.0", files: { "pytest_cov/__init__.py": "" }, pth: { "pytest-cov.pth": cov } });
     const copy = wheelArtifact(dir, { name: "pytest-covv", version: "4.1.0", files: { "pytest_covv/__init__.py": "" }, pth: { "pytest-cov.pth": cov } });
+    const result = await scan([real, copy]);
+    expect(summary(result.artifacts.get(real.sha256)?.findings ?? [])).toEqual([]);
+    expect(summary(result.artifacts.get(copy.sha256)?.findings ?? [])).toEqual(["static.pth.code block"]);
+  });
+
+  test("coverage's own subprocess hook is excepted; the same file in another package is blocked", async () => {
+    const dir = tempDir();
+    const hook = "import sys; exec('import os\\n\\nif os.getenv(\"COVERAGE_PROCESS_START\"):\\n import coverage\\n coverage.process_startup(slug=\"pth\")')\n";
+    const real = wheelArtifact(dir, { name: "coverage", version: "7.16.2", files: { "coverage/__init__.py": "" }, pth: { "a1_coverage.pth": hook } });
+    const copy = wheelArtifact(dir, { name: "coverrage", version: "7.16.2", files: { "coverrage/__init__.py": "" }, pth: { "a1_coverage.pth": hook } });
     const result = await scan([real, copy]);
     expect(summary(result.artifacts.get(real.sha256)?.findings ?? [])).toEqual([]);
     expect(summary(result.artifacts.get(copy.sha256)?.findings ?? [])).toEqual(["static.pth.code block"]);

@@ -64,10 +64,12 @@ const CASES: Case[] = [
   // --- start-up hooks -----------------------------------------------------------------------
   { rule: "static.pth.code", label: ".pth running os.system", expect: "block", build: wheel("pthevil", { "pthevil/__init__.py": "" }, { "pthevil.pth": "import os; os.system('true')\n" }) },
   { rule: "static.pth.code", label: ".pth importing the package's own module", expect: "block", build: wheel("pthimport", { "pthimport/__init__.py": "" }, { "pthimport.pth": "import pthimport.hook\n" }) },
-  { rule: "static.pth.code", label: "setuptools' distutils-precedence.pth", expect: "none", build: wheel("setuptoolslike", { "_distutils_hack/__init__.py": "" }, { "distutils-precedence.pth": "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n" }) },
-  { rule: "static.pth.code", label: "editable-install finder .pth", expect: "none", build: wheel("editablelike", { "editablelike/__init__.py": "" }, { "__editable__.editablelike-1.0.pth": "import __editable___editablelike_1_0_finder; __editable___editablelike_1_0_finder.install()\n" }) },
+  { rule: "static.pth.code", label: "setuptools' distutils-precedence.pth", expect: "none", build: wheel("setuptools", { "_distutils_hack/__init__.py": "" }, { "distutils-precedence.pth": "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n" }) },
+  { rule: "static.pth.code", label: "editable-install finder .pth shipped in a wheel", expect: "block", build: wheel("editablelike", { "editablelike/__init__.py": "" }, { "__editable__.editablelike-1.0.pth": "import __editable___editablelike_1_0_finder; __editable___editablelike_1_0_finder.install()\n" }) },
   { rule: "static.pth.code", label: "path-only .pth", expect: "none", build: wheel("pathpth", { "pathpth/__init__.py": "" }, { "pathpth.pth": "# comment\n/opt/somewhere\nsrc\n" }) },
   { rule: "static.pth.code", label: ".pth below site-packages (never processed)", expect: "none", build: wheel("deeppth", { "deeppth/__init__.py": "", "deeppth/data/x.pth": "import os\n" }) },
+  { rule: "static.startup.hook-module", label: "another package ships _distutils_hack", expect: "block", build: wheel("hookmod", { "_distutils_hack/__init__.py": "X = 1\n", "hookmod/__init__.py": "" }) },
+  { rule: "static.startup.hook-module", label: "a module of that name inside a package", expect: "none", build: wheel("hooklike", { "hooklike/_distutils_hack.py": "X = 1\n" }) },
   { rule: "static.startup.customize-module", label: "wheel ships sitecustomize.py", expect: "block", build: wheel("sitecust", { "sitecustomize.py": "X = 1\n", "sitecust/__init__.py": "" }) },
   { rule: "static.bytecode.sourceless", label: "sourceless .pyc in a package", expect: "warn", build: wheel("pyconly", { "pyconly/__init__.py": "", "pyconly/core.pyc": new Uint8Array([0xa7, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0]) }) },
   { rule: "static.bytecode.sourceless", label: "bytecode cache next to its source", expect: "none", build: wheel("pyccache", { "pyccache/__init__.py": "", "pyccache/__pycache__/__init__.cpython-311.pyc": new Uint8Array([0xa7, 0x0d, 0x0d, 0x0a]) }) },
@@ -185,7 +187,7 @@ describe("static rules", () => {
   });
 
   test("benign look-alikes raise nothing at warn or block level", () => {
-    const benign = ["plainpkg", "setuptoolslike", "editablelike", "plugins", "httpclient", "runtimeshell", "runsub", "publish", "versionexec", "cmakepkg", "envsub", "knownhosts"];
+    const benign = ["plainpkg", "setuptools", "hooklike", "plugins", "httpclient", "runtimeshell", "runsub", "publish", "versionexec", "cmakepkg", "envsub", "knownhosts"];
     for (const name of benign) {
       const artifact = [...artifacts.values()].find((a) => a.name === name) as Artifact;
       const loud = (result.artifacts.get(artifact.sha256)?.findings ?? []).filter((f) => f.severity !== "info").map((f) => `${name}: ${f.ruleId}`);
