@@ -15,7 +15,7 @@ export const VULN_SERVICES: readonly VulnService[] = ["pypi", "osv"];
 
 export const DEFAULT_INDEX_URL = "https://pypi.org/simple";
 export const DEFAULT_COOL_DOWN_DAYS = 7;
-export { DEFAULT_TIMEOUTS } from "../pipeline/context.ts";
+export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "../pipeline/context.ts";
 
 /** `--allow-upload-time 'NAME<=ISO'`: uploads of NAME up to this time pass the cool-down. */
 export interface AllowedUploadTime {
@@ -85,6 +85,10 @@ export interface ResolvedOptions {
   timeoutFetchSeconds: number;
   timeoutInstallSeconds: number;
   timeoutImportSeconds: number;
+  /** `--exercise-seconds`: time budget per distribution in the import phase. */
+  exerciseSeconds: number;
+  /** `--grace-seconds`: how long what outlives package code is still watched. */
+  graceSeconds: number;
   /** `-t`, absolute. */
   traceFile: string | undefined;
   /** Absolute; defaults to the system temp directory. */

@@ -17,6 +17,8 @@ import { findOption, NO_SANDBOX_ACKNOWLEDGEMENT, type OptionSpec, optionsOf } fr
 import {
   type CommandName,
   DEFAULT_COOL_DOWN_DAYS,
+  DEFAULT_EXERCISE_SECONDS,
+  DEFAULT_GRACE_SECONDS,
   DEFAULT_TIMEOUTS,
   LOG_LEVELS,
   OUTPUT_FORMATS,
@@ -240,6 +242,8 @@ export function resolveOptions(input: ResolveInput): Resolution {
     timeoutFetchSeconds: scalar("timeout-fetch", parsePositiveSeconds) ?? DEFAULT_TIMEOUTS.fetch,
     timeoutInstallSeconds: scalar("timeout-install", parsePositiveSeconds) ?? DEFAULT_TIMEOUTS.install,
     timeoutImportSeconds: scalar("timeout-import", parsePositiveSeconds) ?? DEFAULT_TIMEOUTS.import,
+    exerciseSeconds: scalar("exercise-seconds", parsePositiveSeconds) ?? DEFAULT_EXERCISE_SECONDS,
+    graceSeconds: scalar("grace-seconds", parsePositiveSeconds) ?? DEFAULT_GRACE_SECONDS,
     traceFile: path("trace-file"),
     temporaryDirectory: path("temporary-directory", existing("directory")) ?? tmpdir(),
     noSandbox,

@@ -134,6 +134,8 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
       temporaryDirectory: options.temporaryDirectory,
       passEnv: options.passEnv,
       timeouts: { fetch: options.timeoutFetchSeconds, install: options.timeoutInstallSeconds, import: options.timeoutImportSeconds },
+      exerciseSeconds: options.exerciseSeconds,
+      graceSeconds: options.graceSeconds,
       doNotScan: options.doNotScan,
       traceFile: options.traceFile,
       rules: rules.dynamic,

@@ -2,15 +2,35 @@ import { normalizeName } from "../core/names.ts";
 import type { Phase, TraceEvent } from "../trace/events.ts";
 import type { ExecInfo, ProcessTree } from "../trace/process-tree.ts";
 
+/**
+ * A path only a step's own code knows (random, existing nowhere), which it touches (open or stat)
+ * to mark a moment: `start` when the code that runs the distribution begins (the process belongs
+ * to `package` from then on), `budget` when its time budget ran out, `failed` when a module did
+ * not import (`detail` names it), `done` when all its work is done.
+ */
+export interface StepToken {
+  kind: "start" | "budget" | "failed" | "done";
+  package: string;
+  detail?: string;
+}
+
+/**
+ * What a started step's process tells about its own run: a `budget` or `failed` token, or
+ * `incomplete` when it ended (or was killed) before touching its `done` token.
+ */
+export interface StepNote {
+  kind: "budget" | "failed" | "incomplete";
+  package: string;
+  detail?: string;
+}
+
 /** A supervisor step and whom everything it starts is blamed on. */
 export interface StepAssignment {
   argv: readonly string[];
+  /** Blame for the step's process (for an exercise unit: until its start token). */
   package: string | undefined;
-  /**
-   * For a step that forks workers (the import driver): marker file → package. A direct child of
-   * the step's process that opens a marker belongs, from then on, to that package.
-   */
-  markers?: ReadonlyMap<string, string | undefined>;
+  /** Tokens that only the step's workers (its direct children) may touch, each its own. */
+  tokens?: ReadonlyMap<string, StepToken>;
 }
 
 /**
@@ -40,13 +60,19 @@ function sameArgv(a: readonly string[], b: readonly string[]): boolean {
  * direct children are the plan's steps (one per distribution in the import phase), and pip's
  * build subprocesses belong to the sdist whose unpacked directory they run in. Nothing a
  * traced program prints is consulted, and a process already blamed on a package is never
- * re-blamed on another (a payload cannot chdir into another sdist's dir to shift the blame).
+ * re-blamed on another (a payload cannot chdir into another sdist's dir, or exec itself as a
+ * direct child of the supervisor, to shift the blame).
  */
 export class AttributionPolicy {
   private supervisorPid: number | undefined;
-  /** Pids of steps that fork marker-named workers, with their markers. */
-  private readonly markerParents = new Map<number, ReadonlyMap<string, string | undefined>>();
-  private readonly markedWorkers = new Set<number>();
+  /** Direct children of the supervisor, by pid: the index of the step each one is. */
+  private readonly stepOf = new Map<number, number>();
+  private nextStep = 0;
+  /** Started step processes: their package, until they touch their `done` token. */
+  private readonly started = new Map<number, string>();
+  private readonly done = new Set<number>();
+  /** Start tokens already used: each starts one worker. */
+  private readonly claimed = new Set<string>();
 
   constructor(private readonly options: AttributionPolicyOptions) {}
 
@@ -63,10 +89,14 @@ export class AttributionPolicy {
       }
       return;
     }
-    if (info.parentPid === this.supervisorPid) {
-      const step = this.options.steps.find((candidate) => sameArgv(candidate.argv, info.argv));
-      tree.assign(info.pid, { phase, package: step?.package });
-      if (step?.markers) this.markerParents.set(info.pid, step.markers);
+    if (info.parentPid === this.supervisorPid && !this.stepOf.has(info.pid)) {
+      // The supervisor starts its steps one after another; a step whose exec failed is skipped.
+      const { steps } = this.options;
+      let index = this.nextStep;
+      while (index < steps.length && !sameArgv(steps[index]?.argv ?? [], info.argv)) index++;
+      this.stepOf.set(info.pid, index);
+      if (index < steps.length) this.nextStep = index + 1;
+      tree.assign(info.pid, { phase, package: steps[index]?.package });
       return;
     }
     if (tree.attributionOf(info.pid).package !== undefined || info.cwd === undefined) return;
@@ -79,16 +109,38 @@ export class AttributionPolicy {
   };
 
   /**
-   * Called for every event after the tree has attributed it: a worker's first marker open (the
-   * worker is a direct child of a marker step and opens the marker before any package code runs)
-   * assigns it. Later marker opens by the same pid, or opens by anyone else, change nothing.
+   * Called for every event after the tree has attributed it. A worker (a direct child of a step's
+   * process) touching a start token of that step assigns it to the token's package, once per
+   * worker and once per token; its own unit's other tokens are returned for the caller to note,
+   * and its exit before its `done` token as `incomplete`. Tokens touched by anyone else, a
+   * worker's children included, change nothing. The tokens are random and reach the step only
+   * through its stdin pipe, after start-up: code that runs at start-up (.pth lines) could only
+   * learn them by reading that pipe first, the program file in the lib dir, or the step's memory
+   * later from a thread (a residual gap, see the README's security model).
    */
-  onEvent(event: TraceEvent, tree: ProcessTree): void {
-    if (event.kind !== "open" || event.ret === undefined || event.ret < 0 || this.markedWorkers.has(event.pid)) return;
+  onEvent(event: TraceEvent, tree: ProcessTree): StepNote | undefined {
+    if (event.kind === "exit") {
+      const name = this.started.get(event.pid);
+      return name !== undefined && !this.done.has(event.pid) ? { kind: "incomplete", package: name } : undefined;
+    }
+    if (event.kind !== "open" && event.kind !== "stat") return undefined;
     const parent = tree.parentOf(event.pid);
-    const markers = parent === undefined ? undefined : this.markerParents.get(parent);
-    if (!markers?.has(event.path)) return;
-    this.markedWorkers.add(event.pid);
-    tree.assign(event.pid, { phase: this.options.phase, package: markers.get(event.path) });
+    const index = parent === undefined ? undefined : this.stepOf.get(parent);
+    if (index === undefined) return undefined;
+    const token = this.options.steps[index]?.tokens?.get(event.path);
+    if (token === undefined) return undefined;
+    if (token.kind === "start") {
+      if (this.started.has(event.pid) || this.claimed.has(event.path)) return undefined;
+      this.started.set(event.pid, token.package);
+      this.claimed.add(event.path);
+      tree.assign(event.pid, { phase: this.options.phase, package: token.package });
+      return undefined;
+    }
+    if (this.started.get(event.pid) !== token.package) return undefined;
+    if (token.kind === "done") {
+      this.done.add(event.pid);
+      return undefined;
+    }
+    return { kind: token.kind, package: token.package, detail: token.detail };
   }
 }

@@ -18,8 +18,10 @@ export interface ScanOptions {
   passEnv?: string[];
   /** Per-phase time limits in seconds. */
   timeouts?: Partial<Record<"fetch" | "install" | "import", number>>;
-  /** How long processes that outlive a phase's commands are still watched (default 2 s). */
+  /** How long threads, timers and processes that outlive a phase's commands are still watched (default 2 s). */
   graceSeconds?: number;
+  /** Time budget per distribution for importing, loading entry points and running scripts (default 5 s). */
+  exerciseSeconds?: number;
   /** Normalised names installed but not imported (`--do-not-scan`). */
   doNotScan?: string[];
   /** `-t FILE`: the raw strace output of every phase. */
@@ -33,6 +35,7 @@ export interface ScanOptions {
 
 export const DEFAULT_TIMEOUTS = { fetch: 600, install: 300, import: 120 } as const;
 export const DEFAULT_GRACE_SECONDS = 2;
+export const DEFAULT_EXERCISE_SECONDS = 5;
 /** Where pip downloads to in the fetch phase; read-only for the sandbox in every later phase. */
 export function downloadDirs(environment: SandboxEnvironment): { artifactDir: string; buildDir: string } {
   return { artifactDir: join(environment.workDir, "artifacts"), buildDir: join(environment.workDir, "build-requirements") };

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { normalizeName } from "../core/names.ts";
 import { isPlainPathInside, readPlainFile, requirePlainDirectory } from "../sandbox/host-read.ts";
@@ -10,14 +10,27 @@ export interface VenvDistribution {
   /** The name as METADATA spells it. */
   displayName: string;
   version: string;
-  /** Modules to import, dotted: regular packages, single modules, namespace sub-packages. */
-  importTargets: string[];
   /** `.pth` files at the root of site-packages that this distribution installed. */
   pthFiles: string[];
   /** True when one of its .pth files has an `import` line, i.e. runs code at start-up. */
   executablePth: boolean;
   /** Normalised names from Requires-Dist (markers and extras ignored: used for ordering only). */
   requires: string[];
+  /** Every module file it installed, dotted, parents first; modules under test directories left out. */
+  modules: string[];
+  /** Every entry point of every group in entry_points.txt. */
+  entryPoints: EntryPoint[];
+  /** Paths of the files it installed into the venv's bin dir (console and GUI scripts, data scripts). */
+  scripts: string[];
+}
+
+/** One line of entry_points.txt: `name = module:attr.path [extras]`. */
+export interface EntryPoint {
+  group: string;
+  name: string;
+  module: string;
+  /** Attribute path inside the module, dotted; empty for a module entry point. */
+  attr: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -61,33 +74,54 @@ function isInstalledInSitePackages(path: string): boolean {
   return !/\.(dist-info|egg-info|data)$/.test(top);
 }
 
+/** Directories whose modules are left to the static scan: test suites are not what users import. */
+const TEST_DIRS = new Set(["tests", "test", "testing"]);
+
 /**
- * What to import for a distribution's files: for each module file, the shallowest enclosing
- * regular package (one with __init__), else the module itself, dotted through namespace dirs.
+ * Every module file of a distribution, dotted (`pkg`, `pkg.sub`, `pkg.sub.mod`), sorted so that a
+ * package comes before its submodules; modules under test directories are left out.
  */
-export function importTargetsFromFiles(files: readonly string[]): string[] {
-  const installed = files.filter(isInstalledInSitePackages);
-  const regularPackages = new Set<string>();
-  for (const path of installed) {
-    const parts = path.split("/");
-    const last = parts.at(-1) ?? "";
-    if (parts.length > 1 && MODULE_FILE.exec(last)?.[1] === "__init__") regularPackages.add(parts.slice(0, -1).join("/"));
-  }
-  const targets = new Set<string>();
-  for (const path of installed) {
+export function modulesFromFiles(files: readonly string[]): string[] {
+  const modules = new Set<string>();
+  for (const path of files.filter(isInstalledInSitePackages)) {
     const parts = path.split("/");
     const module = MODULE_FILE.exec(parts.at(-1) ?? "")?.[1];
     if (module === undefined) continue;
     const dirs = parts.slice(0, -1);
-    if (!dirs.every((dir) => IDENTIFIER.test(dir))) continue;
-    let target: string | undefined;
-    for (let depth = 1; depth <= dirs.length && target === undefined; depth++) {
-      if (regularPackages.has(dirs.slice(0, depth).join("/"))) target = dirs.slice(0, depth).join(".");
+    if (!dirs.every((dir) => IDENTIFIER.test(dir)) || dirs.some((dir) => TEST_DIRS.has(dir))) continue;
+    if (module === "__init__") {
+      if (dirs.length > 0) modules.add(dirs.join("."));
+    } else {
+      modules.add([...dirs, module].join("."));
     }
-    target ??= [...dirs, module].join(".");
-    targets.add(target);
   }
-  return [...targets].sort();
+  return [...modules].sort((a, b) => a.split(".").length - b.split(".").length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Parses entry_points.txt (an INI file); lines that are not `name = module[:attr]` are skipped. */
+export function parseEntryPoints(text: string): EntryPoint[] {
+  const entryPoints: EntryPoint[] = [];
+  let group: string | undefined;
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    const section = /^\[([^\]]+)\]$/.exec(line);
+    if (section) {
+      group = section[1]?.trim();
+      continue;
+    }
+    const entry = /^([^=]+?)\s*=\s*([A-Za-z_][\w.]*)\s*(?::\s*([A-Za-z_][\w.]*))?\s*(?:\[.*\])?$/.exec(line);
+    if (group === undefined || !entry?.[1] || !entry[2]) continue;
+    entryPoints.push({ group, name: entry[1], module: entry[2], attr: entry[3] ?? "" });
+  }
+  return entryPoints;
+}
+
+/** RECORD paths of files pip put into the venv's bin dir (`../../../bin/<name>` from site-packages). */
+function binFiles(files: readonly string[]): string[] {
+  return files
+    .map((path) => /^\.\.\/\.\.\/\.\.\/bin\/([^/]+)$/.exec(path)?.[1])
+    .filter((name): name is string => name !== undefined && name !== "." && name !== "..");
 }
 
 function isExecutablePth(text: string): boolean {
@@ -117,16 +151,24 @@ function readDistribution(sitePackages: string, distInfo: string, root: string):
     .split("\n")
     .map(recordPath)
     .filter((path): path is string => path !== undefined && path !== "");
-  const targets = new Set(importTargetsFromFiles(files));
-  for (const name of (readPlainFile(join(dir, "top_level.txt"), root) ?? "").split("\n").map((line) => line.trim())) {
-    const path = name.replace(/\./g, "/");
-    if (!name.split(".").every((part) => IDENTIFIER.test(part))) continue;
-    if ([...targets].some((target) => target === name || target.startsWith(`${name}.`))) continue;
-    if (existsSync(join(sitePackages, path)) || existsSync(join(sitePackages, `${path}.py`))) targets.add(name);
-  }
   const pthFiles = files.filter((path) => !path.includes("/") && path.endsWith(".pth"));
   const executablePth = pthFiles.some((pth) => isExecutablePth(readPlainFile(join(sitePackages, pth), root) ?? ""));
-  return { name: normalizeName(displayName), displayName, version, importTargets: [...targets].sort(), pthFiles, executablePth, requires };
+  const entryPoints = parseEntryPoints(readPlainFile(join(dir, "entry_points.txt"), root) ?? "");
+  const binDir = join(sitePackages, "..", "..", "..", "bin");
+  const scripts = binFiles(files)
+    .map((name) => join(binDir, name))
+    .filter((path) => isPlainPathInside(path, root) && lstatSync(path).isFile());
+  return {
+    name: normalizeName(displayName),
+    displayName,
+    version,
+    pthFiles,
+    executablePth,
+    requires,
+    modules: modulesFromFiles(files),
+    entryPoints,
+    scripts: [...new Set(scripts)].sort(),
+  };
 }
 
 /** Every distribution installed in `sitePackages`, sorted by name. */

@@ -7,14 +7,15 @@ import { FIRST_FAILED_STEP_STATUS, type SupervisorPlan, type SupervisorStep, sup
 import { TracedRun, type TracedRunResult } from "../sandbox/traced-run.ts";
 import type { Phase } from "../trace/events.ts";
 import { STRACE_ARGS } from "../trace/parser.ts";
+import type { StepToken } from "./attribution.ts";
 import { PhaseTrace } from "./phase-trace.ts";
 import type { RawTraceWriter } from "./raw-trace.ts";
 
 /** A supervisor step and the package everything it starts is blamed on. */
 export interface PlannedStep extends SupervisorStep {
   package: string | undefined;
-  /** Marker file → package, for a step whose forked workers each belong to one package. */
-  markers?: ReadonlyMap<string, string | undefined>;
+  /** Paths only this step's own code touches, and what each means (see AttributionPolicy). */
+  tokens?: ReadonlyMap<string, StepToken>;
   /** Shown when this step fails: what the user sees instead of a bare exit status. */
   label: string;
 }
@@ -86,7 +87,7 @@ export class PhaseRunner {
     const { environment, tools, matcher, graceSeconds, rawTrace } = this.options;
     const plan: SupervisorPlan = {
       forward: spec.forward,
-      steps: spec.steps.map(({ argv, cwd, required }) => ({ argv, cwd, required })),
+      steps: spec.steps.map(({ argv, cwd, required, stdin, waitSeconds }) => ({ argv, cwd, required, stdin, waitSeconds })),
       graceSeconds,
       failedBase: FIRST_FAILED_STEP_STATUS,
       env: { ...environment.env, ...spec.env },
@@ -104,7 +105,7 @@ export class PhaseRunner {
       onBlock: () => run?.abort(),
       graceSeconds,
       supervisorArgv,
-      steps: spec.steps.map((step) => ({ argv: step.argv, package: step.package, markers: step.markers })),
+      steps: spec.steps.map((step) => ({ argv: step.argv, package: step.package, tokens: step.tokens })),
       urlBuildPackage: this.options.urlBuildPackage,
       forwarder: spec.forward ? { address: "127.0.0.1", port: spec.forward.port } : undefined,
       protectedDirs: spec.protectedDirs,

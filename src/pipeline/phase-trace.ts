@@ -2,7 +2,7 @@ import type { Matcher } from "../match/matcher.ts";
 import { TraceMonitor } from "../match/monitor.ts";
 import type { Finding } from "../report/findings.ts";
 import type { AttributedEvent, Attribution, FileEvent, Phase, TraceEvent } from "../trace/events.ts";
-import { AttributionPolicy, type AttributionPolicyOptions } from "./attribution.ts";
+import { AttributionPolicy, type AttributionPolicyOptions, type StepNote } from "./attribution.ts";
 
 export interface PhaseTraceOptions extends AttributionPolicyOptions {
   phase: Phase;
@@ -46,6 +46,7 @@ export class PhaseTrace {
   private readonly monitor: TraceMonitor;
   private readonly policy: AttributionPolicy;
   private blocked = false;
+  private readonly failedImports = new Map<string, string[]>();
 
   constructor(private readonly options: PhaseTraceOptions) {
     this.policy = new AttributionPolicy(options);
@@ -71,13 +72,15 @@ export class PhaseTrace {
   /** End of the trace: events still held for unknown parents are matched too. */
   finish(): void {
     if (!this.blocked) this.monitor.end();
+    if (!this.blocked) this.reportFailedImports();
   }
 
   /** Every attributed event, before it is matched. */
   private readonly observe = (attributed: AttributedEvent): void => {
     if (this.blocked) return;
     const { event } = attributed;
-    this.policy.onEvent(event, this.monitor.tree);
+    const note = this.policy.onEvent(event, this.monitor.tree);
+    if (note) this.noteStep(note, attributed.attribution);
     if (event.kind === "exit" && event.pid === this.policy.supervisor) this.reportLingering(event.pid);
     if (this.options.protectedDirs && changesFile(event)) this.checkProtected(event, attributed.attribution);
   };
@@ -102,6 +105,50 @@ export class PhaseTrace {
     });
   }
 
+  /** An exercise unit's note: its time budget ran out, one of its modules did not import, or it ended early. */
+  private noteStep(note: StepNote, attribution: Attribution): void {
+    if (note.kind === "failed") {
+      const failed = this.failedImports.get(note.package) ?? [];
+      failed.push(note.detail ?? "?");
+      this.failedImports.set(note.package, failed);
+      return;
+    }
+    const budget = note.kind === "budget";
+    this.report({
+      ruleId: budget ? "exercise-budget" : "exercise-incomplete",
+      severity: "warn",
+      description: budget ? "The package was not fully exercised within its time budget." : "The package ended its own exercise early.",
+      explanation: budget
+        ? "Importing its modules, loading its entry points and running its scripts took longer than the budget per distribution, so the rest was skipped and not watched. Code that runs only in what was skipped was not seen; raise the budget with --exercise-seconds to cover it."
+        : "The process importing its modules, loading its entry points and running its scripts ended or was killed before it was done (os._exit, a signal, a crash, or a module that never returned), so what came after was not watched.",
+      package: note.package,
+      phase: this.options.phase,
+      subject: { kind: "process", argv: attribution.argv, detail: budget ? "time budget reached" : "exercise ended early" },
+      syscall: undefined,
+      argv: attribution.argv,
+      artifactSha256: undefined,
+    });
+  }
+
+  /** One info note per distribution whose modules did not all import (missing optional dependencies, mostly). */
+  private reportFailedImports(): void {
+    for (const [name, modules] of this.failedImports) {
+      const shown = modules.slice(0, 10).join(", ") + (modules.length > 10 ? ` and ${modules.length - 10} more` : "");
+      this.report({
+        ruleId: "import-failed",
+        severity: "info",
+        description: "Some modules of the package failed to import.",
+        explanation: `Their import raised an error (often a missing optional dependency), so code that runs only after it was not seen: ${shown}.`,
+        package: name,
+        phase: this.options.phase,
+        subject: { kind: "process", argv: [], detail: `${modules.length} module(s) failed to import` },
+        syscall: undefined,
+        argv: [],
+        artifactSha256: undefined,
+      });
+    }
+  }
+
   /** The process tree's blame for a host pid (for findings made outside the trace). */
   attributionOf(pid: number): Attribution {
     return this.monitor.tree.attributionOf(pid);
@@ -123,11 +170,14 @@ export class PhaseTrace {
     return forwarder !== undefined && subject.kind === "connection" && subject.address === forwarder.address && subject.port === forwarder.port;
   }
 
+  /** One finding per package: its threads are traced as pids of their own, and one is enough to say it. */
   private reportLingering(supervisorPid: number): void {
+    const reported = new Set<string>();
     for (const pid of this.monitor.tree.liveDescendants(supervisorPid)) {
       if (pid === supervisorPid) continue;
       const attribution = this.monitor.tree.attributionOf(pid);
-      if (attribution.package === undefined) continue;
+      if (attribution.package === undefined || reported.has(attribution.package)) continue;
+      reported.add(attribution.package);
       this.report({
         ruleId: "lingering-process",
         severity: "warn",

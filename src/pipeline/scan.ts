@@ -21,7 +21,7 @@ import { stderrProgress } from "./progress.ts";
 import { RawTraceWriter } from "./raw-trace.ts";
 
 export type { ScanOptions } from "./context.ts";
-export { DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "./context.ts";
+export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "./context.ts";
 
 /** How the static scan runs its fact extractor: inside this run's sandbox, without network. */
 export interface StaticScanSandbox {
@@ -151,7 +151,7 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
 
     const sitePackages = venvSitePackages(venv, python.version, environment.workDir);
     const distributions = readVenvDistributions(sitePackages, environment.workDir);
-    if (!(await importPhase(context, venv, sitePackages, distributions))) return stopped(artifacts, buildArtifacts);
+    if (!(await importPhase(context, venv, distributions))) return stopped(artifacts, buildArtifacts);
 
     rmSync(venv, { recursive: true, force: true });
     return {

@@ -3,6 +3,7 @@ import execution from "../../rules/behaviour-execution.yaml" with { type: "text"
 import network from "../../rules/behaviour-network.yaml" with { type: "text" };
 import persistence from "../../rules/behaviour-persistence.yaml" with { type: "text" };
 import system from "../../rules/behaviour-system.yaml" with { type: "text" };
+import venv from "../../rules/behaviour-venv.yaml" with { type: "text" };
 import staticArchive from "../../rules/static-archive.yaml" with { type: "text" };
 import staticBinaries from "../../rules/static-binaries.yaml" with { type: "text" };
 import staticCode from "../../rules/static-code.yaml" with { type: "text" };
@@ -19,6 +20,7 @@ const BUILTIN_SOURCES: ReadonlyArray<readonly [string, unknown]> = [
   ["rules/behaviour-persistence.yaml", persistence],
   ["rules/behaviour-network.yaml", network],
   ["rules/behaviour-execution.yaml", execution],
+  ["rules/behaviour-venv.yaml", venv],
   ["rules/static-archive.yaml", staticArchive],
   ["rules/static-binaries.yaml", staticBinaries],
   ["rules/static-code.yaml", staticCode],

@@ -79,13 +79,34 @@ def others():
     me = os.getpid()
     return [name for name in os.listdir("/proc") if name.isdigit() and int(name) not in (1, me)]
 
+# A step with "stdin" gets that text through a pipe (so its process can read it once, and never
+# find where it came from); a step with "waitSeconds" is left running after that long, to be
+# reported as lingering after the grace period.
+def feed(pipe, data):
+    try:
+        pipe.write(data)
+        pipe.close()
+    except OSError:
+        pass
+
+def run_step(step, env):
+    text = step.get("stdin")
+    child = subprocess.Popen(step["argv"], cwd=step.get("cwd"), stdin=subprocess.DEVNULL if text is None else subprocess.PIPE, env=env)
+    if text is not None:
+        # A thread, because a step whose start-up hangs never reads more than the pipe buffer.
+        threading.Thread(target=feed, args=(child.stdin, text.encode()), daemon=True).start()
+    try:
+        return child.wait(step.get("waitSeconds"))
+    except subprocess.TimeoutExpired:
+        return 0
+
 def main(plan):
     if plan.get("forward"):
         forward(plan["forward"]["port"], plan["forward"]["socket"])
     status = 0
     for index, step in enumerate(plan["steps"]):
         try:
-            code = subprocess.call(step["argv"], cwd=step.get("cwd"), stdin=subprocess.DEVNULL, env=plan["env"])
+            code = run_step(step, plan["env"])
         except OSError as error:
             print("cannot run step %d: %s" % (index, error), file=sys.stderr)
             code = 127
@@ -107,6 +128,10 @@ export interface SupervisorStep {
   cwd?: string;
   /** A failing required step ends the phase; optional ones (one import each) do not. */
   required: boolean;
+  /** Text written to the step's stdin through a pipe (it exists in no file); else stdin is /dev/null. */
+  stdin?: string;
+  /** How long the supervisor waits for the step before it goes on, leaving it running; default: until it ends. */
+  waitSeconds?: number;
 }
 
 export interface SupervisorPlan {

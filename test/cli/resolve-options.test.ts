@@ -42,6 +42,8 @@ describe("defaults", () => {
     expect(options.timeoutFetchSeconds).toBe(600);
     expect(options.timeoutInstallSeconds).toBe(300);
     expect(options.timeoutImportSeconds).toBe(120);
+    expect(options.exerciseSeconds).toBe(5);
+    expect(options.graceSeconds).toBe(2);
     expect(options.logLevel).toBe("info");
     expect(options.format).toBe("text");
     expect(options.cacheDir).toBe("/xdg/pipcanary");
@@ -144,7 +146,7 @@ describe("bad values name their source", () => {
   });
 
   test("[tool.pipcanary] cannot weaken the sandbox or run code", () => {
-    for (const key of ["no-sandbox = true", "i_understand_untrusted_code_will_run_on_this_machine = true", 'plugin = ["p.ts"]', 'pass-env = ["AWS_SECRET_ACCESS_KEY"]', 'cache-dir = "cache"', 'trace-file = "/root/.bashrc"', 'allow-known-malware = ["MAL-2025-1"]', 'malware-db = "."', 'osv-url = "http://127.0.0.1:1"']) {
+    for (const key of ["no-sandbox = true", "i_understand_untrusted_code_will_run_on_this_machine = true", 'plugin = ["p.ts"]', 'pass-env = ["AWS_SECRET_ACCESS_KEY"]', 'cache-dir = "cache"', 'trace-file = "/root/.bashrc"', 'allow-known-malware = ["MAL-2025-1"]', 'malware-db = "."', 'osv-url = "http://127.0.0.1:1"', "exercise-seconds = 0.01", "grace-seconds = 0.01"]) {
       const error = failure({ "pyproject.toml": `[tool.pipcanary]\n${key}\n` }, []);
       expect(error.message).toMatch(/^pyproject\.toml:2: \[tool\.pipcanary\] cannot set '[a-z_-]+': /);
       project?.remove();

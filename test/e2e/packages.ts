@@ -8,7 +8,7 @@ import type { FixtureProject } from "../harness/types.ts";
 import { buildWheel } from "../harness/wheel.ts";
 import { project } from "./helpers.ts";
 
-const READ_AND_DISCARD = "def _touch(path):\n    try:\n        with open(path, 'rb') as handle:\n            handle.read()\n    except OSError:\n        pass\n";
+export const READ_AND_DISCARD = "def _touch(path):\n    try:\n        with open(path, 'rb') as handle:\n            handle.read()\n    except OSError:\n        pass\n";
 
 export function importPayload(name: string, module: string, body: string, extra: Partial<Parameters<typeof buildWheel>[0]> = {}): FixtureProject {
   return project(name, "1.0", buildWheel({ name, version: "1.0", files: { [`${module}/__init__.py`]: body }, ...extra }));

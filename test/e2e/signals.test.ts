@@ -10,13 +10,13 @@ import { processesMentioning, project, scan, startIndex, waitForNoProcesses } fr
 
 const DRIVER = join(import.meta.dir, "driver.ts");
 
-/** Waits until some process of the run has `marker` in its command line. */
-async function waitForProcess(parent: string, marker: string, timeoutMs = 60_000): Promise<void> {
+/** Waits until some process of the run has a command line (NUL-separated) that matches `marker`. */
+async function waitForProcess(parent: string, marker: RegExp, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const pid of processesMentioning(parent)) {
       try {
-        if ((await Bun.file(`/proc/${pid}/cmdline`).text()).includes(marker)) return;
+        if (marker.test(await Bun.file(`/proc/${pid}/cmdline`).text())) return;
       } catch {
         // Gone in between.
       }
@@ -39,9 +39,9 @@ describe("an interrupted scan leaves nothing behind", () => {
   });
 
   const cases = [
-    // The import driver is the one process whose arguments include site-packages as a whole argument.
-    { signal: "SIGINT", exit: ExitCode.Interrupted, during: "import", marker: "site-packages\u0000" },
-    { signal: "SIGTERM", exit: ExitCode.Terminated, during: "fetch", marker: "download" },
+    // The import phase's interpreter runs with no argument at all (pip's has its runner and more).
+    { signal: "SIGINT", exit: ExitCode.Interrupted, during: "import", marker: /\/venv\/bin\/python\0$/ },
+    { signal: "SIGTERM", exit: ExitCode.Terminated, during: "fetch", marker: /download/ },
   ] as const;
 
   for (const { signal, exit, during, marker } of cases) {

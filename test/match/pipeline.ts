@@ -11,6 +11,8 @@ import { ProcessTree } from "../../src/trace/process-tree.ts";
 export const HOME = "/home/tester";
 /** The run's work dir and interpreter, as `$WORK` and `$PYTHON` (a pyenv interpreter in the home). */
 export const ROOTS = { $WORK: ["/work"], $PYTHON: [`${HOME}/.pyenv/versions/3.11.7`] };
+/** The scan's venv in the synthetic traces: `$WORK/venv`. */
+export const VENV = "/work/venv";
 export const PID = 100;
 
 export interface Scenario {

@@ -3,7 +3,7 @@ import { compileRules } from "../../src/match/matcher.ts";
 import type { Finding } from "../../src/report/findings.ts";
 import { loadBuiltinRulePacks } from "../../src/rules/builtin.ts";
 import {
-  HOME, PID, ROOTS, type Scenario, bind, builtinRules, change, connect, connectUnix, denied, exec, link, mkdir, open, rename, scan, stat,
+  HOME, PID, ROOTS, type Scenario, VENV, bind, builtinRules, change, connect, connectUnix, denied, exec, link, mkdir, open, rename, scan, stat,
 } from "../match/pipeline.ts";
 import { CONDITIONALLY_DENIED, DENIED_SYSCALLS } from "../../src/sandbox/seccomp.ts";
 
@@ -19,6 +19,7 @@ interface RuleCases {
 }
 
 const WRITE = "O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC";
+const SITE = `${VENV}/lib/python3.11/site-packages`;
 const CREATE = "O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC";
 const pip = { package: undefined, phase: "fetch" } as const;
 
@@ -193,6 +194,38 @@ const CASES: Record<string, RuleCases> = {
         open("/work/venv/lib/python3.11/site-packages/pkg/__pycache__/x.pyc", { flags: CREATE }),
         open("~/.pyenv/versions/3.11.7/lib/python3.11/__pycache__/x.cpython-311.pyc.123", { flags: "O_WRONLY|O_CREAT|O_EXCL", errno: "EROFS" }),
       ] },
+    ],
+  },
+  "venv-tampering": {
+    positive: [
+      { name: "drops sitecustomize.py, failing on the read-only venv", lines: [open(`${SITE}/sitecustomize.py`, { flags: "O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC", errno: "EROFS" })] },
+      { name: "patches another package", lines: [open(`${SITE}/victim/__init__.py`, { flags: "O_WRONLY|O_APPEND|O_CLOEXEC" })] },
+      { name: "removes and chmods a script", lines: [`100 unlink("${VENV}/bin/tool") = -1 EROFS (Read-only file system)`, `100 fchmodat(AT_FDCWD</work>, "${VENV}/bin/tool", 0755) = -1 EROFS (Read-only file system)`] },
+      { name: "writes a .pyc of another package directly", lines: [open(`${SITE}/victim/__pycache__/__init__.cpython-311.pyc`, { flags: "O_WRONLY|O_CREAT|O_TRUNC", errno: "EROFS" })] },
+      { name: "an unattributed process too", lines: [open(`${VENV}/pyvenv.cfg`, { flags: WRITE, errno: "EROFS" })], scenario: { phase: "import", package: undefined } },
+    ],
+    negative: [
+      { name: "imports read the venv", lines: [open(`${SITE}/pkg/__init__.py`), stat(`${VENV}/bin/tool`)] },
+      {
+        name: "the interpreter's own bytecode cache",
+        lines: [
+          `100 mkdir("${SITE}/pkg/__pycache__", 0777) = -1 EROFS (Read-only file system)`,
+          open(`${SITE}/pkg/__pycache__/mod.cpython-311.pyc.140234567890`, { flags: "O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC", errno: "EROFS" }),
+        ],
+      },
+      { name: "pip writes the venv in the install phase", lines: [open(`${SITE}/pkg/__init__.py`, { flags: WRITE })], scenario: { phase: "install", package: undefined } },
+      { name: "writes to temp", lines: [open("/tmp/pkg-cache/x", { flags: WRITE })] },
+    ],
+  },
+  "venv-tampering-move": {
+    positive: [
+      { name: "renames a file into a .pth", lines: [rename("/tmp/x", `${SITE}/zz.pth`)] },
+      { name: "renames from a bytecode-cache-like name", lines: [rename(`${SITE}/pkg/__pycache__/m.cpython-311.pyc.1234`, `${SITE}/zz.pth`)] },
+      { name: "links another package's module away", lines: [`100 linkat(AT_FDCWD</work>, "${SITE}/victim/__init__.py", AT_FDCWD</work>, "/tmp/x", 0) = -1 EROFS (Read-only file system)`] },
+    ],
+    negative: [
+      { name: "renames within temp", lines: [rename("/tmp/x", "/tmp/y")] },
+      { name: "pip renames into the venv while installing", lines: [rename("/tmp/pip-unpacked/x.py", `${SITE}/x.py`)], scenario: { phase: "install", package: undefined } },
     ],
   },
   network: {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseDistributionFilename } from "../../src/fetch/collect.ts";
 import { requirementFiles } from "../../src/fetch/requirements-file.ts";
-import { dependencyOrder, importTargetsFromFiles, recordPath, type VenvDistribution } from "../../src/pipeline/installed.ts";
+import { dependencyOrder, modulesFromFiles, parseEntryPoints, recordPath, type VenvDistribution } from "../../src/pipeline/installed.ts";
 import type { Finding } from "../../src/report/findings.ts";
 import { scanReportJson } from "../../src/report/json.ts";
 import { formatScanReport, SAFE_MESSAGE } from "../../src/report/text.ts";
@@ -9,8 +9,8 @@ import { bwrapArgs } from "../../src/sandbox/bwrap.ts";
 import { tcpSocketInode } from "../../src/sandbox/socket-owner.ts";
 import { requirement } from "../e2e/helpers.ts";
 
-describe("import targets from RECORD", () => {
-  test("regular packages, single modules, extensions, namespace packages; no metadata or scripts", () => {
+describe("modules and entry points from the dist-info", () => {
+  test("every module file, parents first: packages, submodules, extensions, namespace packages; no tests, metadata or scripts", () => {
     const files = [
       "pkg/__init__.py",
       "pkg/sub/mod.py",
@@ -25,8 +25,20 @@ describe("import targets from RECORD", () => {
       "pkg/__pycache__/__init__.cpython-311.pyc",
       "not-a-module/x.py",
       "evil.pth",
+      "pkg/tests/test_mod.py",
+      "pkg/testing/helpers.py",
+      "tests/__init__.py",
     ];
-    expect(importTargetsFromFiles(files)).toEqual(["fast", "google.cloud.storage", "nsonly.plain", "pkg", "single"]);
+    expect(modulesFromFiles(files)).toEqual(["fast", "pkg", "single", "nsonly.plain", "google.cloud.storage", "pkg.sub.mod", "google.cloud.storage.blob"]);
+  });
+
+  test("entry points of every group; malformed lines skipped", () => {
+    const text = "[console_scripts]\ntool = pkg.cli:main\nother=pkg.cli:Main.run [extra]\n\n[pkg.plugins]\n# a comment\nplug = pkg.plugin\nbroken line\n= pkg:x\n";
+    expect(parseEntryPoints(text)).toEqual([
+      { group: "console_scripts", name: "tool", module: "pkg.cli", attr: "main" },
+      { group: "console_scripts", name: "other", module: "pkg.cli", attr: "Main.run" },
+      { group: "pkg.plugins", name: "plug", module: "pkg.plugin", attr: "" },
+    ]);
   });
 
   test("RECORD rows with quoted paths", () => {
@@ -42,10 +54,12 @@ describe("import order", () => {
     name,
     displayName: name,
     version: "1",
-    importTargets: [name],
     pthFiles: [],
     executablePth: false,
     requires,
+    modules: [name],
+    entryPoints: [],
+    scripts: [],
   });
 
   test("dependencies come before their dependants, cycles do not hang", () => {

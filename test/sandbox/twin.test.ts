@@ -4,7 +4,7 @@ import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { createSandboxEnvironment, type SandboxEnvironment, writeLibFile } from "../../src/sandbox/environment.ts";
 import { detectHostPython, type HostPython } from "../../src/sandbox/host-python.ts";
-import { IMPORT_DRIVER_PY } from "../../src/pipeline/import-driver.ts";
+import { exerciseProgram } from "../../src/pipeline/exercise-unit.ts";
 import { SANDBOX_NAMESERVER } from "../../src/sandbox/host-etc.ts";
 import { supervisorProgram } from "../../src/sandbox/supervisor.ts";
 import { keepsHostValue, mirroredValue, shapedCanary } from "../../src/sandbox/twin-env.ts";
@@ -220,7 +220,8 @@ describe("the programs pipcanary runs in the sandbox", () => {
   test("name nothing after the scanner (package code can read their source or memory)", () => {
     const program = supervisorProgram({ forward: { port: 3128, socket: "/tmp/tmpabcdefgh/tmpijklmnop" }, steps: [], graceSeconds: 1, failedBase: 100, env: {} });
     expect(program.toLowerCase().includes(SCANNER)).toBe(false);
-    expect(IMPORT_DRIVER_PY.toLowerCase().includes(SCANNER)).toBe(false);
+    const unit = { start: "/tmp/.a", budgetReached: "/tmp/.b", done: "/tmp/.c", failed: "/tmp/.d", budget: 5, grace: 2, modules: ["pkg"], entryPoints: [], scripts: [] };
+    expect(exerciseProgram([unit], 3).toLowerCase().includes(SCANNER)).toBe(false);
   });
 });
 
