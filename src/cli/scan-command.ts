@@ -68,7 +68,7 @@ function staticHook(options: ResolvedOptions, rules: StaticRule[], onlyBinary: r
   const cache = new Map<string, ArtifactStaticResult>();
   return async (artifacts: Artifact[], sandbox: StaticScanSandbox): Promise<Finding[]> => {
     const refused = refuseSdists(artifacts.filter((artifact) => onlyBinaryApplies(onlyBinary, artifact)));
-    const result = await scanArtifactsStatically(artifacts, { rules, allowlist: options.allowlist, python: sandbox.python, wrap: sandbox.wrap, cache });
+    const result = await scanArtifactsStatically(artifacts, { rules, allowlist: options.allowlist, python: sandbox.python, spawn: sandbox.spawn, cache });
     for (const note of result.notes) logger.debug(note);
     return [...refused, ...result.findings];
   };

@@ -1,7 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { eq as versionsEqual } from "@renovatebot/pep440";
-import { bwrapArgs } from "../sandbox/bwrap.ts";
 import { onCleanup } from "../core/cleanup.ts";
 import type { Artifact, InstalledDistribution } from "../fetch/artifacts.ts";
 import type { RequirementSet } from "../inputs/types.ts";
@@ -11,6 +10,7 @@ import { loadBuiltinRulePacks } from "../rules/builtin.ts";
 import { dynamicRules } from "../rules/loader.ts";
 import { createSandboxEnvironment } from "../sandbox/environment.ts";
 import { detectHostPython, requireSandboxTools } from "../sandbox/host-python.ts";
+import type { SpawnFunction } from "../static/python/extractor.ts";
 import { DEFAULT_GRACE_SECONDS, type ScanContext, type ScanOptions } from "./context.ts";
 import { fetchPhase } from "./fetch-phase.ts";
 import { importPhase } from "./import-phase.ts";
@@ -19,14 +19,15 @@ import { installPhase } from "./install-phase.ts";
 import { PhaseRunner } from "./phase-runner.ts";
 import { stderrProgress } from "./progress.ts";
 import { RawTraceWriter } from "./raw-trace.ts";
+import { staticSandboxSpawn } from "./static-sandbox.ts";
 
 export type { ScanOptions } from "./context.ts";
 export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "./context.ts";
 
 /** How the static scan runs its fact extractor: inside this run's sandbox, without network. */
 export interface StaticScanSandbox {
-  /** Command prefix (`bwrap … --`) with the run's mounts and environment. */
-  wrap: string[];
+  /** Runs a command in a fresh sandbox with the run's mounts and environment. */
+  spawn: SpawnFunction;
   /** The interpreter's path inside (and outside) the sandbox. */
   python: string;
 }
@@ -139,7 +140,7 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     if (hooks.staticScan) {
       context.progress(`Scanning ${artifacts.length + buildArtifacts.length} archive(s) statically…`);
       const sandbox: StaticScanSandbox = {
-        wrap: [tools.bwrap, ...bwrapArgs({ mounts: environment.mounts, env: environment.env, cwd: "/tmp", command: [] })],
+        spawn: staticSandboxSpawn({ tools, mounts: environment.mounts, env: environment.env, controlDir: environment.controlDir }),
         python: python.executable,
       };
       context.findings.push(...(await hooks.staticScan([...artifacts, ...buildArtifacts], sandbox)));

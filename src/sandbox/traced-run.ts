@@ -18,10 +18,10 @@ export interface TracedRunOptions {
   timeoutMs: number;
   /** Called for each complete trace line, in order. May call `abort()`. */
   onLine: (line: string) => void;
-  /** The sandboxed command's stdin (a program for a bare interpreter); none when absent. */
-  stdin?: string;
-  /** The sandbox's own stdout/stderr, for progress and error messages only, never for blame. */
-  onOutput?: (text: string) => void;
+  /** The sandboxed command's stdin (a program for a bare interpreter, a request); none when absent. */
+  stdin?: string | Uint8Array;
+  /** The sandbox's own stdout/stderr, never for blame: the trace alone says what the sandbox did. */
+  onOutput?: (text: string, stream: "stdout" | "stderr") => void;
 }
 
 export interface TracedRunResult {
@@ -146,7 +146,7 @@ export class TracedRun {
       if (this.namespace !== undefined) clearInterval(watch);
     }, NAMESPACE_WATCH_MS);
     const trace = this.readTrace(readFd);
-    const output = Promise.all([this.drain(child.stdout), this.drain(child.stderr)]);
+    const output = Promise.all([this.drain(child.stdout, "stdout"), this.drain(child.stderr, "stderr")]);
     const tracerGone = new Promise<void>((resolve) => {
       this.tracerGone = resolve;
     });
@@ -280,14 +280,14 @@ export class TracedRun {
     });
   }
 
-  private async drain(stream: ReadableStream<Uint8Array>): Promise<string> {
+  private async drain(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr"): Promise<string> {
     const reader = stream.getReader();
     this.readers.push(reader);
     const decoder = new TextDecoder();
     let tail = "";
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       const text = decoder.decode(chunk.value, { stream: true });
-      this.options.onOutput?.(text);
+      this.options.onOutput?.(text, name);
       tail = (tail + text).slice(-OUTPUT_TAIL_CHARS);
     }
     return tail;

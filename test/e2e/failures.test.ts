@@ -97,9 +97,9 @@ describe("scans that cannot complete, and scans told to skip", () => {
     const result = await runScan(requirementSet(index, ["lingering"]), scanOptions(parent, { traceFile }), {
       staticScan: async (artifacts, sandbox) => {
         seen.push(...artifacts);
-        // The static scan's extractor runs under this prefix: it must have no network but loopback.
-        const probe = Bun.spawnSync([...sandbox.wrap, sandbox.python, "-I", "-c", "import socket; print(' '.join(n for _, n in socket.if_nameindex()))"]);
-        interfaces = probe.stdout.toString().trim();
+        // The static scan's extractor runs in this sandbox: it must have no network but loopback.
+        const probe = await sandbox.spawn([sandbox.python, "-I", "-c", "import socket; print(' '.join(n for _, n in socket.if_nameindex()))"], new Uint8Array(), 60_000);
+        interfaces = probe.stdout.trim();
         return [staticFinding];
       },
     });
