@@ -1,3 +1,4 @@
+import { IndexUnreachableError } from "../core/errors.ts";
 import type { CachedFetcher } from "../index/fetcher.ts";
 import type { HttpClient } from "../index/http.ts";
 import { isObject } from "../index/json.ts";
@@ -6,6 +7,8 @@ import { asOsvRecord, type OsvRecord } from "./osv.ts";
 export const DEFAULT_OSV_URL = "https://api.osv.dev";
 /** OSV's documented limit of queries per querybatch request. */
 const OSV_BATCH_SIZE = 1000;
+const OSV_UNREACHABLE_HINT =
+  "every scan checks OSV for known malware: point --osv-url at a reachable OSV API, or use an offline copy with --malware-db PATH (or --vuln-db), or --offline with a warm cache";
 
 /** A PyPI project, and optionally one version of it (without, OSV answers for every version). */
 export interface OsvQuery {
@@ -42,6 +45,16 @@ export class OsvApi {
     return hits;
   }
 
+  /** The check of every scan asks OSV, so an unreachable OSV gets a hint about OSV, not the index. */
+  private async post(url: string, body: unknown): Promise<unknown> {
+    try {
+      return await this.http.postJson(url, body);
+    } catch (error) {
+      if (!(error instanceof IndexUnreachableError)) throw error;
+      throw new IndexUnreachableError(error.url, error.reason, OSV_UNREACHABLE_HINT);
+    }
+  }
+
   /** The hits of each query, following next_page_token until every query is done. */
   private async queryBatch(queries: readonly OsvQuery[]): Promise<OsvHit[][]> {
     const hits = queries.map((): OsvHit[] => []);
@@ -54,7 +67,7 @@ export class OsvApi {
           ...(pageToken ? { page_token: pageToken } : {}),
         })),
       };
-      const answer = await this.http.postJson(`${this.base}/v1/querybatch`, body);
+      const answer = await this.post(`${this.base}/v1/querybatch`, body);
       const results = isObject(answer) && Array.isArray(answer.results) ? answer.results : [];
       const next: typeof pending = [];
       pending.forEach((entry, slot) => {

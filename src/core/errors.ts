@@ -44,8 +44,12 @@ export class ScanFailedError extends PipcanaryError {
 }
 
 export class IndexUnreachableError extends PipcanaryError {
-  constructor(url: string, cause: string) {
-    super(`cannot reach ${url}: ${cause}`, ExitCode.IndexUnreachable, "check --index-url, your proxy settings, or use --offline with a warm cache");
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    hint = "check --index-url, your proxy settings, or use --offline with a warm cache",
+  ) {
+    super(`cannot reach ${url}: ${reason}`, ExitCode.IndexUnreachable, hint);
     this.name = "IndexUnreachableError";
   }
 }

@@ -180,12 +180,14 @@ describe("--vuln-service osv", () => {
     expect(code).toBe(ExitCode.IndexUnreachable);
   });
 
-  test("an unreachable OSV service is exit 3 naming its URL", async () => {
+  test("an unreachable OSV service is exit 3 naming its URL, with a hint about OSV, not the index", async () => {
     const error = await audit({ index: vulnerableIndex, requirements: [pin("Flask", "3.1.2")], vulnService: "osv", osvUrl: "http://127.0.0.1:9" }).catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(IndexUnreachableError);
     expect((error as Error).message).toStartWith("cannot reach http://127.0.0.1:9/v1/querybatch: ");
+    expect((error as IndexUnreachableError).hint).toContain("--osv-url");
+    expect((error as IndexUnreachableError).hint).toContain("--malware-db");
   });
 });
 
