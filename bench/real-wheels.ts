@@ -40,7 +40,10 @@ interface PipReport {
   install: { metadata: { name: string; version: string }; download_info: { url: string } }[];
 }
 
-/** The host pip configuration's local sources, or [] when it has none. */
+/**
+ * Folders of wheel files named by the host pip configuration (find-links folders, and the `files`
+ * folder beside each file:// simple index), or [] when it names none.
+ */
 function mirrorSources(): string[] {
   const listed = Bun.spawnSync(["python3", "-m", "pip", "config", "list"], { stdout: "pipe", stderr: "pipe" });
   const sources: string[] = [];
@@ -48,17 +51,21 @@ function mirrorSources(): string[] {
     const match = /\.(?:find-links|extra-index-url|index-url)='([^']*)'/.exec(line);
     for (const value of match?.[1]?.split(/\s+/) ?? []) {
       const path = value.startsWith("file://") ? fileURLToPath(value) : value;
-      if (path.startsWith("/") && existsSync(path)) sources.push(path);
+      const files = path.endsWith("/simple") || path.endsWith("/simple/") ? join(path, "..", "files") : path;
+      if (files.startsWith("/") && existsSync(files)) sources.push(files);
     }
   }
   return [...new Set(sources)];
 }
 
-/** Resolves the names with the host pip (and its mirror configuration) into local wheel files. */
-function resolveWheels(work: string): string[] {
+/** Resolves the names offline, from the mirror's folders only, into local wheel files. */
+function resolveWheels(work: string, sources: string[]): string[] {
   const reportPath = join(work, "resolve.json");
   const resolved = Bun.spawnSync(
-    ["python3", "-m", "pip", "install", "--dry-run", "--ignore-installed", "--only-binary", ":all:", "--quiet", "--report", reportPath, ...names],
+    [
+      "python3", "-m", "pip", "install", "--isolated", "--no-index", ...sources.flatMap((source) => ["--find-links", source]),
+      "--dry-run", "--ignore-installed", "--only-binary", ":all:", "--quiet", "--report", reportPath, ...names,
+    ],
     { stdout: "pipe", stderr: "pipe" },
   );
   if (resolved.exitCode !== 0) throw new Error(`the mirror cannot resolve the benchmark set:\n${resolved.stderr.toString()}`);
@@ -88,6 +95,7 @@ interface ScanRound {
   phases: { label: string; seconds: number }[];
   severities: Record<string, number>;
   blocking: string[];
+  warnings: string[];
 }
 
 interface JsonFinding {
@@ -97,10 +105,10 @@ interface JsonFinding {
 }
 
 /** Runs the binary; phase times come from when each progress line arrived on stderr. */
-async function scanOnce(requirements: string, indexUrl: string, work: string): Promise<ScanRound> {
+async function scanOnce(requirements: string, index: { simpleUrl: string; url: string }, work: string): Promise<ScanRound> {
   const started = performance.now();
   const child = Bun.spawn(
-    [binary, "-r", requirements, "-i", indexUrl, "--format", "json", "--cache-dir", join(work, "cache"), "--temporary-directory", work],
+    [binary, "-r", requirements, "-i", index.simpleUrl, "--osv-url", index.url, "--format", "json", "--cache-dir", join(work, "cache"), "--temporary-directory", work],
     { stdout: "pipe", stderr: "pipe", stdin: "ignore" },
   );
   const marks: { label: string; at: number }[] = [];
@@ -121,18 +129,21 @@ async function scanOnce(requirements: string, indexUrl: string, work: string): P
   const phases = marks.map((mark, i) => ({ label: mark.label, seconds: ((marks[i + 1]?.at ?? ended) - mark.at) / 1000 }));
   const severities: Record<string, number> = {};
   const blocking: string[] = [];
+  const warnings: string[] = [];
   let findings: JsonFinding[] = [];
   try {
     const parsed = JSON.parse(stdout) as { findings?: JsonFinding[] };
     findings = parsed.findings ?? [];
   } catch {
-    throw new Error(`pipcanary printed no JSON (exit ${exitCode}):\n${stdout.slice(0, 2000)}`);
+    throw new Error(`pipcanary printed no JSON (exit ${exitCode}):\n${marks.map((mark) => mark.label).slice(-10).join("\n")}`);
   }
   for (const finding of findings) {
     severities[finding.severity] = (severities[finding.severity] ?? 0) + 1;
-    if (finding.severity === "block") blocking.push(`${finding.package ?? "?"}: ${finding.ruleId}`);
+    const label = `${finding.package ?? "?"}: ${finding.ruleId}`;
+    if (finding.severity === "block") blocking.push(label);
+    if (finding.severity === "warn") warnings.push(label);
   }
-  return { seconds: (ended - started) / 1000, exitCode, phases, severities, blocking };
+  return { seconds: (ended - started) / 1000, exitCode, phases, severities, blocking, warnings };
 }
 
 async function plainOnce(work: string, round: number): Promise<number> {
@@ -173,7 +184,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 let failed = false;
 try {
-  const files = resolveWheels(work);
+  const files = resolveWheels(work, sources);
   mkdirSync(join(work, "links"));
   for (const file of files) writeFileSync(join(work, "links", basename(file)), readFileSync(file));
   const index = await startIndexServer(fixtureProjects(files));
@@ -186,10 +197,11 @@ try {
     for (let round = 0; round < rounds; round++) {
       plainTimes.push(await plainOnce(work, round));
       rmSync(join(work, "cache"), { recursive: true, force: true });
-      const scan = await scanOnce(requirements, index.simpleUrl, work);
+      const scan = await scanOnce(requirements, index, work);
       scanTimes.push(scan.seconds);
       console.log(`round ${round + 1}: plain pip ${plainTimes.at(-1)?.toFixed(1)} s, pipcanary ${scan.seconds.toFixed(1)} s (exit ${scan.exitCode}), findings ${JSON.stringify(scan.severities)}`);
       for (const phase of scan.phases) console.log(`  ${phase.seconds.toFixed(1).padStart(6)} s  ${phase.label}`);
+      if (scan.warnings.length > 0) console.log(`  warnings: ${[...new Set(scan.warnings)].join("; ")}`);
       if (scan.blocking.length > 0) {
         failed = true;
         console.log(`  BLOCKING findings on real packages (false positives): ${scan.blocking.join("; ")}`);
