@@ -24,6 +24,8 @@ const EXTRACT_LIMIT_MS = 3000;
 const START_UP_ALLOWANCE_MS = 10_000;
 const REQUIREMENTS = join(import.meta.dir, "..", "..", "demo", "projects", "safe", "requirements.txt");
 const EXTRACT = join(import.meta.dir, "foreign-proc-extract.ts");
+/** The checkout (bun, the sources, the demo): CI may clone it below /tmp, which the outer tmpfs hides. */
+const CHECKOUT = join(import.meta.dir, "..", "..");
 /** Free pids the outer namespace's processes are numbered from: more than a run starts. */
 const PID_WINDOW = 2000;
 /** How far from the parent's last pid the window stays: it allocates upwards from there. */
@@ -117,8 +119,11 @@ interface Outcome {
  */
 async function runInForeignProc(dir: string, command: string[], limitMs: number): Promise<Outcome> {
   const { bwrap } = requireSandboxTools();
-  // `dir` is bound over the tmpfs /tmp so the test can look inside.
-  const outer = [bwrap, "--unshare-user", "--uid", "0", "--gid", "0", "--unshare-pid", "--bind", "/", "/", "--bind", "/proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", dir, dir];
+  // `dir` is bound over the tmpfs /tmp so the test can look inside, and the checkout so it can run.
+  const outer = [
+    bwrap, "--unshare-user", "--uid", "0", "--gid", "0", "--unshare-pid", "--bind", "/", "/", "--bind", "/proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+    "--ro-bind", CHECKOUT, CHECKOUT, "--bind", dir, dir,
+  ];
   const numbered = ["/bin/sh", "-c", 'echo "$0" > /proc/sys/kernel/ns_last_pid && exec "$@"', String(freePidWindow())];
   const started = Date.now();
   const child = Bun.spawn([...outer, "--", ...numbered, ...command], {
