@@ -39,7 +39,10 @@ export async function runDoctorChecks(options: Pick<ResolvedOptions, "cacheDir" 
   const checks: CheckResult[] = [tools, checkContainer(facts)];
   let sandbox: Tools | undefined;
   if (found) {
-    const basics = [checkBwrapVersion(found), checkStraceOptions(found), checkUserNamespaces(found, facts), checkFreshProc(found, facts), checkPtrace(found, facts)];
+    const userns = checkUserNamespaces(found, facts);
+    // Without user namespaces no /proc can be mounted either: the same failure, said once.
+    const proc = userns.status === "fail" ? { id: "proc" as const, title: CHECK_TITLES.proc, status: "skipped" as const, detail: "needs user namespaces" } : checkFreshProc(found, facts);
+    const basics = [checkBwrapVersion(found), checkStraceOptions(found), userns, proc, checkPtrace(found, facts)];
     checks.push(...basics);
     // The traced runs below fail for the same reason as a failed basic check: said once is enough.
     sandbox = basics.some((check) => check.status === "fail") ? undefined : found;

@@ -6,7 +6,7 @@ import { PipcanaryError } from "../core/errors.ts";
 import { ExitCode } from "../core/exit-codes.ts";
 import type { ContainerKind, HostFacts } from "./host-facts.ts";
 
-export type EnvironmentCause = "masked-proc" | "userns-forbidden" | "ptrace-denied";
+export type EnvironmentCause = "masked-proc" | "userns-forbidden" | "userns-limit" | "ptrace-denied";
 
 export interface Diagnosis {
   cause: EnvironmentCause;
@@ -30,6 +30,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, EnvironmentCause]> = [
   [/bwrap: Can't mount proc on \/newroot\/proc/, "masked-proc"],
   [/bwrap: No permissions to creat\w* new namespace/, "userns-forbidden"],
   [/bwrap: setting up uid map/, "userns-forbidden"],
+  [/bwrap: Creating new namespace failed: .*(ENOSPC|max_\*_namespaces exceeded)/, "userns-limit"],
   [/bwrap: Creating new namespace failed/, "userns-forbidden"],
   [/strace: .*(ptrace|PTRACE_\w+).*(Operation not permitted|Permission denied)/, "ptrace-denied"],
 ];
@@ -81,7 +82,24 @@ function usernsForbidden(facts: HostFacts): Diagnosis {
   };
 }
 
+function usernsLimit(facts: HostFacts): Diagnosis {
+  return {
+    cause: "userns-limit",
+    what: "no further user namespace may be created here: an outer sandbox forbids nesting them (bwrap --disable-userns, a container runtime's limit) or user.max_user_namespaces is used up",
+    fix: facts.maxUserNamespaces !== undefined && facts.maxUserNamespaces < 100
+      ? "on the host: `sudo sysctl -w user.max_user_namespaces=15000`"
+      : "run pipcanary outside the sandbox that forbids nested user namespaces (for bwrap: without --disable-userns), or raise user.max_user_namespaces where it is set",
+  };
+}
+
 function ptraceDenied(facts: HostFacts): Diagnosis {
+  if (facts.tracerPid !== undefined) {
+    return {
+      cause: "ptrace-denied",
+      what: `pipcanary itself is being traced (TracerPid ${facts.tracerPid}), and a traced process cannot trace its own children`,
+      fix: "run pipcanary without strace, gdb or another ptrace-based tool around it",
+    };
+  }
   const scope = facts.yamaPtraceScope;
   if (scope !== undefined && scope >= 2) {
     return {
@@ -102,6 +120,7 @@ function ptraceDenied(facts: HostFacts): Diagnosis {
 const DIAGNOSES: Record<EnvironmentCause, (facts: HostFacts) => Diagnosis> = {
   "masked-proc": maskedProc,
   "userns-forbidden": usernsForbidden,
+  "userns-limit": usernsLimit,
   "ptrace-denied": ptraceDenied,
 };
 

@@ -23,6 +23,8 @@ export interface HostFacts {
   apparmorRestrictUserns: number | undefined;
   /** Yama: 0 classic, 1 descendants only (strace's case), 2 admin only, 3 never. */
   yamaPtraceScope: number | undefined;
+  /** The pid of whatever ptrace-traces pipcanary itself; undefined when nothing does. */
+  tracerPid: number | undefined;
   /** Mount points under /proc that hide parts of it (read-only or tmpfs over-mounts). */
   procOverMounts: string[];
 }
@@ -88,6 +90,7 @@ export function readHostFacts(): HostFacts {
     maxUserNamespaces: readNumber("/proc/sys/user/max_user_namespaces"),
     apparmorRestrictUserns: readNumber("/proc/sys/kernel/apparmor_restrict_unprivileged_userns"),
     yamaPtraceScope: readNumber("/proc/sys/kernel/yama/ptrace_scope"),
+    tracerPid: Number(/^TracerPid:\s+(\d+)/m.exec(readText("/proc/self/status") ?? "")?.[1] ?? Number.NaN) || undefined,
     procOverMounts: procOverMounts(readText("/proc/self/mountinfo") ?? ""),
   };
 }

@@ -78,7 +78,7 @@ function environmentFailure(message: string, result: TracedRunResult): Environme
 /** Neither a finding nor a failing step: the sandbox or the tracer itself did not work. */
 function sandboxFailure(phase: Phase, result: TracedRunResult): PipcanaryError {
   const bwrapError = bwrapErrorOf(result);
-  const tracerError = /^strace: .*$/m.exec(outputTail(result))?.[0];
+  const tracerError = /^(?:\S*\/)?strace: .*$/m.exec(outputTail(result))?.[0];
   const setupError = bwrapError ?? tracerError;
   if (setupError) {
     const message = `the sandbox could not be set up: ${setupError}`;

@@ -29,10 +29,8 @@ interface Report {
   checks: CheckResult[];
 }
 
-/** Runs pipcanary with `args` inside an outer bwrap whose /proc is a fresh one of its own, with bwrap's over-mounts. */
-async function runInMaskedProc(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { bwrap } = requireSandboxTools();
-  const outer = [bwrap, "--unshare-user", "--unshare-pid", "--bind", "/", "/", "--proc", "/proc", "--dev", "/dev"];
+/** Runs pipcanary with `args` under `outer` (an outer sandbox or tracer and its options, up to `--`). */
+async function runWithin(outer: string[], args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = Bun.spawn([...outer, "--", BUN, MAIN, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" },
@@ -42,6 +40,43 @@ async function runInMaskedProc(args: string[], cwd: string): Promise<{ code: num
   });
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   return { code, stdout, stderr };
+}
+
+/** An outer bwrap whose /proc is a fresh one of its own, with bwrap's read-only over-mounts. */
+function maskedProc(): string[] {
+  return [requireSandboxTools().bwrap, "--unshare-user", "--unshare-pid", "--bind", "/", "/", "--proc", "/proc", "--dev", "/dev"];
+}
+
+/** An outer bwrap that forbids nested user namespaces. */
+function noNestedUserns(): string[] {
+  return [requireSandboxTools().bwrap, "--unshare-user", "--disable-userns", "--bind", "/", "/", "--proc", "/proc", "--dev", "/dev"];
+}
+
+/** An outer strace: a traced process cannot trace its own children. */
+function traced(): string[] {
+  return [requireSandboxTools().strace, "-f", "-o", "/dev/null"];
+}
+
+/**
+ * doctor under `outer` fails exactly the check `failing` with a fix containing `fixPart`, and a scan
+ * there exits 6 with the same fix and a pointer to doctor.
+ */
+async function expectSameDiagnosis(outer: string[], failing: CheckResult["id"], fixPart: string, label: string): Promise<void> {
+  const dir = tempDir(label);
+  const paths = ["--cache-dir", join(dir, "cache"), "--temporary-directory", dir];
+  const doctor = await runWithin(outer, ["doctor", "--format", "json", ...paths], dir);
+  expect(doctor.code).toBe(6);
+  const report = JSON.parse(doctor.stdout) as Report;
+  expect(report.ok).toBe(false);
+  expect(report.checks.filter((check) => check.status === "fail").map((check) => check.id)).toEqual([failing]);
+  const failed = report.checks.find((check) => check.id === failing);
+  expect(failed?.fix).toContain(fixPart);
+
+  const scan = await runWithin(outer, ["-r", REQUIREMENTS, "-i", index.simpleUrl, "--osv-url", index.url, ...paths], dir);
+  expect(scan.stdout).toBe("");
+  expect(scan.stderr).toContain("pipcanary: error: the sandbox could not be set up: ");
+  expect(scan.stderr).toContain(`pipcanary: hint: ${failed?.fix}; run \`pipcanary doctor\` for a full check\n`);
+  expect(scan.code).toBe(6);
 }
 
 describe("pipcanary doctor", () => {
@@ -74,7 +109,7 @@ describe("pipcanary doctor", () => {
 
   test("a masked /proc: doctor names it and the fix, and a scan exits 6 with the same fix", async () => {
     const dir = tempDir("masked");
-    const doctor = await runInMaskedProc(["doctor", "--format", "json", "--cache-dir", join(dir, "cache"), "--temporary-directory", dir], dir);
+    const doctor = await runWithin(maskedProc(), ["doctor", "--format", "json", "--cache-dir", join(dir, "cache"), "--temporary-directory", dir], dir);
     if (/bwrap: .*(No permissions|setting up uid map)/.test(doctor.stderr)) throw new Error(`bwrap cannot run nested on this machine: ${doctor.stderr.trim()}`);
     expect(doctor.code).toBe(6);
     const report = JSON.parse(doctor.stdout) as Report;
@@ -86,14 +121,22 @@ describe("pipcanary doctor", () => {
     expect(proc?.fix).toContain("systempaths=unconfined");
     expect(report.checks.filter((check) => check.status === "fail").map((check) => check.id)).toEqual(["proc"]);
 
-    const text = await runInMaskedProc(["doctor", "--cache-dir", join(dir, "cache"), "--temporary-directory", dir], dir);
+    const text = await runWithin(maskedProc(), ["doctor", "--cache-dir", join(dir, "cache"), "--temporary-directory", dir], dir);
     expect(text.code).toBe(6);
     expect(text.stdout).toContain(`✘ a fresh /proc mountable in a new PID namespace: ${proc?.detail}\n    fix: ${proc?.fix}\n`);
 
-    const scan = await runInMaskedProc(["-r", REQUIREMENTS, "-i", index.simpleUrl, "--osv-url", index.url, "--cache-dir", join(dir, "cache"), "--temporary-directory", dir], dir);
+    const scan = await runWithin(maskedProc(), ["-r", REQUIREMENTS, "-i", index.simpleUrl, "--osv-url", index.url, "--cache-dir", join(dir, "cache"), "--temporary-directory", dir], dir);
     expect(scan.stdout).toBe("");
     expect(scan.stderr).toContain("pipcanary: error: the sandbox could not be set up: bwrap: Can't mount proc on /newroot/proc: Operation not permitted (no new /proc can be mounted");
     expect(scan.stderr).toContain(`pipcanary: hint: ${proc?.fix}; run \`pipcanary doctor\` for a full check\n`);
     expect(scan.code).toBe(6);
+  }, 120_000);
+
+  test("nested user namespaces forbidden (an outer bwrap --disable-userns): named, and the scan exits 6 with the same fix", async () => {
+    await expectSameDiagnosis(noNestedUserns(), "userns", "--disable-userns", "no-userns");
+  }, 120_000);
+
+  test("pipcanary itself traced (an outer strace): ptrace named, and the scan exits 6 with the same fix", async () => {
+    await expectSameDiagnosis(traced(), "ptrace", "without strace", "traced");
   }, 120_000);
 });

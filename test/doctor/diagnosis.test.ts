@@ -14,6 +14,7 @@ const PLAIN_HOST: HostFacts = {
   maxUserNamespaces: 15000,
   apparmorRestrictUserns: undefined,
   yamaPtraceScope: 1,
+  tracerPid: undefined,
   procOverMounts: [],
 };
 const DOCKER: HostFacts = { ...PLAIN_HOST, container: { kind: "docker", evidence: "/.dockerenv exists" }, procOverMounts: ["/proc/kcore", "/proc/keys"] };
@@ -25,6 +26,7 @@ describe("bwrap's and strace's messages map to causes", () => {
     ["bwrap: No permissions to create new namespace, likely because the kernel does not allow non-privileged user namespaces.", "userns-forbidden"],
     ["bwrap: setting up uid map: Permission denied", "userns-forbidden"],
     ["bwrap: Creating new namespace failed: Operation not permitted", "userns-forbidden"],
+    ["bwrap: Creating new namespace failed: nesting depth or /proc/sys/user/max_*_namespaces exceeded (ENOSPC)", "userns-limit"],
     ["strace: test_ptrace_get_syscall_info: PTRACE_TRACEME: Operation not permitted", "ptrace-denied"],
     ["strace: attach: ptrace(PTRACE_SEIZE, 12): Operation not permitted", "ptrace-denied"],
   ] as const)("%s", (message, cause) => {
@@ -73,6 +75,15 @@ describe("each cause gets the fix of its environment", () => {
     expect(diagnoseSandboxOutput(message, { ...PLAIN_HOST, yamaPtraceScope: 2 })?.fix).toContain("sysctl -w kernel.yama.ptrace_scope=1");
     expect(diagnoseSandboxOutput(message, { ...PLAIN_HOST, yamaPtraceScope: 3 })?.fix).toContain("reboot");
     expect(diagnoseSandboxOutput(message, DOCKER)?.fix).toContain("SYS_PTRACE");
+    const traced = diagnoseSandboxOutput(message, { ...DOCKER, tracerPid: 42 });
+    expect(traced?.what).toContain("TracerPid 42");
+    expect(traced?.fix).toContain("without strace");
+  });
+
+  test("a user-namespace limit: the outer sandbox, or the sysctl when it is the limit", () => {
+    const message = "bwrap: Creating new namespace failed: nesting depth or /proc/sys/user/max_*_namespaces exceeded (ENOSPC)";
+    expect(diagnoseSandboxOutput(message, DOCKER)?.fix).toContain("--disable-userns");
+    expect(diagnoseSandboxOutput(message, { ...PLAIN_HOST, maxUserNamespaces: 1 })?.fix).toContain("sysctl -w user.max_user_namespaces=15000");
   });
 
   test("an environment error is a precondition failure that points to doctor", () => {
