@@ -124,6 +124,15 @@ export async function runRules(options: ResolvedOptions): Promise<ExitCodeValue>
   return ExitCode.Safe;
 }
 
+/** `pipcanary doctor`: the checks a scan depends on, with a fix for each failure (exit 6 when one failed). */
+export async function runDoctor(options: ResolvedOptions): Promise<ExitCodeValue> {
+  if (options.format === "sarif") unsupportedFormat("pipcanary doctor", "sarif");
+  const { doctorExitCode, renderDoctorText, runDoctorChecks } = await import("./doctor-command.ts");
+  const report = await runDoctorChecks(options);
+  await writeStdout(options.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderDoctorText(report));
+  return doctorExitCode(report);
+}
+
 export async function runCacheInfo(options: ResolvedOptions): Promise<ExitCodeValue> {
   const info = await cacheInfo(options.cacheDir);
   await writeStdout(options.format === "json" ? `${JSON.stringify(info, null, 2)}\n` : renderCacheInfo(info));

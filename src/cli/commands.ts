@@ -9,7 +9,7 @@ import type { ExitCodeValue } from "../core/exit-codes.ts";
 import { HELP_SPECS, optionsOf } from "./option-table.ts";
 import type { CommandName, ResolvedOptions } from "./options.ts";
 
-type BodyName = "runScan" | "runAudit" | "runLock" | "runInstall" | "runRules" | "runCacheInfo" | "runCacheClean";
+type BodyName = "runScan" | "runAudit" | "runLock" | "runInstall" | "runRules" | "runCacheInfo" | "runCacheClean" | "runDoctor";
 
 function argsFor(command: CommandName): ArgsDef {
   const args: ArgsDef = {};
@@ -42,6 +42,7 @@ export const COMMANDS: Record<CommandName, CommandDef> = {
   rules: leaf("rules", "list the detection rules (built-in packs plus --rules) and check rule packs", "runRules"),
   "cache info": leaf("cache info", "show where the metadata cache is and what it holds", "runCacheInfo"),
   "cache clean": leaf("cache clean", "remove the metadata cache", "runCacheClean"),
+  doctor: leaf("doctor", "check that this machine (or container) can run a scan, and print the fix for each problem", "runDoctor"),
 };
 
 const CACHE: CommandDef = defineCommand({
@@ -57,7 +58,7 @@ export const MAIN: CommandDef = defineCommand({
     description: "stops malicious Python packages before they reach this machine; without a command it runs scan",
   },
   args: argsFor("scan"),
-  subCommands: { scan: COMMANDS.scan, audit: COMMANDS.audit, lock: COMMANDS.lock, install: COMMANDS.install, rules: COMMANDS.rules, cache: CACHE },
+  subCommands: { scan: COMMANDS.scan, audit: COMMANDS.audit, lock: COMMANDS.lock, install: COMMANDS.install, rules: COMMANDS.rules, cache: CACHE, doctor: COMMANDS.doctor },
 });
 
 /** The definition --help describes for the command words given (`[]`, `["cache"]`, …). */

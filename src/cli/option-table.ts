@@ -89,11 +89,16 @@ const COMMAND_GROUPS: Record<CommandName, readonly OptionGroup[]> = {
   rules: ["rules", "output"],
   "cache info": ["cache", "output"],
   "cache clean": ["cache", "output"],
+  doctor: ["cache", "output"],
 };
+
+/** Single options a command takes outside its groups: doctor checks the index and the temporary directory a scan would use. */
+const COMMAND_EXTRAS: Partial<Record<CommandName, readonly string[]>> = { doctor: ["index-url", "temporary-directory"] };
 
 export function optionsOf(command: CommandName): OptionSpec[] {
   const groups = COMMAND_GROUPS[command];
-  return OPTION_SPECS.filter((spec) => groups.includes(spec.group));
+  const extras = COMMAND_EXTRAS[command] ?? [];
+  return OPTION_SPECS.filter((spec) => groups.includes(spec.group) || extras.includes(spec.name));
 }
 
 export function findOption(name: string): OptionSpec | undefined {

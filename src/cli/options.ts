@@ -4,7 +4,7 @@
  */
 import type { IndexOptions } from "../inputs/types.ts";
 
-export type CommandName = "scan" | "audit" | "lock" | "install" | "rules" | "cache info" | "cache clean";
+export type CommandName = "scan" | "audit" | "lock" | "install" | "rules" | "cache info" | "cache clean" | "doctor";
 export type LogLevel = "silent" | "error" | "warn" | "info" | "debug";
 export type OutputFormat = "text" | "json" | "sarif";
 export type VulnService = "pypi" | "osv";

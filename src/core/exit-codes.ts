@@ -15,7 +15,7 @@ export const ExitCode = {
   AuditFindings: 4,
   /** Malicious activity detected (static or behavioural). */
   MaliciousActivity: 5,
-  /** A precondition is missing: bwrap, strace, or python3 with pip. */
+  /** A precondition is missing (bwrap, strace, python3 with pip), or the environment forbids the sandbox (see `pipcanary doctor`). */
   MissingPrecondition: 6,
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   Interrupted: 130,
@@ -33,7 +33,7 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.IndexUnreachable, "package index or metadata unreachable"],
   [ExitCode.AuditFindings, "known vulnerability or too-recent upload"],
   [ExitCode.MaliciousActivity, "malicious activity detected"],
-  [ExitCode.MissingPrecondition, "bwrap, strace or python3 with pip missing"],
+  [ExitCode.MissingPrecondition, "bwrap, strace or python3 with pip missing, or the sandbox forbidden here (see pipcanary doctor)"],
   [ExitCode.Interrupted, "interrupted (SIGINT)"],
   [ExitCode.Terminated, "terminated (SIGTERM)"],
 ];

@@ -1,4 +1,6 @@
-import { ScanFailedError } from "../core/errors.ts";
+import { type PipcanaryError, ScanFailedError } from "../core/errors.ts";
+import { DOCTOR_HINT, EnvironmentError, diagnoseSandboxOutput } from "../doctor/diagnosis.ts";
+import { readHostFacts } from "../doctor/host-facts.ts";
 import type { Matcher } from "../match/matcher.ts";
 import type { Finding } from "../report/findings.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
@@ -58,8 +60,6 @@ export interface ActivePhase {
   pending: Promise<void>[];
 }
 
-const SANDBOX_SETUP_HINT =
-  "bubblewrap needs user namespaces and a /proc of pipcanary's own PID namespace: check that the sysctls kernel.unprivileged_userns_clone and user.max_user_namespaces allow them, that no seccomp or AppArmor profile of the container forbids them, and that the container mounts its own /proc";
 
 function outputTail(result: TracedRunResult): string {
   return result.outputTail.trim().split("\n").slice(-15).join("\n");
@@ -69,10 +69,21 @@ function bwrapErrorOf(result: TracedRunResult): string | undefined {
   return /^bwrap: .*$/m.exec(outputTail(result))?.[0];
 }
 
+/** The environment's cause of a sandbox that did not work, with its fix, when its output names one. */
+function environmentFailure(message: string, result: TracedRunResult): EnvironmentError | undefined {
+  const diagnosis = diagnoseSandboxOutput(outputTail(result), readHostFacts());
+  return diagnosis ? new EnvironmentError(message, diagnosis) : undefined;
+}
+
 /** Neither a finding nor a failing step: the sandbox or the tracer itself did not work. */
-function sandboxFailure(phase: Phase, result: TracedRunResult): ScanFailedError {
+function sandboxFailure(phase: Phase, result: TracedRunResult): PipcanaryError {
   const bwrapError = bwrapErrorOf(result);
-  if (bwrapError) return new ScanFailedError(`the sandbox could not be set up: ${bwrapError}`, SANDBOX_SETUP_HINT);
+  const tracerError = /^(?:\S*\/)?strace: .*$/m.exec(outputTail(result))?.[0];
+  const setupError = bwrapError ?? tracerError;
+  if (setupError) {
+    const message = `the sandbox could not be set up: ${setupError}`;
+    return environmentFailure(message, result) ?? new ScanFailedError(message, DOCTOR_HINT);
+  }
   const tail = outputTail(result);
   return new ScanFailedError(`the ${phase} phase's sandbox ended with status ${result.exitCode ?? "killed"}`, tail || undefined);
 }
@@ -135,10 +146,8 @@ export class PhaseRunner {
     const blocked = trace.isBlocked;
     if (!blocked && result.timedOut) {
       const bwrapError = bwrapErrorOf(result);
-      throw new ScanFailedError(
-        `the ${spec.phase} phase did not finish within ${spec.timeoutSeconds} s${bwrapError ? ` (${bwrapError})` : ""}; its sandbox was killed`,
-        bwrapError ? SANDBOX_SETUP_HINT : `give it more time with --timeout-${spec.phase} <seconds>`,
-      );
+      const message = `the ${spec.phase} phase did not finish within ${spec.timeoutSeconds} s${bwrapError ? ` (${bwrapError})` : ""}; its sandbox was killed`;
+      throw (bwrapError && environmentFailure(message, result)) ?? new ScanFailedError(message, bwrapError ? DOCTOR_HINT : `give it more time with --timeout-${spec.phase} <seconds>`);
     }
     if (!blocked && result.abandoned) {
       throw new ScanFailedError(
