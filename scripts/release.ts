@@ -44,8 +44,9 @@ function build(target: ReleaseTarget, dir: string): { ok: true } | { ok: false; 
     { stdout: "pipe", stderr: "pipe" },
   );
   if (proc.exitCode === 0) return { ok: true };
-  const output = `${proc.stdout.toString()}${proc.stderr.toString()}`.trim().split("\n").slice(-3).join(" | ");
-  return { ok: false, reason: output || `bun build exited ${proc.exitCode}` };
+  // bun prints its bundling progress first; the cause is its last line.
+  const lastLine = `${proc.stdout.toString()}${proc.stderr.toString()}`.trim().split("\n").at(-1);
+  return { ok: false, reason: lastLine || `bun build exited ${proc.exitCode}` };
 }
 
 function smokeTest(binary: string): string[] {
