@@ -213,7 +213,9 @@ describe("ci/container/Dockerfile", () => {
       for (const path of sources) expect(`${path}: ${existsSync(join(ROOT, path))}`).toBe(`${path}: true`);
     }
     expect(of("RUN").some((run) => run.includes("scripts/build.ts"))).toBe(true);
-    expect(readFileSync(join(ROOT, "scripts", "build.ts"), "utf8")).toContain('"dist/pipcanary"');
+    // build.ts names a --target build dist/pipcanary-<target without "bun-">, which the Dockerfile moves.
+    expect(readFileSync(join(ROOT, "scripts", "build.ts"), "utf8")).toContain('`dist/pipcanary-${target?.replace(/^bun-/, "")}`');
+    expect(of("RUN").some((run) => run.includes('mv "dist/pipcanary-${target#bun-}" dist/pipcanary'))).toBe(true);
     const install = of("RUN").find((run) => run.includes("apt-get install")) ?? "";
     for (const pkg of ["bubblewrap", "strace", "python3-pip", "python3-venv"]) expect(install).toContain(pkg);
     expect(of("COPY")).toContain("--from=build /build/dist/pipcanary /usr/local/bin/pipcanary");

@@ -1,6 +1,6 @@
 /*
- * The exact commands the GitHub Action's scan step and the pre-commit hook run, taken from their
- * files, with the real CLI as `pipcanary` on PATH, against the demo index on 127.0.0.1: a safe
+ * The exact commands the GitHub Action's scan step, the pre-commit hook and the GitLab job run,
+ * taken from their files, with the real CLI as `pipcanary` on PATH, against the demo index on 127.0.0.1: a safe
  * demo project passes (exit 0) and a malicious one fails the step or the commit with exit 5.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -84,5 +84,21 @@ describe("pre-commit hook: entry, args and changed files as pre-commit passes th
 
   test("static demo project (.pth running decoded code): the commit is stopped with exit 5", async () => {
     expect(await commit("static")).toBe(5);
+  });
+});
+
+describe("GitLab job script", () => {
+  const job = field(readYaml("ci/gitlab/pipcanary.gitlab-ci.yml"), ".pipcanary");
+
+  test("static demo project: both reports are written and the job fails with exit 5", async () => {
+    const { dir, path, options, env } = setUp();
+    const script = (field(job, "script") as string[]).join("\n");
+    const variables = { CANARY_REQUIREMENTS: join(DEMO, "static", "requirements.txt"), CANARY_PROJECT: "", CANARY_ARGS: options.join(" "), CANARY_FORMATS: "json sarif" };
+    const run = await runProcess(["sh", "-c", script], { cwd: dir, env: { ...env, ...variables, PATH: path } });
+    expect(run.code).toBe(5);
+    const json = readFileSync(join(dir, "pipcanary.json"), "utf8");
+    expect(() => JSON.parse(json) as unknown).not.toThrow();
+    expect(json).toContain("canary-demo-obfuscated");
+    expect(field(JSON.parse(readFileSync(join(dir, "pipcanary.sarif"), "utf8")) as unknown, "version")).toBe("2.1.0");
   });
 });
