@@ -5,7 +5,7 @@
  * command breaks this test.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { splitCommand } from "../../src/cli/argv.ts";
 import { useTempDirs } from "../harness/temp.ts";
@@ -113,7 +113,7 @@ describe("action.yml", () => {
   test("the install step runs the install script shipped next to action.yml", () => {
     const install = actionStep(action, "Install pipcanary");
     expect(text(field(install, "run"), "run")).toContain("$GITHUB_ACTION_PATH/ci/github/install-pipcanary.sh");
-    expect(existsSync(join(ROOT, "ci", "github", "install-pipcanary.sh"))).toBe(true);
+    expect(statSync(join(ROOT, "ci", "github", "install-pipcanary.sh")).mode & 0o111).toBe(0o111);
     expect(field(install, "env", "RELEASE_BASE_URL")).toBe("${{ github.server_url }}/${{ github.action_repository }}/releases");
   });
 });
@@ -127,7 +127,7 @@ describe(".pre-commit-hooks.yaml", () => {
     for (const key of ["id", "name", "entry", "language", "files"]) expect(typeof field(hook, key)).toBe("string");
     expect(field(hook, "language")).toBe("script");
     expect(field(hook, "pass_filenames")).toBe(true);
-    expect(existsSync(join(ROOT, text(field(hook, "entry"), "entry")))).toBe(true);
+    expect(statSync(join(ROOT, text(field(hook, "entry"), "entry"))).mode & 0o111).toBe(0o111);
   });
 
   test("its files pattern takes requirements, lock and project files and nothing else", () => {
