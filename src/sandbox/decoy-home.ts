@@ -39,12 +39,22 @@ function isDirectory(path: string, entry: Dirent): boolean {
   }
 }
 
+/**
+ * pipcanary's own traces in the real home (its cache, a config folder) are left out: the twin must
+ * look like the machines the scanned packages will also be installed on, most of which never ran
+ * pipcanary, so a payload must not be able to stay dormant wherever pipcanary has been.
+ */
+function isScannerOwn(name: string): boolean {
+  return name.toLowerCase().includes("pipcanary");
+}
+
 /** The real home's entry names (top level and MIRRORED_DIRS), relative, with whether each is a dir. */
 function hostHomeNames(realHome: string): Map<string, boolean> {
   const names = new Map<string, boolean>();
   for (const relative of ["", ...MIRRORED_DIRS]) {
     if (relative !== "" && names.get(relative) !== true) continue;
     for (const entry of readNames(join(realHome, relative))) {
+      if (isScannerOwn(entry.name)) continue;
       const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
       names.set(path, isDirectory(join(realHome, path), entry));
     }
