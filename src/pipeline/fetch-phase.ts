@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { onCleanup } from "../core/cleanup.ts";
 import { IndexUnreachableError, ScanFailedError } from "../core/errors.ts";
 import type { Artifact } from "../fetch/artifacts.ts";
@@ -16,9 +16,10 @@ import { staticRules } from "../rules/loader.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import { sandboxSocketOwner } from "../sandbox/socket-owner.ts";
 import { unpackFindings } from "../static/index.ts";
+import type { AttributedEvent } from "../trace/events.ts";
 import { DEFAULT_TIMEOUTS, downloadDirs, type ScanContext } from "./context.ts";
 import type { KnownMalwareGate, ReleaseRef } from "./known-malware.ts";
-import type { PhaseOutcome, PhaseSpec, PlannedStep } from "./phase-runner.ts";
+import type { ActivePhase, PhaseOutcome, PhaseSpec, PlannedStep } from "./phase-runner.ts";
 
 /** The forwarder's port on the sandbox's own loopback; nothing else listens there. */
 const FORWARD_PORT = 3128;
@@ -97,6 +98,74 @@ function screenFor(context: ScanContext, gate: KnownMalwareGate, attempts: () =>
       failure.error ??= error;
       return false;
     }
+  };
+}
+
+/** What a held process gets once its file's release has a verdict. */
+type HoldOutcome = "resume" | "blocked" | "failed";
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone already: nothing of it is left to hold.
+  }
+}
+
+/**
+ * The known-malware gate on the files pip opens, which the trace sees even when the proxy only
+ * tunnels (HTTPS) or pip reads find-links: pip is stopped with SIGSTOP (strace keeps a ptraced
+ * process in its group-stop) until the release's verdict, and so is any child it started before
+ * the stop landed; a match is a blocking finding, which kills the sandbox before pip unpacks or
+ * builds the file. A failed lookup kills them, and `failure` turns the run into that error, as the
+ * proxy screen does.
+ */
+function holdOpenedFiles(context: ScanContext, gate: KnownMalwareGate, attempts: () => readonly EgressAttempt[], failure: { error?: unknown }): (attributed: AttributedEvent) => void {
+  const verdicts = new Map<string, Promise<HoldOutcome>>();
+  const cleared = new Set<string>();
+  const opened: ReleaseRef[] = [];
+  const heldBy = new Map<number, Promise<HoldOutcome>>();
+  const hold = (active: ActivePhase, pid: number, verdict: Promise<HoldOutcome>) => {
+    signalProcess(pid, "SIGSTOP");
+    heldBy.set(pid, verdict);
+    active.pending.push(
+      verdict.then((outcome) => {
+        if (heldBy.get(pid) === verdict) heldBy.delete(pid);
+        // A blocked phase's sandbox is being killed; its processes stay stopped until then.
+        if (outcome === "resume") signalProcess(pid, "SIGCONT");
+        if (outcome === "failed") signalProcess(pid, "SIGKILL");
+      }),
+    );
+  };
+  const verdictOf = (active: ActivePhase, filename: string, file: ReleaseRef): Promise<HoldOutcome> =>
+    gate.opened(filename, [...downloadedReleases(attempts()), ...opened]).then(
+      (findings) => {
+        for (const finding of findings) active.trace.report(finding);
+        if (findings.some((finding) => finding.severity === "block")) return "blocked";
+        cleared.add(filename);
+        opened.push({ name: file.name, version: file.version });
+        return "resume";
+      },
+      (error: unknown) => {
+        failure.error ??= error;
+        return "failed";
+      },
+    );
+  return ({ event }) => {
+    const active = context.runner.active;
+    if (!active) return;
+    if (event.kind === "spawn") {
+      const verdict = heldBy.get(event.pid);
+      if (verdict) hold(active, event.childPid, verdict);
+      return;
+    }
+    if (event.kind !== "open" || event.errno !== undefined) return;
+    const filename = basename(event.path);
+    const file = parseDistributionFilename(filename);
+    if (!file || cleared.has(filename)) return;
+    const verdict = verdicts.get(filename) ?? verdictOf(active, filename, file);
+    verdicts.set(filename, verdict);
+    hold(active, event.pid, verdict);
   };
 }
 
@@ -187,6 +256,7 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
       env: proxyEnv(environment.env),
       forward: { port: FORWARD_PORT, socket: join(environment.egressMount, environment.egressSocketName) },
       protectedDirs: [artifactDir, buildDir, copiesDir],
+      onEvent: gate ? holdOpenedFiles(context, gate, () => proxy.attempts, screenFailure) : undefined,
     };
     const download = (dest: string, ...rest: string[]) =>
       pipCommand(python, pipRunner, { site: false }, "download", "--dest", dest, ...PIP_COMMON_ARGS, "--proxy", PROXY_URL, ...indexArgs(set.index), ...rest);

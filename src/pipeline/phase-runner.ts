@@ -7,7 +7,7 @@ import type { Mount } from "../sandbox/bwrap.ts";
 import type { SandboxEnvironment } from "../sandbox/environment.ts";
 import { FIRST_FAILED_STEP_STATUS, type SupervisorPlan, type SupervisorStep, supervisorEnvironment, supervisorProgram } from "../sandbox/supervisor.ts";
 import { TracedRun, type TracedRunResult } from "../sandbox/traced-run.ts";
-import type { Phase } from "../trace/events.ts";
+import type { AttributedEvent, Phase } from "../trace/events.ts";
 import { STRACE_ARGS } from "../trace/parser.ts";
 import type { StepToken } from "./attribution.ts";
 import { PhaseTrace } from "./phase-trace.ts";
@@ -32,6 +32,8 @@ export interface PhaseSpec {
   forward?: { port: number; socket: string };
   /** Directories package code must not change (see PhaseTrace). */
   protectedDirs?: readonly string[];
+  /** Every attributed event of the phase's trace, as it arrives (see PhaseTrace). */
+  onEvent?: (attributed: AttributedEvent) => void;
 }
 
 export interface PhaseOutcome {
@@ -120,6 +122,7 @@ export class PhaseRunner {
       urlBuildPackage: this.options.urlBuildPackage,
       forwarder: spec.forward ? { address: "127.0.0.1", port: spec.forward.port } : undefined,
       protectedDirs: spec.protectedDirs,
+      onEvent: spec.onEvent,
     });
     run = new TracedRun({
       ...tools,

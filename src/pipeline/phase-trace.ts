@@ -25,6 +25,8 @@ export interface PhaseTraceOptions extends AttributionPolicyOptions {
    * installed and locked.
    */
   protectedDirs?: readonly string[];
+  /** Sees every attributed event as soon as it is parsed, before the rules match it. */
+  onEvent?: (attributed: AttributedEvent) => void;
 }
 
 const WRITE_FLAGS = new Set(["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"]);
@@ -83,6 +85,7 @@ export class PhaseTrace {
     if (note) this.noteStep(note, attributed.attribution);
     if (event.kind === "exit" && event.pid === this.policy.supervisor) this.reportLingering(event.pid);
     if (this.options.protectedDirs && changesFile(event)) this.checkProtected(event, attributed.attribution);
+    this.options.onEvent?.(attributed);
   };
 
   private checkProtected(event: FileEvent, attribution: Attribution): void {
