@@ -57,7 +57,7 @@ export interface AuditReport {
   warnings: string[];
 }
 
-export const malwarePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.malware.length > 0);
+const malwarePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.malware.length > 0);
 export const vulnerablePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.vulnerabilities.length > 0);
 export const tooRecentPackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.tooRecent !== undefined);
 export const incompletePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.missing.length > 0);

@@ -10,7 +10,7 @@ import { InputError } from "../core/errors.ts";
 import { HELP_SPECS, OPTION_SPECS, type OptionSpec, findOption, optionsOf } from "./option-table.ts";
 import type { CommandName } from "./options.ts";
 
-export const TOP_COMMANDS = ["scan", "audit", "lock", "install", "rules", "cache", "doctor"] as const;
+const TOP_COMMANDS = ["scan", "audit", "lock", "install", "rules", "cache", "doctor"] as const;
 export const CACHE_ACTIONS = ["info", "clean"] as const;
 
 export interface CommandLine {

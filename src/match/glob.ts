@@ -13,7 +13,7 @@
  */
 
 /** Named roots a path glob may start with, each standing for zero or more directories of the run. */
-export const PATH_ROOTS = ["$WORK", "$PYTHON"] as const;
+const PATH_ROOTS = ["$WORK", "$PYTHON"] as const;
 export type PathRootName = (typeof PATH_ROOTS)[number];
 export type PathRoots = Partial<Record<PathRootName, readonly string[]>>;
 

@@ -93,7 +93,7 @@ function hiddenPrograms(): Mount[] {
 }
 
 /** A `tmpXXXXXXXX` name as Python's tempfile makes them. */
-export function neutralTempName(): string {
+function neutralTempName(): string {
   return `tmp${randomFrom(TEMP_NAME_ALPHABET, 8)}`;
 }
 

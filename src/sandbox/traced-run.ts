@@ -50,7 +50,7 @@ const TRACER_EXIT_GRACE_MS = 2000;
  * process strace no longer traces can hold them. After that they are abandoned, so no run lasts
  * longer than its time limit plus TRACER_EXIT_GRACE_MS plus this, whatever the sandbox does.
  */
-export const PIPE_CLOSE_GRACE_MS = 1000;
+const PIPE_CLOSE_GRACE_MS = 1000;
 /** The most a run can outlast its time limit. */
 export const STOP_MARGIN_MS = TRACER_EXIT_GRACE_MS + PIPE_CLOSE_GRACE_MS;
 /** How often the sandbox's PID namespace is looked for until it is known. */
@@ -295,7 +295,7 @@ export class TracedRun {
 }
 
 /** True when `promise` settled within `ms`, false when the time ran out first. */
-export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const settled = await Promise.race([
     promise.then(

@@ -87,7 +87,7 @@ export function mirroredValue(name: string, value: string, token: string): strin
   return keepsHostValue(name, value) ? value : shapedCanary(value, token);
 }
 
-export function isSecretName(name: string): boolean {
+function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name) && !WORKING_DIR_NAMES.has(name);
 }
 

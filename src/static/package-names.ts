@@ -131,7 +131,7 @@ export interface TypoTarget {
 }
 
 /** A popular project this name is one slip away from, and how. */
-export function typoTarget(normalized: string): TypoTarget | undefined {
+function typoTarget(normalized: string): TypoTarget | undefined {
   const squashed = normalized.replace(/-/g, "");
   for (const popular of POPULAR_PROJECTS) {
     if (popular.replace(/-/g, "") === squashed) return { name: popular, how: "separators", oneEdit: false };
