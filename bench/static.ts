@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { normalizeName } from "../src/core/names.ts";
-import type { Artifact } from "../src/fetch/artifacts.ts";
+import type { Artifact } from "../src/core/artifact.ts";
 import { builtinStaticRules } from "../src/static/builtin-rules.ts";
 import { scanArtifactsStatically } from "../src/static/index.ts";
 

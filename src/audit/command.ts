@@ -1,6 +1,6 @@
 import { InputError, formatOrigin } from "../core/errors.ts";
 import type { ExitCodeValue } from "../core/exit-codes.ts";
-import type { Requirement } from "../inputs/types.ts";
+import type { Requirement } from "../core/requirements.ts";
 import { readPylock } from "../lock/pylock-read.ts";
 import { auditDistributions, type AuditedPackage, type AuditRunOptions, type AuditServices } from "./index.ts";
 import { type Exemptions, exemptionLines } from "../report/exemptions.ts";

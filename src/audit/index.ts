@@ -1,5 +1,5 @@
 import { normalizeName } from "../core/names.ts";
-import type { Requirement } from "../inputs/types.ts";
+import type { Requirement } from "../core/requirements.ts";
 import { createFetcher, IndexClient, type CacheOptions, type IndexOptions } from "../index/client.ts";
 import type { CachedFetcher } from "../index/fetcher.ts";
 import { HttpClient, type HttpOptions } from "../index/http.ts";

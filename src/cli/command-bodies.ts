@@ -7,7 +7,7 @@ import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { MissingPreconditionError } from "../core/errors.ts";
 import { loadRequirementSet } from "../inputs/load.ts";
 import { getTargetEnvironment } from "../inputs/target-environment.ts";
-import type { IndexOptions, TargetEnvironment } from "../inputs/types.ts";
+import type { IndexOptions, TargetEnvironment } from "../core/requirements.ts";
 import { runAuditCommand } from "../audit/command.ts";
 import { cacheClean, cacheInfo, renderCacheInfo } from "../index/cache.ts";
 import { evaluateMarker } from "../inputs/markers.ts";

@@ -2,7 +2,7 @@
  * The typed result of option resolution (command line > PIPCANARY_* environment >
  * [tool.pipcanary] in pyproject.toml, list options merged). Every command body receives one.
  */
-import type { IndexOptions } from "../inputs/types.ts";
+import type { IndexOptions } from "../core/requirements.ts";
 
 export type CommandName = "scan" | "audit" | "lock" | "install" | "rules" | "cache info" | "cache clean" | "doctor";
 export type LogLevel = "silent" | "error" | "warn" | "info" | "debug";

@@ -4,7 +4,7 @@
  */
 import { InputError, formatOrigin } from "../core/errors.ts";
 import { evaluateMarker } from "../inputs/markers.ts";
-import type { IndexOptions, Requirement, RequirementSet, TargetEnvironment } from "../inputs/types.ts";
+import type { IndexOptions, Requirement, RequirementSet, TargetEnvironment } from "../core/requirements.ts";
 
 export interface RequirementSetView {
   set: RequirementSet;

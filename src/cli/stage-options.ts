@@ -1,6 +1,6 @@
 /** Maps the resolved command-line options onto what each stage asks for. */
 import type { AuditReport, AuditRunOptions } from "../audit/index.ts";
-import type { IndexOptions, TargetEnvironment } from "../inputs/types.ts";
+import type { IndexOptions, TargetEnvironment } from "../core/requirements.ts";
 import type { Exemptions, PackageSource } from "../report/exemptions.ts";
 import { DEFAULT_COOL_DOWN_DAYS, DEFAULT_INDEX_URL, type ResolvedOptions } from "./options.ts";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { gunzipSync, strFromU8, unzipSync } from "fflate";
 import { parseTar } from "nanotar";
 import { parse as parseToml } from "smol-toml";
-import type { Artifact } from "./artifacts.ts";
+import type { Artifact } from "../core/artifact.ts";
 
 /** PEP 517's default for projects without a [build-system] table. */
 export const DEFAULT_BUILD_REQUIRES: readonly string[] = ["setuptools>=40.8.0", "wheel"];

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { normalizeName } from "../core/names.ts";
 import { isPlainPathInside, requirePlainDirectory } from "../sandbox/host-read.ts";
-import type { Artifact } from "./artifacts.ts";
+import type { Artifact } from "../core/artifact.ts";
 
 const SDIST_SUFFIXES = [".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip"];
 

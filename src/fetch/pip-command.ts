@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { IndexOptions, RequirementSet } from "../inputs/types.ts";
+import type { IndexOptions, RequirementSet } from "../core/requirements.ts";
 import { destinationKey } from "./egress-proxy.ts";
 
 export const PYPI_INDEX_URL = "https://pypi.org/simple/";

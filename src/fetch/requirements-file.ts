@@ -1,4 +1,4 @@
-import type { Requirement, RequirementSet } from "../inputs/types.ts";
+import type { Requirement, RequirementSet } from "../core/requirements.ts";
 
 /** One requirement back in pip's requirements-file syntax (PEP 508 plus `--hash` options). */
 export function requirementLine(requirement: Requirement, options: { dropUrl?: boolean } = {}): string {

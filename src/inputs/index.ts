@@ -3,4 +3,4 @@ export { discoverInputs, loadRequirementSet, type InputOptions } from "./load.ts
 export { evaluateMarker, formatMarker } from "./markers.ts";
 export { checkDirectReference, formatRequirement, parseMarker, parseRequirement } from "./requirement.ts";
 export { getTargetEnvironment, readTargetEnvironment } from "./target-environment.ts";
-export type { IndexOptions, MarkerNode, Requirement, RequirementSet, TargetEnvironment } from "./types.ts";
+export type { IndexOptions, MarkerNode, Requirement, RequirementSet, TargetEnvironment } from "../core/requirements.ts";

@@ -5,7 +5,7 @@ import { displayPath } from "./input-file.ts";
 import { declaresDependencies, projectRequirements } from "./pyproject.ts";
 import { checkHashMode, createReadState, readRequirementsFile } from "./requirements-file.ts";
 import { readTomlFile } from "./toml-file.ts";
-import type { RequirementSet } from "./types.ts";
+import type { RequirementSet } from "../core/requirements.ts";
 
 export interface InputOptions {
   /** Relative paths are taken from here. */

@@ -1,7 +1,7 @@
 import { satisfies, valid, validRange } from "@renovatebot/pep440";
 import { InputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
-import type { MarkerNode, MarkerOp, MarkerValue, TargetEnvironment } from "./types.ts";
+import type { MarkerNode, MarkerOp, MarkerValue, TargetEnvironment } from "../core/requirements.ts";
 
 /** Variables whose values are versions: compared with PEP 440 semantics when both sides parse. */
 const VERSION_VARIABLES: ReadonlySet<string> = new Set([

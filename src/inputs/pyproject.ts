@@ -9,7 +9,7 @@ import { PoetryTranslationError, translatePoetryDependency } from "./poetry.ts";
 import { formatRequirement, parseRequirement } from "./requirement.ts";
 import { type TomlDocument, type TomlTable, isTable, readTomlFile } from "./toml-file.ts";
 import { TomlLocator } from "./toml-locate.ts";
-import type { Requirement } from "./types.ts";
+import type { Requirement } from "../core/requirements.ts";
 
 export interface ProjectSelection {
   /** Extras whose optional dependencies are included; undefined means every extra. */

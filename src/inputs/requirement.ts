@@ -3,7 +3,7 @@ import { normalizeName } from "../core/names.ts";
 import { formatMarker } from "./markers.ts";
 import { parseMarkerText, parseRequirementText } from "./pep508/parser.ts";
 import { Pep508SyntaxError } from "./pep508/tokenizer.ts";
-import type { MarkerNode, Requirement } from "./types.ts";
+import type { MarkerNode, Requirement } from "../core/requirements.ts";
 
 export interface RequirementExtras {
   hashes?: string[];

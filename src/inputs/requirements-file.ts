@@ -10,7 +10,7 @@ import { normalizeName } from "../core/names.ts";
 import { displayPath, readInputFile } from "./input-file.ts";
 import { checkDirectReference, parseRequirement } from "./requirement.ts";
 import { shlexSplit } from "./shlex.ts";
-import type { IndexOptions, Requirement } from "./types.ts";
+import type { IndexOptions, Requirement } from "../core/requirements.ts";
 
 export interface RequirementsReadState {
   cwd: string;

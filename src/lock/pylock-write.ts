@@ -1,4 +1,4 @@
-import type { Artifact, InstalledDistribution } from "../fetch/artifacts.ts";
+import type { Artifact, InstalledDistribution } from "../core/artifact.ts";
 import { writeFileAtomic } from "../index/atomic-write.ts";
 import type { ReleaseFile } from "../index/metadata.ts";
 import { sortDistributions } from "./requirements-lock.ts";

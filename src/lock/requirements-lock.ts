@@ -1,5 +1,5 @@
 import { normalizeName } from "../core/names.ts";
-import type { InstalledDistribution } from "../fetch/artifacts.ts";
+import type { InstalledDistribution } from "../core/artifact.ts";
 import { writeFileAtomic } from "../index/atomic-write.ts";
 
 /**

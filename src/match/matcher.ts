@@ -1,6 +1,8 @@
-import type { Finding, FindingSubject } from "../report/findings.ts";
-import type { DynamicRule, RuleException, Severity } from "../rules/types.ts";
-import { EVENT_KINDS, type AttributedEvent, type EventKind, type ExecEvent, type FileEvent, PHASES, type Phase, type TraceEvent } from "../trace/events.ts";
+import type { Finding, FindingSubject } from "../core/finding.ts";
+import type { DynamicRule, RuleException } from "../rules/types.ts";
+import type { Severity } from "../core/severity.ts";
+import { EVENT_KINDS, type AttributedEvent, type EventKind, type ExecEvent, type FileEvent, type TraceEvent } from "../trace/events.ts";
+import { PHASES, type Phase } from "../core/phase.ts";
 import { AddressTable, parseAddressPattern } from "./addresses.ts";
 import { basename, compileArgvGlob, compileNameGlob, hasWildcard, type PathRoots } from "./glob.ts";
 import { PathTrie } from "./path-trie.ts";

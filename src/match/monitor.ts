@@ -1,6 +1,7 @@
-import type { Finding } from "../report/findings.ts";
+import type { Finding } from "../core/finding.ts";
 import type { DynamicRule } from "../rules/types.ts";
-import type { AttributedEvent, Phase } from "../trace/events.ts";
+import type { AttributedEvent } from "../trace/events.ts";
+import type { Phase } from "../core/phase.ts";
 import { type ParserOptions, StraceParser } from "../trace/parser.ts";
 import { type ExecInfo, ProcessTree } from "../trace/process-tree.ts";
 import { type Matcher, compileRules } from "./matcher.ts";

@@ -1,5 +1,6 @@
 import { normalizeName } from "../core/names.ts";
-import type { Phase, TraceEvent } from "../trace/events.ts";
+import type { TraceEvent } from "../trace/events.ts";
+import type { Phase } from "../core/phase.ts";
 import type { ExecInfo, ProcessTree } from "../trace/process-tree.ts";
 
 /**

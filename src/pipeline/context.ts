@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Finding } from "../report/findings.ts";
+import type { Finding } from "../core/finding.ts";
 import type { DynamicRule } from "../rules/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import type { SandboxEnvironment } from "../sandbox/environment.ts";

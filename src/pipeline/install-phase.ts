@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ScanFailedError } from "../core/errors.ts";
 import { PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import { requirementFiles } from "../fetch/requirements-file.ts";
-import type { RequirementSet } from "../inputs/types.ts";
+import type { RequirementSet } from "../core/requirements.ts";
 import { DEFAULT_TIMEOUTS, downloadDirs, readOnlyDownloads, type ScanContext } from "./context.ts";
 import { createVenv } from "./venv.ts";
 

@@ -1,7 +1,8 @@
 import type { Matcher } from "../match/matcher.ts";
 import { TraceMonitor } from "../match/monitor.ts";
-import type { Finding } from "../report/findings.ts";
-import type { AttributedEvent, Attribution, FileEvent, Phase, TraceEvent } from "../trace/events.ts";
+import type { Finding } from "../core/finding.ts";
+import type { AttributedEvent, Attribution, FileEvent, TraceEvent } from "../trace/events.ts";
+import type { Phase } from "../core/phase.ts";
 import { AttributionPolicy, type AttributionPolicyOptions, type StepNote } from "./attribution.ts";
 
 export interface PhaseTraceOptions extends AttributionPolicyOptions {

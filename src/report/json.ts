@@ -1,5 +1,5 @@
 import type { Exemptions } from "./exemptions.ts";
-import type { Finding } from "./findings.ts";
+import type { Finding } from "../core/finding.ts";
 import { findingHeadline } from "./text.ts";
 
 export interface JsonReport {

@@ -1,6 +1,6 @@
-import type { Severity } from "../rules/types.ts";
+import type { Severity } from "../core/severity.ts";
 import { type Exemptions, exemptionLines } from "./exemptions.ts";
-import type { Finding } from "./findings.ts";
+import type { Finding } from "../core/finding.ts";
 import { findingHeadline, subjectText } from "./text.ts";
 
 /** SARIF 2.1.0, the format code-scanning dashboards import. Only the fields we can fill honestly. */

@@ -1,4 +1,4 @@
-import type { Finding, FindingSubject } from "./findings.ts";
+import type { Finding, FindingSubject } from "../core/finding.ts";
 import { knownMalwareDetails, knownMalwareHeadline } from "./known-malware.ts";
 
 export const SAFE_MESSAGE = "All packages appear to be safe!";

@@ -1,6 +1,7 @@
 import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
 import { parseAddressPattern } from "../match/addresses.ts";
-import { EVENT_KINDS, type EventKind, PHASES } from "../trace/events.ts";
+import { EVENT_KINDS, type EventKind } from "../trace/events.ts";
+import { PHASES } from "../core/phase.ts";
 import type { DynamicCondition } from "./types.ts";
 import { type FieldContext, type Raw, fail, readBoolean, readEnumList, readNumberList, readStringList, rejectUnknownKeys } from "./validate.ts";
 

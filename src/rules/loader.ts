@@ -3,11 +3,12 @@ import { join } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { InputError, errorMessage } from "../core/errors.ts";
 import semver from "semver";
-import { PHASES } from "../trace/events.ts";
+import { PHASES } from "../core/phase.ts";
 import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
 import { parseDynamicCondition, readGlobList } from "./dynamic-schema.ts";
 import { parseStaticCondition } from "./static-schema.ts";
-import { type DynamicRule, type Rule, type RuleException, type RulePack, SEVERITIES, type StaticRule } from "./types.ts";
+import { type DynamicRule, type Rule, type RuleException, type RulePack, type StaticRule } from "./types.ts";
+import { SEVERITIES } from "../core/severity.ts";
 import {
   type FieldContext,
   RuleValidationError,

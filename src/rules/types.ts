@@ -1,8 +1,8 @@
-import type { EventKind, Phase } from "../trace/events.ts";
+import type { Severity } from "../core/severity.ts";
+import type { EventKind } from "../trace/events.ts";
+import type { Phase } from "../core/phase.ts";
 import type { StaticMatch } from "./static-schema.ts";
 
-export type Severity = "block" | "warn" | "info";
-export const SEVERITIES: readonly Severity[] = ["block", "warn", "info"];
 
 /** Where a rule came from, for validation errors and reports. */
 export interface RuleSource {

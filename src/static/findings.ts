@@ -1,7 +1,8 @@
 import { normalizeName } from "../core/names.ts";
-import type { Artifact } from "../fetch/artifacts.ts";
-import type { Finding, FindingSubject } from "../report/findings.ts";
-import { type RuleException, SEVERITIES, type Severity, type StaticRule } from "../rules/types.ts";
+import type { Artifact } from "../core/artifact.ts";
+import type { Finding, FindingSubject } from "../core/finding.ts";
+import { type RuleException, type StaticRule } from "../rules/types.ts";
+import { SEVERITIES, type Severity } from "../core/severity.ts";
 import { compileGlobs } from "./glob.ts";
 import type { Hit } from "./match.ts";
 import { type AllowlistPolicy, applyAllowlist } from "./policy.ts";

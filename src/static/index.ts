@@ -1,8 +1,9 @@
-import type { Artifact } from "../fetch/artifacts.ts";
-import type { Finding } from "../report/findings.ts";
+import type { Artifact } from "../core/artifact.ts";
+import type { Finding } from "../core/finding.ts";
 import type { BinaryLayout } from "../rules/static-schema.ts";
-import { SEVERITIES, type Severity, type StaticRule } from "../rules/types.ts";
-import type { Phase } from "../trace/events.ts";
+import { type StaticRule } from "../rules/types.ts";
+import { SEVERITIES, type Severity } from "../core/severity.ts";
+import type { Phase } from "../core/phase.ts";
 import { openArchive } from "./archive/open.ts";
 import { type ArchiveLimits, type ArchiveProblem, DEFAULT_LIMITS } from "./archive/types.ts";
 import { findingsFromHits } from "./findings.ts";

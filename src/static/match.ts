@@ -7,7 +7,7 @@ import type {
   StaticMatch,
 } from "../rules/static-schema.ts";
 import type { StaticRule } from "../rules/types.ts";
-import type { FindingSubject } from "../report/findings.ts";
+import type { FindingSubject } from "../core/finding.ts";
 import type { ArchiveIssue } from "./archive/types.ts";
 import { compileBinaryPatterns } from "./binaries.ts";
 import { compileGlobs, type GlobSet, globSource, literalToken } from "./glob.ts";

@@ -1,5 +1,5 @@
-import type { Artifact } from "../fetch/artifacts.ts";
-import type { Finding } from "../report/findings.ts";
+import type { Artifact } from "../core/artifact.ts";
+import type { Finding } from "../core/finding.ts";
 
 /**
  * With `--only-binary`, a source distribution is refused before anything runs: building it would

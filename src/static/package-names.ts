@@ -1,7 +1,7 @@
 import type { Origin } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
-import type { Requirement } from "../inputs/types.ts";
-import type { Finding } from "../report/findings.ts";
+import type { Requirement } from "../core/requirements.ts";
+import type { Finding } from "../core/finding.ts";
 import { CONFUSABLES } from "./data/confusables.ts";
 import popularText from "./data/popular-projects.txt" with { type: "text" };
 

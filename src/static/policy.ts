@@ -1,6 +1,6 @@
 import { normalizeName } from "../core/names.ts";
 import type { Lowering } from "../rules/static-schema.ts";
-import type { Severity } from "../rules/types.ts";
+import type { Severity } from "../core/severity.ts";
 
 /**
  * Packages whose purpose is handling credentials: reading ~/.aws/credentials or ~/.ssh/id_rsa is

@@ -1,12 +1,9 @@
+import type { Phase } from "../core/phase.ts";
+
 /**
  * Typed events produced by the strace stream parser. This is the one event stream that the rule
  * matcher and plugins consume, so it is stable API: add fields, never change their meaning.
  */
-
-/** Scan phases in execution order. `static` runs no code and produces no trace events. */
-export type Phase = "fetch" | "static" | "install" | "import";
-
-export const PHASES: readonly Phase[] = ["fetch", "static", "install", "import"];
 
 export type FileEventKind = "open" | "read" | "write" | "stat" | "unlink" | "rename" | "mkdir" | "chmod" | "link" | "readlink" | "chdir";
 export type EventKind = FileEventKind | "exec" | "connect" | "bind" | "sendto" | "spawn" | "exit" | "denied";

@@ -1,4 +1,5 @@
-import type { AttributedEvent, Attribution, Phase, TraceEvent } from "./events.ts";
+import type { AttributedEvent, Attribution, TraceEvent } from "./events.ts";
+import type { Phase } from "../core/phase.ts";
 
 /** What the sandbox knows about a process it started: which phase and which distribution. */
 export interface Assignment {

@@ -1,4 +1,4 @@
-import type { Requirement } from "../../src/inputs/types.ts";
+import type { Requirement } from "../../src/core/requirements.ts";
 import { normalizeName } from "../../src/core/names.ts";
 import type { FixtureProject, FixtureVulnerability } from "../harness/types.ts";
 import { fakeFile, wheelRelease } from "../index/fixture-data.ts";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import type { ScanOptions } from "../../src/pipeline/scan.ts";
-import type { Finding, FindingSubject } from "../../src/report/findings.ts";
+import type { Finding, FindingSubject } from "../../src/core/finding.ts";
 import { formatScanReport } from "../../src/report/text.ts";
 import type { IndexServer } from "../harness/types.ts";
 import { useTempDirs } from "../harness/temp.ts";

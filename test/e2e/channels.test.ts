@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Finding } from "../../src/report/findings.ts";
+import type { Finding } from "../../src/core/finding.ts";
 import { formatScanReport } from "../../src/report/text.ts";
 import type { IndexServer } from "../harness/types.ts";
 import { useTempDirs } from "../harness/temp.ts";

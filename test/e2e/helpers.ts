@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { normalizeName } from "../../src/core/names.ts";
-import type { Requirement, RequirementSet } from "../../src/inputs/types.ts";
+import type { Requirement, RequirementSet } from "../../src/core/requirements.ts";
 import { type ScanOptions, type ScanResult, runScan } from "../../src/pipeline/scan.ts";
 import { buildToolProjects } from "../harness/build-tools.ts";
 import { startIndexServer } from "../harness/index-server.ts";

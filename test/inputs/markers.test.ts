@@ -3,7 +3,7 @@ import { InputError, MissingPreconditionError } from "../../src/core/errors.ts";
 import { evaluateMarker } from "../../src/inputs/markers.ts";
 import { parseMarker } from "../../src/inputs/requirement.ts";
 import { getTargetEnvironment, readTargetEnvironment } from "../../src/inputs/target-environment.ts";
-import type { TargetEnvironment } from "../../src/inputs/types.ts";
+import type { TargetEnvironment } from "../../src/core/requirements.ts";
 
 const linux311: TargetEnvironment = {
   implementation_name: "cpython",

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { InputError } from "../../src/core/errors.ts";
 import { loadRequirementSet } from "../../src/inputs/load.ts";
 import { logicalLines } from "../../src/inputs/requirements-file.ts";
-import type { RequirementSet } from "../../src/inputs/types.ts";
+import type { RequirementSet } from "../../src/core/requirements.ts";
 import { type TempProject, removeTempProjects, tempProject } from "./temp-project.ts";
 
 const SHA_A = "a".repeat(64);

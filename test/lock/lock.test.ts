@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { runAuditCommand } from "../../src/audit/command.ts";
 import { InputError } from "../../src/core/errors.ts";
-import type { Artifact, InstalledDistribution } from "../../src/fetch/artifacts.ts";
+import type { Artifact, InstalledDistribution } from "../../src/core/artifact.ts";
 import { filesByName, renderPylock, writePylock } from "../../src/lock/pylock-write.ts";
 import { isPylockPath, parsePylock, readPylock } from "../../src/lock/pylock-read.ts";
 import { renderRequirementsLock, writeRequirementsLock } from "../../src/lock/requirements-lock.ts";

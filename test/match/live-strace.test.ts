@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TraceMonitor } from "../../src/match/monitor.ts";
-import type { Finding } from "../../src/report/findings.ts";
+import type { Finding } from "../../src/core/finding.ts";
 import { STRACE_ARGS } from "../../src/trace/parser.ts";
 import { builtinRules } from "./pipeline.ts";
 

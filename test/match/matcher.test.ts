@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { AddressTable, parseAddressPattern, parseIpv6 } from "../../src/match/addresses.ts";
 import { compileRules } from "../../src/match/matcher.ts";
 import { PathTrie } from "../../src/match/path-trie.ts";
-import type { Finding } from "../../src/report/findings.ts";
+import type { Finding } from "../../src/core/finding.ts";
 import type { DynamicRule } from "../../src/rules/types.ts";
 import { HOME, type Scenario, connect, connectUnix, exec, open, rename, scan } from "./pipeline.ts";
 import { makeRule } from "./rule-factory.ts";

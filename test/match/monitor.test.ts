@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { compileRules } from "../../src/match/matcher.ts";
 import { TraceMonitor } from "../../src/match/monitor.ts";
-import type { Finding } from "../../src/report/findings.ts";
+import type { Finding } from "../../src/core/finding.ts";
 import type { AttributedEvent } from "../../src/trace/events.ts";
 import { fixtureLines } from "../trace/fixture.ts";
 import { HOME, builtinRules } from "./pipeline.ts";

@@ -1,9 +1,9 @@
 import { type Matcher, compileRules } from "../../src/match/matcher.ts";
-import type { Finding } from "../../src/report/findings.ts";
+import type { Finding } from "../../src/core/finding.ts";
 import { loadBuiltinRulePacks } from "../../src/rules/builtin.ts";
 import { dynamicRules } from "../../src/rules/loader.ts";
 import type { DynamicRule } from "../../src/rules/types.ts";
-import type { Phase } from "../../src/trace/events.ts";
+import type { Phase } from "../../src/core/phase.ts";
 import { StraceParser } from "../../src/trace/parser.ts";
 import { ProcessTree } from "../../src/trace/process-tree.ts";
 

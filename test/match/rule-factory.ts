@@ -1,4 +1,5 @@
-import type { DynamicCondition, DynamicRule, RuleException, Severity } from "../../src/rules/types.ts";
+import type { DynamicCondition, DynamicRule, RuleException } from "../../src/rules/types.ts";
+import type { Severity } from "../../src/core/severity.ts";
 
 /** A dynamic rule with every unset condition left open, for matcher tests and the benchmark. */
 export function makeRule(

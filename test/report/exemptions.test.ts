@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { type Exemptions, exemptionLines } from "../../src/report/exemptions.ts";
-import type { Finding } from "../../src/report/findings.ts";
+import type { Finding } from "../../src/core/finding.ts";
 import { scanReportJson } from "../../src/report/json.ts";
 import { renderSarif } from "../../src/report/sarif.ts";
 import { SAFE_MESSAGE, closingLine, formatScanReport } from "../../src/report/text.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { renderSarif } from "../../src/report/sarif.ts";
 import { subjectText } from "../../src/report/text.ts";
-import type { Finding } from "../../src/report/findings.ts";
+import type { Finding } from "../../src/core/finding.ts";
 
 function finding(overrides: Partial<Finding>): Finding {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { compileRules } from "../../src/match/matcher.ts";
-import type { Finding } from "../../src/report/findings.ts";
+import type { Finding } from "../../src/core/finding.ts";
 import { loadBuiltinRulePacks } from "../../src/rules/builtin.ts";
 import {
   HOME, PID, ROOTS, type Scenario, VENV, bind, builtinRules, change, connect, connectUnix, denied, exec, link, mkdir, open, rename, scan, stat,

@@ -4,7 +4,7 @@ import type { StepToken } from "../../src/pipeline/attribution.ts";
 import { startupBlame } from "../../src/pipeline/import-phase.ts";
 import type { VenvDistribution } from "../../src/pipeline/installed.ts";
 import { PhaseTrace } from "../../src/pipeline/phase-trace.ts";
-import type { Finding } from "../../src/report/findings.ts";
+import type { Finding } from "../../src/core/finding.ts";
 import { builtinRules } from "../match/pipeline.ts";
 
 const HOME = "/home/tester";

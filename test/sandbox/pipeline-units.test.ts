@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { parseDistributionFilename } from "../../src/fetch/collect.ts";
 import { requirementFiles } from "../../src/fetch/requirements-file.ts";
 import { dependencyOrder, modulesFromFiles, parseEntryPoints, recordPath, type VenvDistribution } from "../../src/pipeline/installed.ts";
-import type { Finding } from "../../src/report/findings.ts";
+import type { Finding } from "../../src/core/finding.ts";
 import { scanReportJson } from "../../src/report/json.ts";
 import { formatScanReport, SAFE_MESSAGE } from "../../src/report/text.ts";
 import { bwrapArgs } from "../../src/sandbox/bwrap.ts";

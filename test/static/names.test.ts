@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { Requirement } from "../../src/inputs/types.ts";
+import type { Requirement } from "../../src/core/requirements.ts";
 import { checkPackageName, checkRequirementNames, describeCharacter, imitatedName } from "../../src/static/package-names.ts";
 
 function requirement(name: string, line = 3): Requirement {

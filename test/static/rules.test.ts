@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import type { Artifact } from "../../src/fetch/artifacts.ts";
+import type { Artifact } from "../../src/core/artifact.ts";
 import type { StaticResult } from "../../src/static/index.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { EVASION_CASES } from "./evasion-cases.ts";

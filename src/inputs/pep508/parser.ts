@@ -13,7 +13,7 @@
  *   var         = VARIABLE | QUOTED_STRING
  *   op          = OP | IN | NOT WS IN
  */
-import type { MarkerNode, MarkerOp, MarkerValue, MarkerVariable } from "../types.ts";
+import type { MarkerNode, MarkerOp, MarkerValue, MarkerVariable } from "../../core/requirements.ts";
 import { normalizeSpecifierClause } from "./specifier.ts";
 import { Tokenizer } from "./tokenizer.ts";
 

@@ -1,5 +1,5 @@
-import type { Phase } from "../trace/events.ts";
-import type { Severity } from "../rules/types.ts";
+import type { Phase } from "./phase.ts";
+import type { Severity } from "./severity.ts";
 
 /** What a finding is about, which decides the seed sentence: "Found suspicious <kind> of/to …". */
 export type FindingSubject =
