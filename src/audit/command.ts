@@ -1,21 +1,19 @@
 import { InputError, formatOrigin } from "../core/errors.ts";
 import type { ExitCodeValue } from "../core/exit-codes.ts";
 import type { Requirement } from "../core/requirements.ts";
-import { readPylock } from "../lock/pylock-read.ts";
 import { auditDistributions, type AuditedPackage, type AuditRunOptions, type AuditServices } from "./index.ts";
 import { type Exemptions, exemptionLines } from "../report/exemptions.ts";
 import { type AuditReport, auditExitCode, auditReportJson, renderAuditText } from "./report.ts";
 
 /**
  * `pipcanary audit`: the known-malware, vulnerability and cool-down checks alone, with no sandbox,
- * for input that is already fully pinned: `==` pins, a hashed requirements lock, or a pylock.toml.
+ * for input that is already fully pinned: `==` pins, a hashed requirements lock, or a lock file
+ * (uv.lock, poetry.lock, pylock.toml) that the inputs stage read into pins.
  */
 
 export interface AuditCommandOptions extends AuditRunOptions {
-  /** Requirements from the inputs stage (requirements files, pyproject.toml). */
+  /** Requirements from the inputs stage (requirements files, lock files, pyproject.toml). */
   requirements?: readonly Requirement[];
-  /** pylock.toml files (see isPylockPath). */
-  pylockFiles?: readonly string[];
   format?: "text" | "json";
   write?: (text: string) => void;
   services?: AuditServices;
@@ -50,10 +48,7 @@ export async function runAuditCommand(options: AuditCommandOptions): Promise<Exi
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   const requirements = options.requirements ?? [];
   const packages = pinnedPackages(requirements);
-  for (const file of options.pylockFiles ?? []) {
-    packages.push(...(await readPylock(file)).map(({ name, version }) => ({ name, version })));
-  }
-  if (packages.length === 0) throw new InputError("nothing to audit: the input lists no packages", undefined, "pass a requirements file with pinned versions (-r FILE) or a pylock.toml");
+  if (packages.length === 0) throw new InputError("nothing to audit: the input lists no packages", undefined, "pass a requirements file with pinned versions (-r FILE) or a lock file (uv.lock, poetry.lock, pylock.toml)");
   const report = await auditDistributions(packages, requirements, options, options.services);
   const exemptions = options.exemptions?.(report);
   if (options.format === "json") write(`${JSON.stringify({ ...auditReportJson(report), ...(exemptions ? { exemptions } : {}) }, null, 2)}\n`);

@@ -41,8 +41,8 @@ export interface SuggestionQuery {
   current: string;
   /** The specifier of every requirement on this project. */
   specifiers: readonly string[];
-  /** Target interpreter version for requires-python; undefined skips that filter. */
-  pythonVersion: string | undefined;
+  /** Target interpreter version (python_full_version) that requires-python must admit. */
+  pythonVersion: string;
   allowPrereleases: boolean;
   cutoff: Date | undefined;
   allowedUntil: Date | undefined;
@@ -62,7 +62,7 @@ export function suggestRelease(query: SuggestionQuery): string | undefined {
     if (live.length === 0) continue;
     const uploaded = versionUploadTime(live);
     if (!uploaded || !isAcceptedUpload(uploaded, query.cutoff, query.allowedUntil)) continue;
-    if (query.pythonVersion !== undefined && !live.some((file) => fitsPython(file, query.pythonVersion ?? ""))) continue;
+    if (!live.some((file) => fitsPython(file, query.pythonVersion))) continue;
     return version;
   }
   return undefined;

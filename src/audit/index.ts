@@ -1,4 +1,5 @@
 import { normalizeName } from "../core/names.ts";
+import { getTargetEnvironment } from "../inputs/target-environment.ts";
 import type { Requirement } from "../core/requirements.ts";
 import { createFetcher, IndexClient, type CacheOptions, type IndexOptions } from "../index/client.ts";
 import type { CachedFetcher } from "../index/fetcher.ts";
@@ -44,7 +45,10 @@ export interface AuditOptions {
   maxUploadTime?: Date | undefined;
   /** `--allow-upload-time`, parsed with parseAllowUploadTime. */
   allowUploadTimes?: UploadTimeAllowance[];
-  /** Target interpreter version (python_full_version) for requires-python of suggestions. */
+  /**
+   * Target interpreter version (python_full_version) a suggested release must install on;
+   * default: the host python3's, so no caller can get a suggestion that ignores requires-python.
+   */
   pythonVersion?: string | undefined;
   /** `--pre`: suggestions may be prereleases. */
   allowPrereleases?: boolean;
@@ -209,7 +213,7 @@ async function suggest(
     releases: releases.value.releases,
     current: pkg.version,
     specifiers: context.specifiers,
-    pythonVersion: context.options.pythonVersion,
+    pythonVersion: context.options.pythonVersion ?? (await getTargetEnvironment()).python_full_version,
     allowPrereleases: context.options.allowPrereleases ?? false,
     cutoff: context.cutoff,
     allowedUntil: context.allowedUntil,

@@ -7,11 +7,10 @@ import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { MissingPreconditionError } from "../core/errors.ts";
 import { loadRequirementSet } from "../inputs/load.ts";
 import { getTargetEnvironment } from "../inputs/target-environment.ts";
-import type { IndexOptions, TargetEnvironment } from "../core/requirements.ts";
+import type { TargetEnvironment } from "../core/requirements.ts";
 import { runAuditCommand } from "../audit/command.ts";
 import { cacheClean, cacheInfo, renderCacheInfo } from "../index/cache.ts";
 import { evaluateMarker } from "../inputs/markers.ts";
-import { isPylockPath } from "../lock/pylock-read.ts";
 import { InputError } from "../core/errors.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
 import { scanAndAudit } from "./scan-command.ts";
@@ -44,8 +43,6 @@ export async function loadInputs(options: ResolvedOptions): Promise<RequirementS
   return { set, index: effectiveIndexOptions(options, set.index), environment };
 }
 
-const EMPTY_INDEX_OPTIONS: IndexOptions = { indexUrl: undefined, extraIndexUrls: [], findLinks: [], pre: false, onlyBinary: [] };
-
 function unsupportedFormat(command: string, format: string): never {
   throw new InputError(`${command} cannot write --format ${format}`, undefined, "use --format text or --format json");
 }
@@ -76,27 +73,24 @@ export function runScan(options: ResolvedOptions): Promise<ExitCodeValue> {
 }
 
 /**
- * `pipcanary audit`: pinned requirements, hashed locks and pylock.toml files (given with -r) are
- * checked for known malware, known vulnerabilities and too-recent uploads without running anything.
+ * `pipcanary audit`: pinned requirements, hashed locks and lock files (uv.lock, poetry.lock,
+ * pylock.toml, given with -r, audited against the index they record) are checked for known
+ * malware, known vulnerabilities and too-recent uploads without running anything.
  */
 export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue> {
-  const pylockFiles = options.requirementFiles.filter(isPylockPath);
-  const requirementFiles = options.requirementFiles.filter((file) => !isPylockPath(file));
-  const readsRequirements = requirementFiles.length > 0 || options.projectFile !== undefined || pylockFiles.length === 0;
-  const view = readsRequirements ? await loadInputs({ ...options, requirementFiles }) : undefined;
+  const view = await loadInputs(options);
   if (options.dryRun) {
-    if (view) await showRequirementSet(options, view);
+    await showRequirementSet(options, view);
     return ExitCode.Safe;
   }
-  const environment = view?.environment ?? (await getTargetEnvironment());
-  const requirements = (view?.set.requirements ?? []).filter((requirement) => !requirement.marker || evaluateMarker(requirement.marker, environment));
-  const index = view?.index ?? effectiveIndexOptions(options, EMPTY_INDEX_OPTIONS);
+  const environment = view.environment ?? (await getTargetEnvironment());
+  const requirements = view.set.requirements.filter((requirement) => !requirement.marker || evaluateMarker(requirement.marker, environment));
+  const index = view.index;
   const format = options.format === "sarif" ? unsupportedFormat("pipcanary audit", "sarif") : options.format;
   let output = "";
   const code = await runAuditCommand({
     ...auditRunOptions(options, index, environment),
     requirements,
-    pylockFiles,
     format,
     write: (text) => void (output += text),
     exemptions: (report) => exemptionsOf(options, index, report),

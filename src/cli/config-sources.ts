@@ -2,7 +2,8 @@
  * Option values from the two configuration sources besides the command line: PIPCANARY_*
  * environment variables and the [tool.pipcanary] table of the project's pyproject.toml.
  */
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { InputError, type Origin } from "../core/errors.ts";
 import { isTable, readTomlFile } from "../inputs/toml-file.ts";
 import { TomlLocator } from "../inputs/toml-locate.ts";
@@ -39,6 +40,18 @@ export function readEnvSettings(env: NodeJS.ProcessEnv, cwd: string, warn: (mess
     if (name.startsWith("PIPCANARY_") && !known.has(name)) warn(`ignoring unknown environment variable ${name}`);
   }
   return settings;
+}
+
+/**
+ * The pyproject.toml of the project a file belongs to: the nearest one in its directory or
+ * above, so the same input gives the same configuration from any working directory.
+ */
+export function enclosingProjectFile(file: string): string | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const candidate = join(dir, "pyproject.toml");
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 /** Keys are long option names, kebab-case or snake_case. */

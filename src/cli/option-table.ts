@@ -33,9 +33,10 @@ const KNOWN_MALWARE_DATA = "a project file must not be able to choose or silence
 export const NO_SANDBOX_ACKNOWLEDGEMENT = "i-understand-untrusted-code-will-run-on-this-machine";
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
-  { name: "requirement", short: "r", kind: "list", valueHint: "FILE", group: "input", description: "requirements file to scan (repeatable)", defaultText: "./pyproject.toml if it declares dependencies, else ./requirements.txt" },
+  { name: "requirement", short: "r", kind: "list", valueHint: "FILE", group: "input", description: "requirements file or lock file (uv.lock, poetry.lock, pylock.toml) to scan (repeatable)", defaultText: "./pylock.toml, ./uv.lock or ./poetry.lock if there is one, else ./pyproject.toml if it declares dependencies, else ./requirements.txt" },
   { name: "project", short: "p", kind: "string", valueHint: "FILE", group: "input", description: "pyproject.toml to scan ([project], [dependency-groups] and Poetry tables)", defaultText: "./pyproject.toml", notFromProject: "it is the file being read" },
-  { name: "extra", kind: "list", valueHint: "NAME", group: "input", description: "include only these extras of the project's optional dependencies (repeatable)", defaultText: "all extras" },
+  { name: "extra", kind: "list", valueHint: "NAME", group: "input", description: "include this extra of the project's optional dependencies (repeatable)", defaultText: "no extras" },
+  { name: "all-extras", kind: "boolean", group: "input", description: "include every extra of the project's optional dependencies", defaultText: "false" },
   { name: "group", kind: "list", valueHint: "NAME", group: "input", description: "include this dependency group, PEP 735 or Poetry (repeatable)", defaultText: "no groups" },
   { name: "locked-requirement", short: "l", kind: "string", valueHint: "FILE", group: "lock", description: "write a requirements file pinning exactly the scanned artifacts, with their hashes", defaultText: "none" },
   { name: "pylock", kind: "string", valueHint: "FILE", group: "lock", description: "write a PEP 751 pylock.toml of exactly the scanned artifacts", defaultText: "none" },

@@ -33,7 +33,7 @@ export interface ResolvedOptions {
   requirementFiles: string[];
   /** `-p`, absolute. */
   projectFile: string | undefined;
-  /** `--extra` (normalised); undefined means every extra. */
+  /** `--extra` (normalised); empty means no extra, undefined every extra (`--all-extras`). */
   extras: string[] | undefined;
   /** `--group` (normalised); empty means no group. */
   groups: string[];

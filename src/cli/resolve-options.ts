@@ -12,7 +12,7 @@ import { normalizeName } from "../core/names.ts";
 import { displayPath } from "../inputs/input-file.ts";
 import { applyOnlyBinary } from "../inputs/requirements-file.ts";
 import type { CommandLineValues } from "./argv.ts";
-import { notFromProjectHint, type Setting, type SettingSource, readEnvSettings, readProjectSettings } from "./config-sources.ts";
+import { enclosingProjectFile, notFromProjectHint, type Setting, type SettingSource, readEnvSettings, readProjectSettings } from "./config-sources.ts";
 import { findOption, NO_SANDBOX_ACKNOWLEDGEMENT, type OptionSpec, optionsOf } from "./option-table.ts";
 import {
   type CommandName,
@@ -149,9 +149,13 @@ function coolDownSetting(settings: Settings, cwd: string): number {
   return coolDownMs;
 }
 
+/** [tool.pipcanary] comes from the project the input files belong to: -p, else the first -r file's project, else ./pyproject.toml. */
 function configFileFor(settings: Settings, cwd: string): string | undefined {
   const project = settings.scalar("project");
   if (project) return pathOf(project);
+  const inputs = settings.list("requirement");
+  const first = inputs.find((value) => value.source.label === "command line") ?? inputs[0];
+  if (first) return enclosingProjectFile(pathOf(first));
   const candidate = join(cwd, "pyproject.toml");
   return existsSync(candidate) ? candidate : undefined;
 }
@@ -208,13 +212,15 @@ export function resolveOptions(input: ResolveInput): Resolution {
   if (dryRun && format === "sarif") throw new InputError("--dry-run prints the requirement set as text or json, not sarif", undefined, "use --format text or --format json");
 
   const extras = list("extra", (text) => normalizeName(parseNonEmpty(text)));
+  const allExtras = flag("all-extras");
+  if (allExtras && extras.length > 0) throw new InputError("--extra and --all-extras cannot be used together", undefined, "name the extras with --extra, or include them all with --all-extras");
   const xdgCache = input.env.XDG_CACHE_HOME;
   const options: ResolvedOptions = {
     command: input.command,
     cwd: input.cwd,
     requirementFiles: paths("requirement"),
     projectFile: path("project"),
-    extras: extras.length > 0 ? extras : undefined,
+    extras: allExtras ? undefined : extras,
     groups: list("group", (text) => normalizeName(parseNonEmpty(text))),
     lockedRequirementFile: path("locked-requirement"),
     pylockFile: path("pylock"),

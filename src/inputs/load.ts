@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { displayPath } from "./input-file.ts";
+import { addLockInput, readLockInput } from "./lock-files.ts";
 import { declaresDependencies, projectRequirements } from "./pyproject.ts";
 import { checkHashMode, createReadState, readRequirementsFile } from "./requirements-file.ts";
 import { readTomlFile } from "./toml-file.ts";
@@ -14,7 +15,7 @@ export interface InputOptions {
   requirementFiles: string[];
   /** `-p` file. */
   projectFile: string | undefined;
-  /** `--extra`: optional-dependency extras to include; undefined means every extra. */
+  /** `--extra`: optional-dependency extras to include; undefined means every extra (`--all-extras`). */
   extras: string[] | undefined;
   /** `--group`: dependency groups to include (none by default). */
   groups: string[];
@@ -22,11 +23,17 @@ export interface InputOptions {
   warn?: (message: string) => void;
 }
 
+/** Lock files in the order a project directory is searched for one: what gets installed is what a lock pins. */
+const DISCOVERED_LOCKS = ["pylock.toml", "uv.lock", "poetry.lock"];
+
 /**
- * With no -r and no -p: ./pyproject.toml if it declares dependencies, else ./requirements.txt,
- * else ./pyproject.toml anyway (so its own error explains what is missing).
+ * With no -r and no -p: the project's lock file (pylock.toml, uv.lock, poetry.lock) if there is
+ * one, else ./pyproject.toml if it declares dependencies, else ./requirements.txt, else
+ * ./pyproject.toml anyway (so its own error explains what is missing).
  */
 export function discoverInputs(cwd: string): { projectFile?: string; requirementFiles: string[] } {
+  const lock = DISCOVERED_LOCKS.map((name) => join(cwd, name)).find((path) => existsSync(path));
+  if (lock) return { requirementFiles: [lock] };
   const pyproject = join(cwd, "pyproject.toml");
   const requirements = join(cwd, "requirements.txt");
   const hasPyproject = existsSync(pyproject);
@@ -43,15 +50,19 @@ export async function loadRequirementSet(options: InputOptions): Promise<Require
   const inputs = explicit
     ? { projectFile: options.projectFile && resolve(options.cwd, options.projectFile), requirementFiles: options.requirementFiles.map((file) => resolve(options.cwd, file)) }
     : discoverInputs(options.cwd);
-  if (!inputs.projectFile && (options.extras !== undefined || options.groups.length > 0)) {
+  if (!inputs.projectFile && (options.extras === undefined || options.extras.length > 0 || options.groups.length > 0)) {
     throw new InputError(
-      `--extra and --group select parts of a pyproject.toml, but the input is ${inputs.requirementFiles.map((file) => displayPath(file, options.cwd)).join(", ")}`,
+      `--extra, --all-extras and --group select parts of a pyproject.toml, but the input is ${inputs.requirementFiles.map((file) => displayPath(file, options.cwd)).join(", ")}`,
       undefined,
-      "pass -p pyproject.toml as well, or drop --extra/--group",
+      "pass -p pyproject.toml as well, or drop --extra/--all-extras/--group",
     );
   }
   const state = createReadState(options.cwd);
-  for (const file of inputs.requirementFiles) readRequirementsFile(file, state);
+  for (const file of inputs.requirementFiles) {
+    const lock = readLockInput(file, options.cwd);
+    if (lock) addLockInput(state, lock);
+    else readRequirementsFile(file, state);
+  }
   checkHashMode(state.requirements, state.requireHashes);
   const requirements = [...state.requirements];
   if (inputs.projectFile) {

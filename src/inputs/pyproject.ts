@@ -164,10 +164,10 @@ function optionalDependencies(reader: ProjectReader, project: TomlTable | undefi
       listFor(extra).requirements.push(...reader.requirementArray(["project", "optional-dependencies", extra], entries));
     }
   } else if (dynamic.includes("optional-dependencies")) {
-    if (selection.extras !== undefined) {
+    if (selection.extras !== undefined && selection.extras.length > 0) {
       reader.fail(["project", "dynamic"], "the project's optional-dependencies are dynamic, so the extras named with --extra cannot be read", "pass their requirements with -r");
     }
-    selection.warn(`${reader.doc.shownAs}: optional-dependencies are dynamic and are not scanned; pass them with -r to include them`);
+    if (selection.extras === undefined) selection.warn(`${reader.doc.shownAs}: optional-dependencies are dynamic and are not scanned; pass them with -r to include them`);
   }
   const poetryExtras = poetry?.extras;
   if (poetryExtras !== undefined && poetry?.dependencies !== undefined) {

@@ -264,7 +264,7 @@ function checkIndexUrl(option: LineOption, origin: Origin): string {
   return option.value;
 }
 
-function pushUnique(list: string[], value: string): void {
+export function pushUnique(list: string[], value: string): void {
   if (!list.includes(value)) list.push(value);
 }
 

@@ -121,3 +121,26 @@ export class TomlLocator {
     return low + 1;
   }
 }
+
+/**
+ * 1-based line of the first `key =` after each `[[table]]` header, in order (the array's element
+ * count); an element without that key gets its header's line.
+ */
+export function arrayTableKeyLines(text: string, table: string, key: string): number[] {
+  const header = new RegExp(String.raw`^\s*\[\[\s*${table}\s*\]\]`);
+  const anyHeader = /^\s*\[/;
+  const keyLine = new RegExp(String.raw`^\s*${key}\s*=`);
+  const found: number[] = [];
+  let pending = false;
+  text.split("\n").forEach((line, index) => {
+    if (header.test(line)) {
+      found.push(index + 1);
+      pending = true;
+    } else if (pending && anyHeader.test(line)) pending = false;
+    else if (pending && keyLine.test(line)) {
+      found[found.length - 1] = index + 1;
+      pending = false;
+    }
+  });
+  return found;
+}

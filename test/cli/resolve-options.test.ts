@@ -47,7 +47,7 @@ describe("defaults", () => {
     expect(options.logLevel).toBe("info");
     expect(options.format).toBe("text");
     expect(options.cacheDir).toBe("/xdg/pipcanary");
-    expect(options.extras).toBeUndefined();
+    expect(options.extras).toEqual([]);
     expect(options.groups).toEqual([]);
     expect(options.noSandbox).toBe(false);
     expect(options.explicitOptions).toEqual([]);

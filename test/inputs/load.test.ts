@@ -59,19 +59,19 @@ describe("loadRequirementSet", () => {
 
   test("files outside cwd keep their absolute path in origins", async () => {
     project = tempProject({ "a/requirements.txt": "flask\n", "b/.keep": "" });
-    const set = await loadRequirementSet({ cwd: project.path("b"), requirementFiles: [project.path("a/requirements.txt")], projectFile: undefined, extras: undefined, groups: [] });
+    const set = await loadRequirementSet({ cwd: project.path("b"), requirementFiles: [project.path("a/requirements.txt")], projectFile: undefined, extras: [], groups: [] });
     expect(set.requirements[0]?.origin.file).toBe(project.path("a/requirements.txt"));
   });
 
   test("--extra or --group with only requirements files is an error", async () => {
     project = tempProject({ "requirements.txt": "flask\n" });
-    const error = await loadRequirementSet({ cwd: project.dir, requirementFiles: ["requirements.txt"], projectFile: undefined, extras: undefined, groups: ["dev"] }).catch((caught: unknown) => caught);
-    expect((error as InputError).message).toBe("--extra and --group select parts of a pyproject.toml, but the input is requirements.txt");
+    const error = await loadRequirementSet({ cwd: project.dir, requirementFiles: ["requirements.txt"], projectFile: undefined, extras: [], groups: ["dev"] }).catch((caught: unknown) => caught);
+    expect((error as InputError).message).toBe("--extra, --all-extras and --group select parts of a pyproject.toml, but the input is requirements.txt");
   });
 
   test("discovery is used when no file is named", async () => {
     project = tempProject({ "requirements.txt": "flask\n" });
-    const set = await loadRequirementSet({ cwd: project.dir, requirementFiles: [], projectFile: undefined, extras: undefined, groups: [] });
+    const set = await loadRequirementSet({ cwd: project.dir, requirementFiles: [], projectFile: undefined, extras: [], groups: [] });
     expect(set.requirements.map((r) => r.name)).toEqual(["flask"]);
   });
 });

@@ -19,7 +19,8 @@ function load(toml: string, selection: { extras?: string[]; groups?: string[] } 
     cwd: project.dir,
     requirementFiles: [],
     projectFile: "pyproject.toml",
-    extras: selection.extras,
+    // Like the command line: no extras unless named; `extras: undefined` is --all-extras.
+    extras: "extras" in selection ? selection.extras : [],
     groups: selection.groups ?? [],
     warn: (message) => warnings.push(message),
   });
@@ -59,8 +60,12 @@ fast = ["orjson"]
 `;
 
 describe("[project]", () => {
-  test("dependencies and every extra by default, each with its own line", async () => {
-    expect(summary(await load(PEP621))).toEqual([
+  test("no extras by default, as uv and pip-audit do", async () => {
+    expect(summary(await load(PEP621))).toEqual(["requests>=2.31 :8", 'rich; python_version >= "3.9" :9', "click :10"]);
+  });
+
+  test("--all-extras: dependencies and every extra, each with its own line", async () => {
+    expect(summary(await load(PEP621, { extras: undefined }))).toEqual([
       "requests>=2.31 :8",
       'rich; python_version >= "3.9" :9',
       "click :10",
@@ -94,9 +99,11 @@ describe("[project]", () => {
     expect(error.hint).toBe("pass the requirements with -r requirements.txt");
   });
 
-  test("dynamic optional-dependencies: a warning by default, an error when --extra names one", async () => {
+  test("dynamic optional-dependencies: silent by default, a warning with --all-extras, an error when --extra names one", async () => {
     const toml = '[project]\nname = "x"\ndependencies = ["a"]\ndynamic = ["optional-dependencies"]\n';
     expect(summary(await load(toml))).toEqual(["a :3"]);
+    expect(warnings).toEqual([]);
+    expect(summary(await load(toml, { extras: undefined }))).toEqual(["a :3"]);
     expect(warnings).toEqual(["pyproject.toml: optional-dependencies are dynamic and are not scanned; pass them with -r to include them"]);
     expect((await failure(toml, { extras: ["x"] })).message).toContain("optional-dependencies are dynamic");
   });
@@ -170,7 +177,7 @@ mkdocs = "~1.5"
 
 describe("Poetry", () => {
   test("main dependencies with translated constraints, optional ones through extras", async () => {
-    expect(summary(await load(POETRY))).toEqual([
+    expect(summary(await load(POETRY, { extras: undefined }))).toEqual([
       "requests>=2.31,<3.0 :7",
       'tomli>=2.0,<3.0; python_version < "3.11" :8',
       "zope.interface>=5.5,<5.6 :9",

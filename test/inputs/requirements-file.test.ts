@@ -17,7 +17,7 @@ afterEach(() => {
 
 function load(files: Record<string, string>, ...requirementFiles: string[]): Promise<RequirementSet> {
   project = tempProject(files);
-  return loadRequirementSet({ cwd: project.dir, requirementFiles: requirementFiles.length > 0 ? requirementFiles : ["requirements.txt"], projectFile: undefined, extras: undefined, groups: [] });
+  return loadRequirementSet({ cwd: project.dir, requirementFiles: requirementFiles.length > 0 ? requirementFiles : ["requirements.txt"], projectFile: undefined, extras: [], groups: [] });
 }
 
 async function failure(files: Record<string, string>, ...requirementFiles: string[]): Promise<InputError> {
@@ -272,7 +272,7 @@ describe("unreadable inputs", () => {
     project = tempProject();
     const file = project.write("latin1.txt", "");
     await Bun.write(file, new Uint8Array([0x66, 0x6f, 0xf6, 0x0a]));
-    const error = await loadRequirementSet({ cwd: project.dir, requirementFiles: [file], projectFile: undefined, extras: undefined, groups: [] }).catch((caught: unknown) => caught);
+    const error = await loadRequirementSet({ cwd: project.dir, requirementFiles: [file], projectFile: undefined, extras: [], groups: [] }).catch((caught: unknown) => caught);
     expect((error as InputError).message).toBe("cannot read latin1.txt: it is not UTF-8 text");
   });
 });

@@ -6,7 +6,8 @@ import { runAuditCommand } from "../../src/audit/command.ts";
 import { InputError } from "../../src/core/errors.ts";
 import type { Artifact, InstalledDistribution } from "../../src/core/artifact.ts";
 import { filesByName, renderPylock, writePylock } from "../../src/lock/pylock-write.ts";
-import { isPylockPath, parsePylock, readPylock } from "../../src/lock/pylock-read.ts";
+import { isPylockPath, parsePylock } from "../../src/lock/pylock-read.ts";
+import { loadRequirementSet } from "../../src/inputs/load.ts";
 import { renderRequirementsLock, writeRequirementsLock } from "../../src/lock/requirements-lock.ts";
 import { auditDistributions } from "../../src/audit/index.ts";
 import { startIndexServer } from "../harness/index-server.ts";
@@ -134,14 +135,16 @@ describe("pylock.toml (--pylock)", () => {
     const file = join(tempDir("pylock"), "pylock.toml");
     await writePylock(scanned(server), file, { indexUrl: server.simpleUrl });
     expect(isPylockPath(file)).toBe(true);
-    expect((await readPylock(file)).map(({ name, version, hashes }) => [name, version, hashes.length])).toEqual([
+    expect(parsePylock(readFileSync(file, "utf8"), file).map(({ name, version, hashes }) => [name, version, hashes.length])).toEqual([
       ["alpha", "1.0", 2],
       ["Zeta_Pkg", "2.0", 1],
     ]);
+    const set = await loadRequirementSet({ cwd: tempDir("cwd"), requirementFiles: [file], projectFile: undefined, extras: [], groups: [] });
+    expect(set.index.indexUrl).toBe(server.simpleUrl);
     let output = "";
     const code = await runAuditCommand({
-      pylockFiles: [file],
-      indexUrl: server.simpleUrl,
+      requirements: set.requirements,
+      indexUrl: set.index.indexUrl,
       osvUrl: server.url,
       noCache: true,
       env: {},
