@@ -8,6 +8,7 @@ import { collectArtifacts, parseDistributionFilename } from "../fetch/collect.ts
 import { type EgressAttempt, type EgressProxy, startEgressProxy } from "../fetch/egress-proxy.ts";
 import { allowedDestinations, indexArgs, localPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import { requirementFiles } from "../fetch/requirements-file.ts";
+import { hashMismatchError } from "../fetch/hash-mismatch.ts";
 import { unpackCopiesDir, writeUnpackCopyingRunner } from "../fetch/unpack-copies.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import type { Finding } from "../core/finding.ts";
@@ -270,6 +271,8 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
     context.findings.push(...mainBlame.findings);
     if (mainBlame.blocked) return undefined;
     if (screenFailure.error !== undefined) throw screenFailure.error;
+    const mismatch = main.failedStep === undefined ? undefined : hashMismatchError(main.result.outputTail, set);
+    if (mismatch) throw mismatch;
     checkFetchFailure(main, proxy, "the requirements", set.index.onlyBinary);
     const artifacts = await collectArtifacts(artifactDir, environment.workDir, fileUrls(proxy));
     if (!(await checkDownloads(context, artifacts))) return undefined;
