@@ -6,7 +6,7 @@ import type { CommandName } from "./options.ts";
 
 export type OptionKind = "boolean" | "string" | "list";
 
-type OptionGroup = "input" | "index" | "cache" | "audit" | "rules" | "sandbox" | "lock" | "output" | "dry-run";
+type OptionGroup = "input" | "index" | "resolve" | "cache" | "audit" | "rules" | "sandbox" | "lock" | "output" | "dry-run";
 
 export interface OptionSpec {
   /** Long name, kebab-case; `--<name>`. */
@@ -43,6 +43,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "cool-down-phase-days", short: "c", kind: "string", valueHint: "N", group: "audit", description: "uploads younger than this are too recent: days, or a duration such as 36h or P7D; 0 disables", defaultText: "7" },
   { name: "max-upload-time", kind: "string", valueHint: "ISO", group: "audit", description: "uploads after this time (ISO 8601, UTC unless an offset is given) are too recent", defaultText: "none" },
   { name: "allow-upload-time", short: "a", kind: "list", valueHint: "NAME<=ISO", group: "audit", description: "accept uploads of NAME up to this time despite the cool-down (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
+  { name: "hold-back-recent", kind: "boolean", group: "resolve", description: "resolve as if uploads younger than the cool-down (and not allowed by -a) did not exist, as uv's exclude-newer does: unpinned requirements get the newest release old enough; the report names what was held back", defaultText: "false" },
   { name: "index-url", short: "i", kind: "string", valueHint: "URL", group: "index", description: "package index (PEP 503/691 simple API)", defaultText: "https://pypi.org/simple", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "extra-index-url", kind: "list", valueHint: "URL", group: "index", description: "additional package index (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "pre", kind: "boolean", group: "index", description: "allow pre-release versions", defaultText: "false" },
@@ -80,7 +81,7 @@ export const HELP_SPECS: readonly OptionSpec[] = [
   { name: "version", kind: "boolean", group: "output", description: "print the version", defaultText: "false", commandLineOnly: true },
 ];
 
-const SCANNING: readonly OptionGroup[] = ["input", "index", "cache", "audit", "rules", "sandbox", "lock", "output", "dry-run"];
+const SCANNING: readonly OptionGroup[] = ["input", "index", "resolve", "cache", "audit", "rules", "sandbox", "lock", "output", "dry-run"];
 
 const COMMAND_GROUPS: Record<CommandName, readonly OptionGroup[]> = {
   scan: SCANNING,

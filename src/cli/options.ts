@@ -48,6 +48,8 @@ export interface ResolvedOptions {
   /** `--max-upload-time`: uploads after this time are too recent. */
   maxUploadTime: Date | undefined;
   allowUploadTimes: AllowedUploadTime[];
+  /** `--hold-back-recent`: pip resolves against an index without the uploads the cool-down rejects. */
+  holdBackRecent: boolean;
   /** `--ignore-vuln` ids or aliases, as given (compare case-insensitively). */
   ignoreVulns: string[];
   vulnService: VulnService;

@@ -227,6 +227,7 @@ export function resolveOptions(input: ResolveInput): Resolution {
     coolDownMs: coolDownSetting(settings, input.cwd),
     maxUploadTime: scalar("max-upload-time", parseIsoTime),
     allowUploadTimes: list("allow-upload-time", parseAllowUploadTime),
+    holdBackRecent: flag("hold-back-recent"),
     ignoreVulns: list("ignore-vuln", parseNonEmpty),
     vulnService: scalar("vuln-service", (text) => parseChoice(text, VULN_SERVICES)) ?? "pypi",
     vulnDb: path("vuln-db", existing("file or directory")),
@@ -259,6 +260,9 @@ export function resolveOptions(input: ResolveInput): Resolution {
     explicitOptions: specs.filter((spec) => settings.has(spec.name)).map((spec) => spec.name),
     configFile,
   };
+  if (options.holdBackRecent && options.coolDownMs === 0 && !options.maxUploadTime) {
+    warnings.push("--hold-back-recent has no effect: the cool-down is off (--cool-down-phase-days 0) and no --max-upload-time is set");
+  }
   for (const id of options.ignoreVulns.filter((value) => /^MAL-/i.test(value))) {
     warnings.push(`--ignore-vuln ${id} has no effect: known malware is never ignored as a vulnerability; --allow-known-malware ${id} lets it through, and the report says so`);
   }

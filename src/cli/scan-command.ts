@@ -26,7 +26,8 @@ import { type ArtifactStaticResult, checkRequirementNames, refuseSdists, scanArt
 import { NotImplementedError } from "./not-implemented.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { logger } from "./output.ts";
-import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
+import { auditRunOptions, exemptionsOf, holdBackIndex } from "./stage-options.ts";
+import type { HoldBackIndex } from "../index/hold-back.ts";
 import type { RequirementSetView } from "./requirement-set-output.ts";
 
 export interface ScanOutcome {
@@ -74,8 +75,16 @@ function staticHook(options: ResolvedOptions, rules: StaticRule[], onlyBinary: r
   };
 }
 
-function render(options: ResolvedOptions, set: RequirementSet, findings: readonly Finding[], audit: AuditReport | undefined, scan: ScanResult | undefined, exitCode: ExitCodeValue): string {
-  const exemptions = exemptionsOf(options, set.index, audit);
+function render(
+  options: ResolvedOptions,
+  set: RequirementSet,
+  findings: readonly Finding[],
+  audit: AuditReport | undefined,
+  scan: ScanResult | undefined,
+  exitCode: ExitCodeValue,
+  holdBack?: HoldBackIndex,
+): string {
+  const exemptions = exemptionsOf(options, set.index, audit, holdBack);
   if (options.format === "sarif") return `${JSON.stringify(renderSarif(findings, pkg.version, exemptions), null, 2)}\n`;
   if (options.format === "json") {
     const installed = (scan?.installed ?? []).map((dist) => ({
@@ -127,10 +136,12 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
 
   const auditOptions = auditRunOptions(options, set.index, view.environment);
   const services = await createAuditServices(auditOptions);
+  const holdBack = holdBackIndex(options, set, services.index);
   const scan = await runScan(
     set,
     {
       knownMalware: new KnownMalwareGate(services.malware, services.index, set),
+      holdBack,
       temporaryDirectory: options.temporaryDirectory,
       passEnv: options.passEnv,
       timeouts: { fetch: options.timeoutFetchSeconds, install: options.timeoutInstallSeconds, import: options.timeoutImportSeconds },
@@ -146,7 +157,7 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const findings = [...nameFindings, ...scan.findings];
   if (scan.blocked) {
     const exitCode = ExitCode.MaliciousActivity;
-    return { exitCode, output: render(options, set, findings, undefined, scan, exitCode), scan, audit: undefined };
+    return { exitCode, output: render(options, set, findings, undefined, scan, exitCode, holdBack), scan, audit: undefined };
   }
 
   logger.info(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
@@ -155,5 +166,5 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const exitCode = auditExitCode(audit);
   if (exitCode === ExitCode.Safe) await writeLocks(options, scan, audit, set.index);
   else if (options.lockedRequirementFile || options.pylockFile) logger.warn("No lock file was written: the audit did not pass.");
-  return { exitCode, output: render(options, set, findings, audit, scan, exitCode), scan, audit };
+  return { exitCode, output: render(options, set, findings, audit, scan, exitCode, holdBack), scan, audit };
 }

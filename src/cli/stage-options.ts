@@ -1,6 +1,11 @@
 /** Maps the resolved command-line options onto what each stage asks for. */
 import type { AuditReport, AuditRunOptions } from "../audit/index.ts";
-import type { IndexOptions, TargetEnvironment } from "../core/requirements.ts";
+import { pinnedVersion } from "../audit/command.ts";
+import { uploadCutoff } from "../audit/cooldown.ts";
+import { allowanceMap } from "../audit/time.ts";
+import type { IndexOptions, RequirementSet, TargetEnvironment } from "../core/requirements.ts";
+import type { IndexClient } from "../index/client.ts";
+import { createHoldBackIndex, type HoldBackIndex } from "../index/hold-back.ts";
 import type { Exemptions, PackageSource } from "../report/exemptions.ts";
 import { DEFAULT_COOL_DOWN_DAYS, DEFAULT_INDEX_URL, type ResolvedOptions } from "./options.ts";
 
@@ -33,8 +38,21 @@ function packageSources(options: ResolvedOptions, index: IndexOptions): PackageS
   return sources;
 }
 
+/** `--hold-back-recent`: the held-back index view for the fetch phase; undefined when off or without a cut-off. */
+export function holdBackIndex(options: ResolvedOptions, set: RequirementSet, index: IndexClient, now: Date = new Date()): HoldBackIndex | undefined {
+  const cutoff = uploadCutoff(now, options.coolDownMs, options.maxUploadTime);
+  if (!options.holdBackRecent || !cutoff) return undefined;
+  const pinned = new Map<string, string[]>();
+  for (const requirement of set.requirements) {
+    const version = requirement.constraint ? undefined : pinnedVersion(requirement);
+    if (version !== undefined) pinned.set(requirement.normalizedName, [...(pinned.get(requirement.normalizedName) ?? []), version]);
+  }
+  const allowances = allowanceMap(options.allowUploadTimes.map((allowed) => ({ name: allowed.normalizedName, until: allowed.notAfter })));
+  return createHoldBackIndex({ index, cutoff, allowances, pinned });
+}
+
 /** What this run skips, ignores or accepts, for the report. */
-export function exemptionsOf(options: ResolvedOptions, index: IndexOptions, audit: AuditReport | undefined): Exemptions {
+export function exemptionsOf(options: ResolvedOptions, index: IndexOptions, audit: AuditReport | undefined, holdBack?: HoldBackIndex): Exemptions {
   const coolDownDays = options.coolDownMs / 86_400_000;
   return {
     notImported: options.doNotScan,
@@ -46,5 +64,14 @@ export function exemptionsOf(options: ResolvedOptions, index: IndexOptions, audi
     coolDownDays: coolDownDays < DEFAULT_COOL_DOWN_DAYS ? coolDownDays : undefined,
     defaultCoolDownDays: DEFAULT_COOL_DOWN_DAYS,
     sources: packageSources(options, index),
+    ...(holdBack
+      ? {
+          heldBack: {
+            cutoff: holdBack.cutoff.toISOString(),
+            releases: holdBack.heldBack().map((release) => ({ name: release.name, version: release.version, uploadTime: release.uploadTime.toISOString() })),
+            uploadTimeUnknown: holdBack.unknownUploadTime(),
+          },
+        }
+      : {}),
   };
 }

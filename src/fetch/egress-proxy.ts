@@ -26,6 +26,12 @@ export interface EgressProxyOptions {
    * forwarded; false refuses it with 403. Tunnels (CONNECT) only show host and port.
    */
   screen?: (url: URL) => Promise<boolean>;
+  /**
+   * Answers an allowed plain-HTTP request itself instead of forwarding it (the held-back index of
+   * index/hold-back.ts); undefined forwards it. A failure is answered 502 and kept as the
+   * attempt's upstream error.
+   */
+  answer?: (url: URL) => Promise<{ status: number; contentType: string; body: string } | undefined>;
 }
 
 export interface EgressProxy {
@@ -96,6 +102,20 @@ function refuse(client: net.Socket, status: string): void {
   client.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
 }
 
+async function answerLocally(client: net.Socket, attempt: EgressAttempt, answer: NonNullable<EgressProxyOptions["answer"]>, url: URL): Promise<boolean> {
+  let response;
+  try {
+    response = await answer(url);
+  } catch (error) {
+    attempt.upstreamError = error instanceof Error ? error.message : String(error);
+    response = { status: 502, contentType: "text/plain", body: attempt.upstreamError };
+  }
+  if (!response) return false;
+  const body = Buffer.from(response.body);
+  client.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${response.status} ${response.status === 200 ? "OK" : "Error"}\r\nContent-Type: ${response.contentType}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body]));
+  return true;
+}
+
 export function destinationKey(host: string, port: number): string {
   return `${host.toLowerCase()}:${port}`;
 }
@@ -163,6 +183,7 @@ export function startEgressProxy(options: EgressProxyOptions): Promise<EgressPro
         refuse(client, "403 Forbidden");
         return;
       }
+      if (destination.url && options.answer && (await answerLocally(client, attempt, options.answer, destination.url))) return;
       if (client.destroyed) return;
       const upstream = net.connect(destination.port, destination.host);
       let connected = false;

@@ -3,6 +3,7 @@ import type { Finding } from "../core/finding.ts";
 import type { DynamicRule } from "../rules/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import type { SandboxEnvironment } from "../sandbox/environment.ts";
+import type { HoldBackIndex } from "../index/hold-back.ts";
 import type { KnownMalwareGate } from "./known-malware.ts";
 import type { PhaseRunner } from "./phase-runner.ts";
 import type { Progress } from "./progress.ts";
@@ -28,6 +29,8 @@ export interface ScanOptions {
   traceFile?: string;
   /** The known-malware check (pinned releases before the fetch phase, the rest as pip fetches them); none when undefined. */
   knownMalware?: KnownMalwareGate;
+  /** `--hold-back-recent`: the index view pip resolves against in the fetch phase; none when undefined. */
+  holdBack?: HoldBackIndex;
   /** Dynamic rules to apply; default the built-in pack. */
   rules?: readonly DynamicRule[];
   progress?: Progress;

@@ -5,7 +5,8 @@ import { IndexUnreachableError, ScanFailedError } from "../core/errors.ts";
 import type { Artifact } from "../core/artifact.ts";
 import { buildRequirementSets } from "../fetch/build-requires.ts";
 import { collectArtifacts, parseDistributionFilename } from "../fetch/collect.ts";
-import { type EgressAttempt, type EgressProxy, startEgressProxy } from "../fetch/egress-proxy.ts";
+import { type EgressAttempt, type EgressProxy, destinationKey, startEgressProxy } from "../fetch/egress-proxy.ts";
+import { HOLD_BACK_PATH } from "../index/hold-back.ts";
 import { allowedDestinations, indexArgs, localPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import { requirementFiles } from "../fetch/requirements-file.ts";
 import { hashMismatchError } from "../fetch/hash-mismatch.ts";
@@ -238,12 +239,16 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
   writeFileSync(constraintsPath, files.constraints);
 
   const gate = options.knownMalware;
+  const heldBack = options.holdBack;
+  // Under --hold-back-recent pip sees one index, the held-back view of all of them, served by the proxy.
+  const pipIndex = heldBack ? { ...set.index, indexUrl: `${PROXY_URL}${HOLD_BACK_PATH}`, extraIndexUrls: [] } : set.index;
   const screenFailure: { error?: unknown } = {};
   const proxy = await startEgressProxy({
     socketPath: join(environment.egressDir, environment.egressSocketName),
-    allow: allowedDestinations(set.index),
+    allow: heldBack ? new Set([...allowedDestinations(set.index), destinationKey("127.0.0.1", FORWARD_PORT)]) : allowedDestinations(set.index),
     onAttempt: (attempt) => egressFinding(context, attempt),
     screen: gate ? screenFor(context, gate, () => proxy.attempts, screenFailure) : undefined,
+    answer: heldBack ? (url) => (url.origin === PROXY_URL ? heldBack.answer(url) : Promise.resolve(undefined)) : undefined,
   });
   const unregister = onCleanup(() => proxy.close());
   try {
@@ -260,7 +265,7 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
       onEvent: gate ? holdOpenedFiles(context, gate, () => proxy.attempts, screenFailure) : undefined,
     };
     const download = (dest: string, ...rest: string[]) =>
-      pipCommand(python, pipRunner, { site: false }, "download", "--dest", dest, ...PIP_COMMON_ARGS, "--proxy", PROXY_URL, ...indexArgs(set.index), ...rest);
+      pipCommand(python, pipRunner, { site: false }, "download", "--dest", dest, ...PIP_COMMON_ARGS, "--proxy", PROXY_URL, ...indexArgs(pipIndex), ...rest);
 
     context.progress(`Downloading ${set.requirements.filter((requirement) => !requirement.constraint).length} requirement(s) in the sandbox…`);
     const main = await runner.run({

@@ -26,6 +26,8 @@ export interface Exemptions {
   defaultCoolDownDays: number;
   /** Package sources other than the default index. */
   sources: PackageSource[];
+  /** --hold-back-recent: the cut-off and the releases pip did not get to see because of it. */
+  heldBack?: { cutoff: string; releases: Array<{ name: string; version: string; uploadTime: string }>; uploadTimeUnknown: string[] };
 }
 
 function days(value: number): string {
@@ -54,6 +56,12 @@ export function exemptionLines(exemptions: Exemptions): string[] {
         ? "Cool-down check off (--cool-down-phase-days 0)."
         : `Cool-down shortened to ${days(exemptions.coolDownDays)} (default ${days(exemptions.defaultCoolDownDays)}).`,
     );
+  }
+  const held = exemptions.heldBack;
+  if (held) {
+    const releases = held.releases.map((release) => `${release.name} ${release.version} (uploaded ${release.uploadTime})`);
+    lines.push(`Held back from resolution (--hold-back-recent, uploads after ${held.cutoff}): ${releases.length > 0 ? releases.join(", ") : "nothing"}.`);
+    list("Resolved without a known upload time (the index gives none)", held.uploadTimeUnknown);
   }
   for (const source of exemptions.sources) lines.push(`Package source other than PyPI (${source.kind}, from ${source.from}): ${source.url}.`);
   return lines;
