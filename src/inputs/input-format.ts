@@ -48,5 +48,9 @@ export function formatOfToml(data: TomlTable, shownAs: string): LockFormat {
   const metadata = data.metadata;
   if (typeof metadata === "object" && metadata !== null && "content-hash" in metadata) return "poetry.lock";
   if (typeof data.version === "number" && Array.isArray(data.package)) return "uv.lock";
-  throw new InputError(`${shownAs} is not a requirements file and not a lock format pipcanary recognises`, undefined, SUPPORTED_HINT);
+  throw unrecognisedFormat(shownAs);
+}
+
+export function unrecognisedFormat(shownAs: string): InputError {
+  return new InputError(`${shownAs} is not a requirements file and not a lock format pipcanary recognises`, undefined, SUPPORTED_HINT);
 }

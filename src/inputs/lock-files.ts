@@ -1,6 +1,6 @@
 import { InputError } from "../core/errors.ts";
 import { displayPath, readInputFile } from "./input-file.ts";
-import { type InputFormat, formatByName, formatOfToml, looksStructured } from "./input-format.ts";
+import { type InputFormat, formatByName, formatOfToml, looksStructured, unrecognisedFormat } from "./input-format.ts";
 import type { LockInput } from "./lock-input.ts";
 import { readPoetryLock } from "./poetry-lock.ts";
 import { readPylockInput } from "./pylock-input.ts";
@@ -18,7 +18,7 @@ export function readLockInput(absolutePath: string, cwd: string): LockInput | un
     doc = readTomlFile(absolutePath, shownAs);
   } catch (error) {
     if (format !== undefined || !(error instanceof InputError)) throw error;
-    throw new InputError(`${shownAs} is not a requirements file and not a lock format pipcanary recognises`, undefined, "pipcanary reads requirements files, uv.lock, poetry.lock and PEP 751 pylock.toml");
+    throw unrecognisedFormat(shownAs);
   }
   format ??= formatOfToml(doc.data, shownAs);
   switch (format) {
