@@ -1,6 +1,6 @@
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { ReleaseFile } from "../index/metadata.ts";
-import { formatTimestamp } from "./time.ts";
+import { formatTimestamp } from "../core/time.ts";
 import type { KnownVulnerability } from "./vulnerabilities.ts";
 import type { KnownMalware } from "./malware.ts";
 import { allowedMalwareLine, knownMalwareLines } from "../report/known-malware.ts";

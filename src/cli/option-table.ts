@@ -39,7 +39,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "group", kind: "list", valueHint: "NAME", group: "input", description: "include this dependency group, PEP 735 or Poetry (repeatable)", defaultText: "no groups" },
   { name: "locked-requirement", short: "l", kind: "string", valueHint: "FILE", group: "lock", description: "write a requirements file pinning exactly the scanned artifacts, with their hashes", defaultText: "none" },
   { name: "pylock", kind: "string", valueHint: "FILE", group: "lock", description: "write a PEP 751 pylock.toml of exactly the scanned artifacts", defaultText: "none" },
-  { name: "cool-down-phase-days", short: "c", kind: "string", valueHint: "N", group: "audit", description: "uploads younger than this are too recent: days, or a duration such as 36h or P7D; 0 disables", defaultText: "7" },
+  { name: "cool-down-phase-days", short: "c", kind: "string", valueHint: "N", group: "audit", description: "uploads younger than this are too recent: days, or a duration such as 36h, 1d12h or P7D; 0 disables", defaultText: "7" },
   { name: "max-upload-time", kind: "string", valueHint: "ISO", group: "audit", description: "uploads after this time (ISO 8601, UTC unless an offset is given) are too recent", defaultText: "none" },
   { name: "allow-upload-time", short: "a", kind: "list", valueHint: "NAME<=ISO", group: "audit", description: "accept uploads of NAME up to this time despite the cool-down (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "index-url", short: "i", kind: "string", valueHint: "URL", group: "index", description: "package index (PEP 503/691 simple API)", defaultText: "https://pypi.org/simple", notFromProject: NOT_FROM_PROJECT_SCAN },

@@ -2,6 +2,7 @@
  * The typed result of option resolution (command line > PIPCANARY_* environment >
  * [tool.pipcanary] in pyproject.toml, list options merged). Every command body receives one.
  */
+import type { UploadTimeAllowance } from "../audit/cooldown.ts";
 import type { IndexOptions } from "../core/requirements.ts";
 
 export type CommandName = "scan" | "audit" | "lock" | "install" | "rules" | "cache info" | "cache clean" | "doctor";
@@ -14,15 +15,8 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif"]
 export const VULN_SERVICES: readonly VulnService[] = ["pypi", "osv"];
 
 export const DEFAULT_INDEX_URL = "https://pypi.org/simple";
-export const DEFAULT_COOL_DOWN_DAYS = 7;
+export { DEFAULT_COOL_DOWN_DAYS } from "../audit/cooldown.ts";
 export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "../pipeline/context.ts";
-
-/** `--allow-upload-time 'NAME<=ISO'`: uploads of NAME up to this time pass the cool-down. */
-export interface AllowedUploadTime {
-  name: string;
-  normalizedName: string;
-  notAfter: Date;
-}
 
 export interface ResolvedOptions {
   command: CommandName;
@@ -47,7 +41,7 @@ export interface ResolvedOptions {
   coolDownMs: number;
   /** `--max-upload-time`: uploads after this time are too recent. */
   maxUploadTime: Date | undefined;
-  allowUploadTimes: AllowedUploadTime[];
+  allowUploadTimes: UploadTimeAllowance[];
   /** `--ignore-vuln` ids or aliases, as given (compare case-insensitively). */
   ignoreVulns: string[];
   vulnService: VulnService;

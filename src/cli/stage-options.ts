@@ -1,6 +1,7 @@
 /** Maps the resolved command-line options onto what each stage asks for. */
 import type { AuditReport, AuditRunOptions } from "../audit/index.ts";
 import type { IndexOptions, TargetEnvironment } from "../core/requirements.ts";
+import { DAY_MS } from "../core/time.ts";
 import type { Exemptions, PackageSource } from "../report/exemptions.ts";
 import { DEFAULT_COOL_DOWN_DAYS, DEFAULT_INDEX_URL, type ResolvedOptions } from "./options.ts";
 
@@ -14,7 +15,7 @@ export function auditRunOptions(options: ResolvedOptions, index: IndexOptions, e
     allowKnownMalware: options.allowKnownMalware,
     coolDownMs: options.coolDownMs,
     maxUploadTime: options.maxUploadTime,
-    allowUploadTimes: options.allowUploadTimes.map((allowed) => ({ name: allowed.normalizedName, until: allowed.notAfter })),
+    allowUploadTimes: options.allowUploadTimes,
     pythonVersion: environment?.python_full_version,
     allowPrereleases: index.pre,
     indexUrl: index.indexUrl,
@@ -35,13 +36,13 @@ function packageSources(options: ResolvedOptions, index: IndexOptions): PackageS
 
 /** What this run skips, ignores or accepts, for the report. */
 export function exemptionsOf(options: ResolvedOptions, index: IndexOptions, audit: AuditReport | undefined): Exemptions {
-  const coolDownDays = options.coolDownMs / 86_400_000;
+  const coolDownDays = options.coolDownMs / DAY_MS;
   return {
     notImported: options.doNotScan,
     ignoredVulnerabilities: options.ignoreVulns,
     ignoredInThisRun: (audit?.packages ?? []).filter((pkg) => pkg.ignored.length > 0).map((pkg) => ({ package: pkg.name, version: pkg.version, ids: pkg.ignored })),
     allowlisted: options.allowlist,
-    acceptedUploads: options.allowUploadTimes.map((allowed) => `${allowed.name}<=${allowed.notAfter.toISOString()}`),
+    acceptedUploads: options.allowUploadTimes.map((allowed) => `${allowed.name}<=${allowed.until.toISOString()}`),
     acceptedNames: options.allowNames,
     coolDownDays: coolDownDays < DEFAULT_COOL_DOWN_DAYS ? coolDownDays : undefined,
     defaultCoolDownDays: DEFAULT_COOL_DOWN_DAYS,

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { parse, TomlError } from "smol-toml";
 import { InputError, errorMessage } from "../core/errors.ts";
-import { isObject } from "../index/json.ts";
+import { isObject } from "../core/json.ts";
 
 /** Reads a PEP 751 pylock.toml back as pinned packages, for `pipcanary audit`. */
 
