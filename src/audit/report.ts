@@ -2,7 +2,7 @@ import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { ReleaseFile } from "../index/metadata.ts";
 import { formatTimestamp } from "../core/time.ts";
 import type { KnownVulnerability } from "./vulnerabilities.ts";
-import type { KnownMalware } from "./malware.ts";
+import type { KnownMalware } from "../core/known-malware.ts";
 import { allowedMalwareLine, knownMalwareLines } from "../report/known-malware.ts";
 
 /** The audit's result, its text in the seeds' wording, its JSON form and its exit code. */

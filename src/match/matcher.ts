@@ -3,8 +3,9 @@ import type { DynamicRule, RuleException } from "../rules/types.ts";
 import type { Severity } from "../core/severity.ts";
 import { EVENT_KINDS, type AttributedEvent, type EventKind, type ExecEvent, type FileEvent, type TraceEvent } from "../trace/events.ts";
 import { PHASES, type Phase } from "../core/phase.ts";
-import { AddressTable, parseAddressPattern } from "./addresses.ts";
-import { basename, compileArgvGlob, compileNameGlob, hasWildcard, type PathRoots } from "./glob.ts";
+import { parseAddressPattern } from "../core/cidr.ts";
+import { AddressTable } from "./addresses.ts";
+import { basename, compileArgvGlob, compileNameGlob, hasWildcard, type PathRoots } from "../core/glob.ts";
 import { PathTrie } from "./path-trie.ts";
 
 export interface MatchContext {

@@ -4,7 +4,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { InputError, errorMessage } from "../core/errors.ts";
 import semver from "semver";
 import { PHASES } from "../core/phase.ts";
-import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
+import { nameGlobProblem, pathGlobProblem } from "../core/glob.ts";
 import { parseDynamicCondition, readGlobList } from "./dynamic-schema.ts";
 import { parseStaticCondition } from "./static-schema.ts";
 import { type DynamicRule, type Rule, type RuleException, type RulePack, type StaticRule } from "./types.ts";

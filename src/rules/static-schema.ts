@@ -1,4 +1,4 @@
-import { ARCHIVE_PROBLEMS, type ArchiveProblem } from "../static/archive/types.ts";
+import { ARCHIVE_PROBLEMS, type ArchiveProblem } from "../core/archive-problem.ts";
 import { type FieldContext, type Raw, fail, readBoolean, readEnumList, readOptionalString, readStringList, rejectUnknownKeys } from "./validate.ts";
 
 /**

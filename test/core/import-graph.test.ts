@@ -70,6 +70,10 @@ describe("import graph of src/", () => {
     expect(folderCycles(graph).map((cycle) => describeCycle(graph, cycle))).toEqual([]);
   });
 
+  test("core imports nothing but core", () => {
+    expect([...(folderGraph().get("core")?.values() ?? [])]).toEqual([]);
+  });
+
   test("finds a cycle when there is one", () => {
     const graph = new Map([
       ["a", new Map([["b", "a/x.ts → b/y.ts"]])],
