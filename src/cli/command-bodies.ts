@@ -10,7 +10,7 @@ import { getTargetEnvironment } from "../inputs/target-environment.ts";
 import type { IndexOptions, TargetEnvironment } from "../core/requirements.ts";
 import { runAuditCommand } from "../audit/command.ts";
 import { cacheClean, cacheInfo, renderCacheInfo } from "../index/cache.ts";
-import { evaluateMarker } from "../inputs/markers.ts";
+import { applicableRequirements } from "../inputs/markers.ts";
 import { isPylockPath } from "../lock/pylock-read.ts";
 import { InputError } from "../core/errors.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
@@ -89,7 +89,7 @@ export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue>
     return ExitCode.Safe;
   }
   const environment = view?.environment ?? (await getTargetEnvironment());
-  const requirements = (view?.set.requirements ?? []).filter((requirement) => !requirement.marker || evaluateMarker(requirement.marker, environment));
+  const requirements = applicableRequirements(view?.set.requirements ?? [], environment);
   const index = view?.index ?? effectiveIndexOptions(options, EMPTY_INDEX_OPTIONS);
   const format = options.format === "sarif" ? unsupportedFormat("pipcanary audit", "sarif") : options.format;
   let output = "";
