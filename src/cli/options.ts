@@ -4,6 +4,7 @@
  */
 import type { UploadTimeAllowance } from "../audit/cooldown.ts";
 import type { IndexOptions } from "../core/requirements.ts";
+import { DEFAULT_INDEX_URL } from "../index/urls.ts";
 
 export type CommandName = "scan" | "audit" | "lock" | "install" | "rules" | "cache info" | "cache clean" | "doctor";
 export type LogLevel = "silent" | "error" | "warn" | "info" | "debug";
@@ -14,7 +15,6 @@ export const LOG_LEVELS: readonly LogLevel[] = ["silent", "error", "warn", "info
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif"];
 export const VULN_SERVICES: readonly VulnService[] = ["pypi", "osv"];
 
-export const DEFAULT_INDEX_URL = "https://pypi.org/simple";
 export { DEFAULT_COOL_DOWN_DAYS } from "../audit/cooldown.ts";
 export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "../pipeline/context.ts";
 

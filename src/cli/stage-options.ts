@@ -3,7 +3,8 @@ import type { AuditReport, AuditRunOptions } from "../audit/index.ts";
 import type { IndexOptions, TargetEnvironment } from "../core/requirements.ts";
 import { DAY_MS } from "../core/time.ts";
 import type { Exemptions, PackageSource } from "../report/exemptions.ts";
-import { DEFAULT_COOL_DOWN_DAYS, DEFAULT_INDEX_URL, type ResolvedOptions } from "./options.ts";
+import { DEFAULT_INDEX_URL } from "../index/urls.ts";
+import { DEFAULT_COOL_DOWN_DAYS, type ResolvedOptions } from "./options.ts";
 
 export function auditRunOptions(options: ResolvedOptions, index: IndexOptions, environment: TargetEnvironment | undefined): AuditRunOptions {
   return {
