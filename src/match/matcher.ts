@@ -1,4 +1,4 @@
-import type { Finding, FindingSubject } from "../core/finding.ts";
+import type { BehaviouralFinding, Finding } from "../core/finding.ts";
 import type { DynamicRule, RuleException } from "../rules/types.ts";
 import type { Severity } from "../core/severity.ts";
 import { EVENT_KINDS, type AttributedEvent, type EventKind, type ExecEvent, type FileEvent, type TraceEvent } from "../trace/events.ts";
@@ -392,7 +392,7 @@ function excepted(e: CompiledException, ae: AttributedEvent, subjectPath: string
   return true;
 }
 
-function subjectOf(ae: AttributedEvent, subjectPath: string | undefined): FindingSubject {
+function subjectOf(ae: AttributedEvent, subjectPath: string | undefined): BehaviouralFinding["subject"] {
   const event = ae.event;
   switch (event.kind) {
     case "exec":
@@ -412,9 +412,10 @@ function subjectOf(ae: AttributedEvent, subjectPath: string | undefined): Findin
   }
 }
 
-function toFinding(c: CompiledRule, ae: AttributedEvent, subjectPath: string | undefined): Finding {
+function toFinding(c: CompiledRule, ae: AttributedEvent, subjectPath: string | undefined): BehaviouralFinding {
   const rule = c.rule;
   return {
+    source: "behavioural",
     ruleId: rule.id,
     severity: rule.severity,
     description: rule.description,
@@ -424,6 +425,5 @@ function toFinding(c: CompiledRule, ae: AttributedEvent, subjectPath: string | u
     subject: subjectOf(ae, subjectPath),
     syscall: ae.event.syscall,
     argv: ae.attribution.argv,
-    artifactSha256: undefined,
   };
 }

@@ -53,6 +53,7 @@ function egressFinding(context: ScanContext, attempt: EgressAttempt): void {
     const packageName = attribution?.package;
     if (packageName === undefined && attempt.allowed) return;
     active.trace.report({
+      source: "egress",
       ruleId: attempt.allowed ? "egress" : "egress-refused",
       severity: packageName === undefined ? "warn" : "block",
       description: attempt.allowed ? "Network connection from package code." : "Network connection to a host that is not a package index.",
@@ -62,9 +63,7 @@ function egressFinding(context: ScanContext, attempt: EgressAttempt): void {
       package: packageName,
       phase: active.phase,
       subject: { kind: "connection", address: attempt.host, port: attempt.port },
-      syscall: "connect",
       argv: attribution?.argv,
-      artifactSha256: undefined,
     });
   });
   active.pending.push(settle);

@@ -118,8 +118,8 @@ function typosquatFinding(name: string, target: TypoTarget, severity: Finding["s
 
 function nameFinding(ruleId: string, severity: Finding["severity"], description: string, explanation: string, name: string, detail: string): Finding {
   return {
-    ruleId, severity, description, explanation, package: normalizeName(name), phase: "static",
-    subject: { kind: "name", name, detail }, syscall: undefined, argv: undefined, artifactSha256: undefined,
+    source: "name", ruleId, severity, description, explanation, package: normalizeName(name), phase: "static",
+    subject: { kind: "name", name, detail },
   };
 }
 
