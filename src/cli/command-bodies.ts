@@ -23,7 +23,7 @@ import { logger, writeStdout } from "./output.ts";
 import { type RequirementSetView, renderRequirementSetJson, renderRequirementSetText } from "./requirement-set-output.ts";
 
 /** Reads the inputs and, when some marker needs it, the target interpreter's environment. */
-export async function loadInputs(options: ResolvedOptions): Promise<RequirementSetView> {
+async function loadInputs(options: ResolvedOptions): Promise<RequirementSetView> {
   const set = await loadRequirementSet({
     cwd: options.cwd,
     requirementFiles: options.requirementFiles,

@@ -63,7 +63,7 @@ function detailLines(finding: Finding): string[] {
 }
 
 /** One blocking finding in the seed's wording, followed by the details pipcanary adds. */
-export function formatBlockingFinding(finding: Finding): string {
+function formatBlockingFinding(finding: Finding): string {
   return [
     findingHeadline(finding),
     "",

@@ -1,6 +1,6 @@
 import { normalizeName } from "../core/names.ts";
 import type { Artifact } from "../core/artifact.ts";
-import type { Finding, FindingSubject, StaticFinding } from "../core/finding.ts";
+import type { FindingSubject, StaticFinding } from "../core/finding.ts";
 import { type RuleException, type StaticRule } from "../rules/types.ts";
 import { SEVERITIES, type Severity } from "../core/severity.ts";
 import { compileGlobs } from "./glob.ts";

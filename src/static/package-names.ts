@@ -15,7 +15,7 @@ import popularText from "./data/popular-projects.txt" with { type: "text" };
 const LOOKALIKE = new Map(CONFUSABLES.map(([code, ascii, name]) => [code, { ascii, name }]));
 const DIGIT_NAMES = ["ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE"];
 
-export const POPULAR_PROJECTS: ReadonlySet<string> = new Set(
+const POPULAR_PROJECTS: ReadonlySet<string> = new Set(
   popularText.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#")).map(normalizeName),
 );
 
