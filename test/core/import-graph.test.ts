@@ -1,21 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { typescriptFiles } from "./source-files.ts";
 
 /**
  * Folders of src/ import one way (core ← inputs, index, … ← stages ← cli): a folder-level cycle
  * means a shared type or helper lives in the wrong folder.
  */
 const SRC = resolve(import.meta.dir, "../../src");
-const IMPORT = /^\s*(?:import|export)\b[^;]*?\bfrom\s+["'](\.[^"']+)["']/gm;
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith(".ts") ? [path] : [];
-  });
-}
+/** Relative specifiers of `import … from`, `export … from`, `import "…"` and `import("…")`. */
+const IMPORT = /(?:\bfrom\s+|^\s*import\s+|\bimport\s*\(\s*)["'](\.[^"']+)["']/gm;
 
 /** The top-level folder of src/ a file belongs to; files directly in src/ belong to ".". */
 function folderOf(file: string): string {
@@ -26,7 +20,7 @@ function folderOf(file: string): string {
 /** folder → folder → one file-level import that makes the edge, for the failure message. */
 function folderGraph(): Map<string, Map<string, string>> {
   const graph = new Map<string, Map<string, string>>();
-  for (const file of sourceFiles(SRC)) {
+  for (const file of typescriptFiles(SRC)) {
     const from = folderOf(file);
     for (const match of readFileSync(file, "utf8").matchAll(IMPORT)) {
       const target = resolve(dirname(file), match[1] ?? "");

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { typescriptFiles } from "./source-files.ts";
 
 /**
  * A function, constant or class that src/ exports must be used by another file (in src/, the
@@ -10,20 +11,6 @@ import { join, relative, resolve } from "node:path";
 const ROOT = resolve(import.meta.dir, "../..");
 const CONSUMERS = ["src", "test", "bench", "scripts", "demo", "plugins"];
 const VALUE_EXPORT = /^export\s+(?:async\s+)?(?:function\*?|const|let|class)\s+([A-Za-z_$][\w$]*)/gm;
-
-function sourceFiles(dir: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith(".ts") ? [path] : [];
-  });
-}
 
 /** Comments may name a function without using it. */
 function withoutComments(text: string): string {
@@ -46,7 +33,7 @@ function unusedExports(files: ReadonlyMap<string, string>, isSource: (file: stri
 describe("exports of src/", () => {
   test("every exported function, constant and class is used outside its file", () => {
     const files = new Map(
-      CONSUMERS.flatMap((dir) => sourceFiles(join(ROOT, dir))).map((path) => [relative(ROOT, path), withoutComments(readFileSync(path, "utf8"))] as const),
+      CONSUMERS.flatMap((dir) => typescriptFiles(join(ROOT, dir))).map((path) => [relative(ROOT, path), withoutComments(readFileSync(path, "utf8"))] as const),
     );
     expect(unusedExports(files, (file) => file.startsWith("src/"))).toEqual([]);
   });
