@@ -30,7 +30,7 @@ export function pinnedVersion(requirement: Requirement): string | undefined {
 }
 
 /** Every selecting requirement as a pin; InputError naming each one that is not pinned. */
-export function pinnedPackages(requirements: readonly Requirement[]): AuditedPackage[] {
+function pinnedPackages(requirements: readonly Requirement[]): AuditedPackage[] {
   const selecting = requirements.filter((requirement) => !requirement.constraint);
   const loose = selecting.filter((requirement) => pinnedVersion(requirement) === undefined);
   if (loose.length > 0) {

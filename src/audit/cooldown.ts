@@ -1,5 +1,5 @@
 import type { ReleaseFile } from "../index/metadata.ts";
-import { toWholeSeconds } from "./time.ts";
+import { DAY_MS, toWholeSeconds } from "../core/time.ts";
 import { compareVersions, isPrerelease, isValidSpecifier, satisfiesSpecifier, sortNewestFirst } from "./versions.ts";
 
 /**
@@ -9,7 +9,26 @@ import { compareVersions, isPrerelease, isValidSpecifier, satisfiesSpecifier, so
  * pin instead.
  */
 
-export const DEFAULT_COOL_DOWN_MS = 7 * 86_400_000;
+export const DEFAULT_COOL_DOWN_DAYS = 7;
+export const DEFAULT_COOL_DOWN_MS = DEFAULT_COOL_DOWN_DAYS * DAY_MS;
+
+/** `--allow-upload-time 'NAME<=ISO'`: the user vouches for uploads of NAME up to `until`. */
+export interface UploadTimeAllowance {
+  /** As written, for the report. */
+  name: string;
+  normalizedName: string;
+  until: Date;
+}
+
+/** One allowance per project (by normalised name); repeating a project keeps the latest time given. */
+export function allowanceMap(allowances: readonly UploadTimeAllowance[]): Map<string, Date> {
+  const map = new Map<string, Date>();
+  for (const { normalizedName, until } of allowances) {
+    const previous = map.get(normalizedName);
+    if (!previous || previous.getTime() < until.getTime()) map.set(normalizedName, until);
+  }
+  return map;
+}
 
 /** Newest upload of the version's non-yanked files (of all files when every one is yanked), UTC. */
 export function versionUploadTime(files: readonly ReleaseFile[]): Date | undefined {

@@ -5,9 +5,8 @@ import { createFetcher, IndexClient, type CacheOptions, type IndexOptions } from
 import type { CachedFetcher } from "../index/fetcher.ts";
 import { HttpClient, type HttpOptions } from "../index/http.ts";
 import type { ReleaseFile } from "../index/metadata.ts";
-import { DEFAULT_COOL_DOWN_MS, isAcceptedUpload, suggestRelease, uploadCutoff, versionUploadTime } from "./cooldown.ts";
+import { allowanceMap, DEFAULT_COOL_DOWN_MS, isAcceptedUpload, suggestRelease, uploadCutoff, type UploadTimeAllowance, versionUploadTime } from "./cooldown.ts";
 import { OFFLINE_GAP, type AuditReport, type MissingData, type PackageAudit, type Suggestion, type TooRecent } from "./report.ts";
-import { allowanceMap, type UploadTimeAllowance } from "./time.ts";
 import { loadOsvDatabase } from "./vuln-db.ts";
 import { loadMalwareDatabase } from "./malware-db.ts";
 import { CombinedMalwareSource, KnownMalwareCheck, OsvDatabaseMalwareSource, OsvServiceMalwareSource, type MalwareSource } from "./malware.ts";
@@ -39,11 +38,11 @@ export interface AuditOptions {
   malwareDb?: string | undefined;
   /** `--allow-known-malware`: MAL- ids to let through (the report shows each). */
   allowKnownMalware?: string[];
-  /** Cool-down in ms (parseCoolDown); 0 disables. Default 7 days. */
+  /** Cool-down in ms; 0 disables. Default 7 days. */
   coolDownMs?: number;
   /** `--max-upload-time`. */
   maxUploadTime?: Date | undefined;
-  /** `--allow-upload-time`, parsed with parseAllowUploadTime. */
+  /** `--allow-upload-time`. */
   allowUploadTimes?: UploadTimeAllowance[];
   /**
    * Target interpreter version (python_full_version) a suggested release must install on;

@@ -1,7 +1,7 @@
 import { IndexUnreachableError } from "../core/errors.ts";
 import type { CachedFetcher } from "../index/fetcher.ts";
 import type { HttpClient } from "../index/http.ts";
-import { isObject } from "../index/json.ts";
+import { isObject } from "../core/json.ts";
 import { asOsvRecord, type OsvRecord } from "./osv.ts";
 
 export const DEFAULT_OSV_URL = "https://api.osv.dev";

@@ -1,7 +1,7 @@
 import { normalizeName } from "../core/names.ts";
 import { compareVersions, isValidVersion } from "./versions.ts";
-import { isObject } from "../index/json.ts";
-import { parseTimestamp } from "../index/timestamp.ts";
+import { isObject } from "../core/json.ts";
+import { parseTimestamp } from "../core/time.ts";
 
 /**
  * The parts of an OSV record (https://ossf.github.io/osv-schema/) that the audit evaluates, and

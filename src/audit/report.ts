@@ -1,8 +1,8 @@
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { ReleaseFile } from "../index/metadata.ts";
-import { formatTimestamp } from "./time.ts";
+import { formatTimestamp } from "../core/time.ts";
 import type { KnownVulnerability } from "./vulnerabilities.ts";
-import type { KnownMalware } from "./malware.ts";
+import type { KnownMalware } from "../core/known-malware.ts";
 import { allowedMalwareLine, knownMalwareLines } from "../report/known-malware.ts";
 
 /** The audit's result, its text in the seeds' wording, its JSON form and its exit code. */
@@ -58,9 +58,9 @@ export interface AuditReport {
 }
 
 const malwarePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.malware.length > 0);
-export const vulnerablePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.vulnerabilities.length > 0);
-export const tooRecentPackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.tooRecent !== undefined);
-export const incompletePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.missing.length > 0);
+const vulnerablePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.vulnerabilities.length > 0);
+const tooRecentPackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.tooRecent !== undefined);
+const incompletePackages = (report: AuditReport) => report.packages.filter((pkg) => pkg.missing.length > 0);
 
 /** 5 for known malware; 4 for other findings; else 3 when data was missing (nothing can be said about those packages); else 0. */
 export function auditExitCode(report: AuditReport): ExitCodeValue {

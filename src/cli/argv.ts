@@ -11,7 +11,7 @@ import { HELP_SPECS, OPTION_SPECS, type OptionSpec, findOption, optionsOf } from
 import type { CommandName } from "./options.ts";
 
 const TOP_COMMANDS = ["scan", "audit", "lock", "install", "rules", "cache", "doctor"] as const;
-export const CACHE_ACTIONS = ["info", "clean"] as const;
+const CACHE_ACTIONS = ["info", "clean"] as const;
 
 export interface CommandLine {
   command: CommandName;

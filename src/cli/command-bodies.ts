@@ -10,7 +10,7 @@ import { getTargetEnvironment } from "../inputs/target-environment.ts";
 import type { TargetEnvironment } from "../core/requirements.ts";
 import { runAuditCommand } from "../audit/command.ts";
 import { cacheClean, cacheInfo, renderCacheInfo } from "../index/cache.ts";
-import { evaluateMarker } from "../inputs/markers.ts";
+import { applicableRequirements } from "../inputs/markers.ts";
 import { InputError } from "../core/errors.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
 import { scanAndAudit } from "./scan-command.ts";
@@ -22,7 +22,7 @@ import { logger, writeStdout } from "./output.ts";
 import { type RequirementSetView, renderRequirementSetJson, renderRequirementSetText } from "./requirement-set-output.ts";
 
 /** Reads the inputs and, when some marker needs it, the target interpreter's environment. */
-export async function loadInputs(options: ResolvedOptions): Promise<RequirementSetView> {
+async function loadInputs(options: ResolvedOptions): Promise<RequirementSetView> {
   const set = await loadRequirementSet({
     cwd: options.cwd,
     requirementFiles: options.requirementFiles,
@@ -84,7 +84,7 @@ export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue>
     return ExitCode.Safe;
   }
   const environment = view.environment ?? (await getTargetEnvironment());
-  const requirements = view.set.requirements.filter((requirement) => !requirement.marker || evaluateMarker(requirement.marker, environment));
+  const requirements = applicableRequirements(view.set.requirements, environment);
   const index = view.index;
   const format = options.format === "sarif" ? unsupportedFormat("pipcanary audit", "sarif") : options.format;
   let output = "";

@@ -2,7 +2,9 @@
  * The typed result of option resolution (command line > PIPCANARY_* environment >
  * [tool.pipcanary] in pyproject.toml, list options merged). Every command body receives one.
  */
+import type { UploadTimeAllowance } from "../audit/cooldown.ts";
 import type { IndexOptions } from "../core/requirements.ts";
+import { DEFAULT_INDEX_URL } from "../index/urls.ts";
 
 export type CommandName = "scan" | "audit" | "lock" | "install" | "rules" | "cache info" | "cache clean" | "doctor";
 export type LogLevel = "silent" | "error" | "warn" | "info" | "debug";
@@ -13,16 +15,8 @@ export const LOG_LEVELS: readonly LogLevel[] = ["silent", "error", "warn", "info
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif"];
 export const VULN_SERVICES: readonly VulnService[] = ["pypi", "osv"];
 
-export const DEFAULT_INDEX_URL = "https://pypi.org/simple";
-export const DEFAULT_COOL_DOWN_DAYS = 7;
+export { DEFAULT_COOL_DOWN_DAYS } from "../audit/cooldown.ts";
 export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "../pipeline/context.ts";
-
-/** `--allow-upload-time 'NAME<=ISO'`: uploads of NAME up to this time pass the cool-down. */
-export interface AllowedUploadTime {
-  name: string;
-  normalizedName: string;
-  notAfter: Date;
-}
 
 export interface ResolvedOptions {
   command: CommandName;
@@ -47,7 +41,7 @@ export interface ResolvedOptions {
   coolDownMs: number;
   /** `--max-upload-time`: uploads after this time are too recent. */
   maxUploadTime: Date | undefined;
-  allowUploadTimes: AllowedUploadTime[];
+  allowUploadTimes: UploadTimeAllowance[];
   /** `--hold-back-recent`: pip resolves against an index without the uploads the cool-down rejects. */
   holdBackRecent: boolean;
   /** `--ignore-vuln` ids or aliases, as given (compare case-insensitively). */

@@ -2,8 +2,8 @@
  * The requirement set as --dry-run shows it: every requirement with extras, specifier or URL,
  * marker (and whether it applies to the target interpreter), hashes and origin file:line.
  */
-import { InputError, formatOrigin } from "../core/errors.ts";
-import { evaluateMarker } from "../inputs/markers.ts";
+import { formatOrigin } from "../core/errors.ts";
+import { markerApplies } from "../inputs/markers.ts";
 import type { IndexOptions, Requirement, RequirementSet, TargetEnvironment } from "../core/requirements.ts";
 
 export interface RequirementSetView {
@@ -12,18 +12,6 @@ export interface RequirementSetView {
   index: IndexOptions;
   /** The target interpreter, or undefined when it could not be asked. */
   environment: TargetEnvironment | undefined;
-}
-
-/** true/false for a marker evaluated against the target; undefined when it cannot be known. */
-export function markerApplies(requirement: Requirement, environment: TargetEnvironment | undefined): boolean | undefined {
-  if (!requirement.marker) return true;
-  if (!environment) return undefined;
-  try {
-    return evaluateMarker(requirement.marker, environment);
-  } catch (error) {
-    if (error instanceof InputError) throw new InputError(error.message, requirement.origin);
-    throw error;
-  }
 }
 
 function requirementHeadline(requirement: Requirement): string {

@@ -4,11 +4,13 @@
  * line) and validates every value, naming its source when one is wrong.
  */
 import { existsSync, statSync } from "node:fs";
+import { DEFAULT_COOL_DOWN_MS } from "../audit/cooldown.ts";
 import { DEFAULT_OSV_URL } from "../audit/osv-api.ts";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
+import { resolveCacheDir } from "../index/cache.ts";
 import { displayPath } from "../inputs/input-file.ts";
 import { applyOnlyBinary } from "../inputs/requirements-file.ts";
 import type { CommandLineValues } from "./argv.ts";
@@ -131,8 +133,6 @@ function coolDown(text: string, cwd: string): number {
   }
 }
 
-const DEFAULT_COOL_DOWN_MS = DEFAULT_COOL_DOWN_DAYS * 86_400_000;
-
 /** A project file may lengthen the cool-down, never shorten it. */
 function coolDownSetting(settings: Settings, cwd: string): number {
   const value = settings.scalar("cool-down-phase-days");
@@ -214,7 +214,6 @@ export function resolveOptions(input: ResolveInput): Resolution {
   const extras = list("extra", (text) => normalizeName(parseNonEmpty(text)));
   const allExtras = flag("all-extras");
   if (allExtras && extras.length > 0) throw new InputError("--extra and --all-extras cannot be used together", undefined, "name the extras with --extra, or include them all with --all-extras");
-  const xdgCache = input.env.XDG_CACHE_HOME;
   const options: ResolvedOptions = {
     command: input.command,
     cwd: input.cwd,
@@ -239,7 +238,7 @@ export function resolveOptions(input: ResolveInput): Resolution {
     pre: flag("pre"),
     onlyBinary: list("only-binary", (text) => text).reduce<string[]>((current, value) => applyOnlyBinary(current, value), []),
     offline: flag("offline"),
-    cacheDir: path("cache-dir") ?? (xdgCache ? join(xdgCache, "pipcanary") : join(homedir(), ".cache", "pipcanary")),
+    cacheDir: resolveCacheDir({ cacheDir: path("cache-dir"), env: input.env }),
     doNotScan: list("do-not-scan", parseProjectName),
     allowlist: list("allowlist", parseProjectName),
     allowNames: list("allow-name", parseProjectName),

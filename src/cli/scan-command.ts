@@ -8,7 +8,7 @@ import { type AuditReport, auditDistributions, auditExitCode, auditReportJson, c
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { normalizeName } from "../core/names.ts";
 import type { Artifact } from "../core/artifact.ts";
-import { evaluateMarker } from "../inputs/markers.ts";
+import { applicableRequirements } from "../inputs/markers.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import { filesByName, writePylock } from "../lock/pylock-write.ts";
 import { writeRequirementsLock } from "../lock/requirements-lock.ts";
@@ -27,7 +27,7 @@ import { NotImplementedError } from "./not-implemented.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { logger } from "./output.ts";
 import { auditRunOptions, exemptionsOf, holdBackIndex } from "./stage-options.ts";
-import type { HoldBackIndex } from "../index/hold-back.ts";
+import type { HoldBackIndex } from "../audit/hold-back.ts";
 import type { RequirementSetView } from "./requirement-set-output.ts";
 
 export interface ScanOutcome {
@@ -56,9 +56,7 @@ function refuseUnimplemented(options: ResolvedOptions): void {
 
 /** Requirements whose markers do not apply to the target interpreter are not scanned. */
 function applicableSet(view: RequirementSetView): RequirementSet {
-  const environment = view.environment;
-  const requirements = view.set.requirements.filter((requirement) => !requirement.marker || !environment || evaluateMarker(requirement.marker, environment));
-  return { requirements, index: view.index };
+  return { requirements: applicableRequirements(view.set.requirements, view.environment), index: view.index };
 }
 
 function onlyBinaryApplies(onlyBinary: readonly string[], artifact: Artifact): boolean {

@@ -1,13 +1,14 @@
 /** Maps the resolved command-line options onto what each stage asks for. */
 import type { AuditReport, AuditRunOptions } from "../audit/index.ts";
 import { pinnedVersion } from "../audit/command.ts";
-import { uploadCutoff } from "../audit/cooldown.ts";
-import { allowanceMap } from "../audit/time.ts";
+import { allowanceMap, uploadCutoff } from "../audit/cooldown.ts";
 import type { IndexOptions, RequirementSet, TargetEnvironment } from "../core/requirements.ts";
+import { DAY_MS } from "../core/time.ts";
 import type { IndexClient } from "../index/client.ts";
-import { createHoldBackIndex, type HoldBackIndex } from "../index/hold-back.ts";
+import { createHoldBackIndex, type HoldBackIndex } from "../audit/hold-back.ts";
 import type { Exemptions, PackageSource } from "../report/exemptions.ts";
-import { DEFAULT_COOL_DOWN_DAYS, DEFAULT_INDEX_URL, type ResolvedOptions } from "./options.ts";
+import { DEFAULT_INDEX_URL } from "../index/urls.ts";
+import { DEFAULT_COOL_DOWN_DAYS, type ResolvedOptions } from "./options.ts";
 
 export function auditRunOptions(options: ResolvedOptions, index: IndexOptions, environment: TargetEnvironment | undefined): AuditRunOptions {
   return {
@@ -19,7 +20,7 @@ export function auditRunOptions(options: ResolvedOptions, index: IndexOptions, e
     allowKnownMalware: options.allowKnownMalware,
     coolDownMs: options.coolDownMs,
     maxUploadTime: options.maxUploadTime,
-    allowUploadTimes: options.allowUploadTimes.map((allowed) => ({ name: allowed.normalizedName, until: allowed.notAfter })),
+    allowUploadTimes: options.allowUploadTimes,
     pythonVersion: environment?.python_full_version,
     allowPrereleases: index.pre,
     indexUrl: index.indexUrl,
@@ -47,19 +48,19 @@ export function holdBackIndex(options: ResolvedOptions, set: RequirementSet, ind
     const version = requirement.constraint ? undefined : pinnedVersion(requirement);
     if (version !== undefined) pinned.set(requirement.normalizedName, [...(pinned.get(requirement.normalizedName) ?? []), version]);
   }
-  const allowances = allowanceMap(options.allowUploadTimes.map((allowed) => ({ name: allowed.normalizedName, until: allowed.notAfter })));
+  const allowances = allowanceMap(options.allowUploadTimes);
   return createHoldBackIndex({ index, cutoff, allowances, pinned });
 }
 
 /** What this run skips, ignores or accepts, for the report. */
 export function exemptionsOf(options: ResolvedOptions, index: IndexOptions, audit: AuditReport | undefined, holdBack?: HoldBackIndex): Exemptions {
-  const coolDownDays = options.coolDownMs / 86_400_000;
+  const coolDownDays = options.coolDownMs / DAY_MS;
   return {
     notImported: options.doNotScan,
     ignoredVulnerabilities: options.ignoreVulns,
     ignoredInThisRun: (audit?.packages ?? []).filter((pkg) => pkg.ignored.length > 0).map((pkg) => ({ package: pkg.name, version: pkg.version, ids: pkg.ignored })),
     allowlisted: options.allowlist,
-    acceptedUploads: options.allowUploadTimes.map((allowed) => `${allowed.name}<=${allowed.notAfter.toISOString()}`),
+    acceptedUploads: options.allowUploadTimes.map((allowed) => `${allowed.name}<=${allowed.until.toISOString()}`),
     acceptedNames: options.allowNames,
     coolDownDays: coolDownDays < DEFAULT_COOL_DOWN_DAYS ? coolDownDays : undefined,
     defaultCoolDownDays: DEFAULT_COOL_DOWN_DAYS,

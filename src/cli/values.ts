@@ -2,41 +2,24 @@
  * Parsers for option values. Each returns the value or throws a plain Error whose message says
  * what was expected; the caller adds which option and which source it came from.
  */
+import type { UploadTimeAllowance } from "../audit/cooldown.ts";
 import { normalizeName } from "../core/names.ts";
-import type { AllowedUploadTime } from "./options.ts";
+import { parseDuration, parseTimestamp } from "../core/time.ts";
 
-const DAY_MS = 86_400_000;
-const UNIT_MS: Record<string, number> = { w: 7 * DAY_MS, d: DAY_MS, h: 3_600_000, m: 60_000, s: 1000 };
-const ISO_DURATION = /^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?!$)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
-
-/** `7` (days), `7d`, `36h`, `90m`, `2w`, or ISO 8601 `P7D` / `PT36H` / `P1DT12H`, in milliseconds. */
+/** `7` (days), `7d`, `36h`, `1d12h`, `2w`, or ISO 8601 `P7D` / `PT36H` / `P1DT12H`, in milliseconds. */
 export function parseCoolDown(text: string): number {
-  const value = text.trim();
-  if (/^\d+(?:\.\d+)?$/.test(value)) return Number(value) * DAY_MS;
-  const unit = /^(\d+(?:\.\d+)?)\s*([wdhms])$/i.exec(value);
-  if (unit) return Number(unit[1]) * (UNIT_MS[(unit[2] ?? "d").toLowerCase()] ?? DAY_MS);
-  const iso = ISO_DURATION.exec(value);
-  if (iso) {
-    const [, weeks, days, hours, minutes, seconds] = iso.map((part) => Number(part ?? 0));
-    return (weeks ?? 0) * UNIT_MS.w! + (days ?? 0) * DAY_MS + (hours ?? 0) * UNIT_MS.h! + (minutes ?? 0) * UNIT_MS.m! + (seconds ?? 0) * 1000;
-  }
-  throw new Error(`'${text}' is not a number of days or a duration (expected e.g. 7, 7d, 36h or P7D)`);
+  const duration = parseDuration(text);
+  if (duration !== undefined) return duration;
+  const yearsOrMonths = /^P[^T]*[YM]/i.test(text.trim()) ? "; years and months have no fixed length" : "";
+  throw new Error(`'${text}' is not a number of days or a duration (expected e.g. 7, 7d, 36h or P7D)${yearsOrMonths}`);
 }
-
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /** ISO 8601 date or date-time; without an offset it is UTC (PyPI's upload times are UTC). */
 export function parseIsoTime(text: string): Date {
-  const match = ISO_TIME.exec(text.trim());
-  if (!match) throw new Error(`'${text}' is not an ISO 8601 time (expected e.g. 2025-09-27T18:37:40 or 2025-09-27T18:37:40+02:00)`);
-  const [, year, month, day, hour = "00", minute = "00", second = "00", fraction = "", zone = "Z"] = match;
-  const offset = zone.toUpperCase() === "Z" ? "Z" : zone.replace(/^([+-]\d{2})(\d{2})$/, "$1:$2");
-  const date = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${offset}`);
-  const roundTrip = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (Number.isNaN(date.getTime()) || roundTrip.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
-    throw new Error(`'${text}' is not a valid date and time`);
-  }
-  return date;
+  const time = parseTimestamp(text);
+  if (time) return time;
+  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) throw new Error(`'${text}' is not a valid date and time`);
+  throw new Error(`'${text}' is not an ISO 8601 time (expected e.g. 2025-09-27T18:37:40 or 2025-09-27T18:37:40+02:00)`);
 }
 
 const PROJECT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -49,11 +32,11 @@ export function parseProjectName(text: string): string {
 }
 
 /** `NAME<=ISO` as printed in the cool-down suggestions. */
-export function parseAllowUploadTime(text: string): AllowedUploadTime {
+export function parseAllowUploadTime(text: string): UploadTimeAllowance {
   const at = text.indexOf("<=");
   if (at < 0) throw new Error(`'${text}' is not of the form NAME<=ISO-TIME (e.g. MarkupSafe<=2025-09-27T18:37:40)`);
   const name = text.slice(0, at).trim();
-  return { name, normalizedName: parseProjectName(name), notAfter: parseIsoTime(text.slice(at + 2)) };
+  return { name, normalizedName: parseProjectName(name), until: parseIsoTime(text.slice(at + 2)) };
 }
 
 export function parsePositiveSeconds(text: string): number {

@@ -5,7 +5,7 @@ import { parse as parseToml } from "smol-toml";
 import type { Artifact } from "../core/artifact.ts";
 
 /** PEP 517's default for projects without a [build-system] table. */
-export const DEFAULT_BUILD_REQUIRES: readonly string[] = ["setuptools>=40.8.0", "wheel"];
+const DEFAULT_BUILD_REQUIRES: readonly string[] = ["setuptools>=40.8.0", "wheel"];
 const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
 
 /** `<top>/pyproject.toml` of a .tar.gz or .zip sdist, read on the host without running anything. */
@@ -30,7 +30,7 @@ function readPyproject(artifact: Artifact): string | undefined {
  * The build requirements an sdist declares (`[build-system] requires`), or PEP 517's default.
  * The offline install phase needs these as files, since pip builds sdists in an isolated env.
  */
-export function buildRequires(artifact: Artifact): string[] {
+function buildRequires(artifact: Artifact): string[] {
   let text: string | undefined;
   try {
     text = readPyproject(artifact);

@@ -25,7 +25,7 @@ export function parseDistributionFilename(filename: string): { name: string; ver
   return { name: normalizeName(match[1]), version: match[2], kind: "sdist" };
 }
 
-export function sha256File(path: string): Promise<string> {
+function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash("sha256");
     createReadStream(path)

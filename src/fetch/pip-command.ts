@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { IndexOptions, RequirementSet } from "../core/requirements.ts";
 import { destinationKey } from "./egress-proxy.ts";
 
-export const PYPI_INDEX_URL = "https://pypi.org/simple/";
+const PYPI_INDEX_URL = "https://pypi.org/simple/";
 
 /** Index options including the optional ones newer inputs stages set. */
 type PipIndexOptions = IndexOptions & { noIndex?: boolean; preferBinary?: boolean };

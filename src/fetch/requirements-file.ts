@@ -1,7 +1,7 @@
 import type { Requirement, RequirementSet } from "../core/requirements.ts";
 
 /** One requirement back in pip's requirements-file syntax (PEP 508 plus `--hash` options). */
-export function requirementLine(requirement: Requirement, options: { dropUrl?: boolean } = {}): string {
+function requirementLine(requirement: Requirement, options: { dropUrl?: boolean } = {}): string {
   const extras = requirement.extras.length > 0 ? `[${requirement.extras.join(",")}]` : "";
   let line = `${requirement.name}${extras}`;
   if (requirement.url !== undefined && !options.dropUrl) line += ` @ ${requirement.url}`;

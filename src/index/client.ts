@@ -116,11 +116,6 @@ function mergeProjects(documents: ProjectDocument[]): ProjectDocument {
   };
 }
 
-/** One HTTP client, cache and fetcher for a run, from the user's options. */
-export function createIndexClient(options: IndexOptions & CacheOptions & HttpOptions = {}): IndexClient {
-  return new IndexClient(createFetcher(options), options);
-}
-
 export function createFetcher(options: CacheOptions & HttpOptions = {}): CachedFetcher {
   const cache = options.noCache ? undefined : new MetadataCache(resolveCacheDir({ cacheDir: options.cacheDir, env: options.env }));
   return new CachedFetcher({ http: new HttpClient(options), cache, offline: options.offline ?? false, now: options.cacheClock });

@@ -25,7 +25,7 @@ export interface HttpOptions {
   userAgent?: string;
 }
 
-export const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_CONCURRENCY = 16;
 
 export interface ResponseMeta {
   etag: string | undefined;

@@ -1,7 +1,7 @@
 import { valid } from "@renovatebot/pep440";
 import { normalizeName } from "../core/names.ts";
-import { parseTimestamp } from "./timestamp.ts";
-import { isObject, type JsonObject } from "./json.ts";
+import { parseTimestamp } from "../core/time.ts";
+import { isObject, type JsonObject } from "../core/json.ts";
 
 /**
  * Typed views of the three documents the audit reads: the PyPI JSON API per version and per

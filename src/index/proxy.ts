@@ -4,6 +4,8 @@
  * Bun's fetch an explicit `proxy` (or `false`), so the behaviour is the same in every Bun version
  * and testable without a real proxy.
  */
+import { inCidr } from "../core/cidr.ts";
+
 export type ProxyEnv = Readonly<Record<string, string | undefined>>;
 
 function variable(env: ProxyEnv, name: string): string | undefined {
@@ -55,40 +57,4 @@ function splitPort(entry: string): { pattern: string; entryPort: string | undefi
   const hostPort = /^([^:]+):(\d+)$/.exec(entry);
   if (hostPort) return { pattern: hostPort[1] ?? "", entryPort: hostPort[2] };
   return { pattern: entry, entryPort: undefined };
-}
-
-function inCidr(host: string, cidr: string): boolean {
-  const [network = "", bitsText = ""] = cidr.split("/");
-  const bits = Number(bitsText);
-  const hostBytes = ipBytes(host);
-  const networkBytes = ipBytes(network);
-  if (!hostBytes || !networkBytes || hostBytes.length !== networkBytes.length) return false;
-  if (!Number.isInteger(bits) || bits < 0 || bits > hostBytes.length * 8) return false;
-  for (let bit = 0; bit < bits; bit++) {
-    const index = bit >> 3;
-    const mask = 0x80 >> (bit & 7);
-    if (((hostBytes[index] ?? 0) & mask) !== ((networkBytes[index] ?? 0) & mask)) return false;
-  }
-  return true;
-}
-
-function ipBytes(address: string): number[] | undefined {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
-  if (v4) {
-    const bytes = v4.slice(1).map(Number);
-    return bytes.every((byte) => byte <= 255) ? bytes : undefined;
-  }
-  if (!address.includes(":")) return undefined;
-  const [head = "", tail] = address.split("::");
-  if (address.split("::").length > 2) return undefined;
-  const headGroups = head === "" ? [] : head.split(":");
-  const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
-  const missing = 8 - headGroups.length - tailGroups.length;
-  if (tail === undefined ? missing !== 0 : missing < 0) return undefined;
-  const groups = [...headGroups, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...tailGroups];
-  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return undefined;
-  return groups.flatMap((group) => {
-    const value = parseInt(group, 16);
-    return [value >> 8, value & 0xff];
-  });
 }

@@ -5,7 +5,7 @@
  */
 import { basename } from "node:path";
 import { InputError } from "../core/errors.ts";
-import { isPylockPath } from "../lock/pylock-read.ts";
+import { isPylockPath } from "./pylock-read.ts";
 import type { TomlTable } from "./toml-file.ts";
 
 export type LockFormat = "uv.lock" | "poetry.lock" | "pylock.toml";

@@ -1,7 +1,7 @@
 import { satisfies, valid, validRange } from "@renovatebot/pep440";
 import { InputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
-import type { MarkerNode, MarkerOp, MarkerValue, TargetEnvironment } from "../core/requirements.ts";
+import type { MarkerNode, MarkerOp, MarkerValue, Requirement, TargetEnvironment } from "../core/requirements.ts";
 
 /** Variables whose values are versions: compared with PEP 440 semantics when both sides parse. */
 const VERSION_VARIABLES: ReadonlySet<string> = new Set([
@@ -18,6 +18,23 @@ const VERSION_VARIABLES: ReadonlySet<string> = new Set([
 export function evaluateMarker(node: MarkerNode, env: TargetEnvironment, extras: readonly string[] = []): boolean {
   const candidates = extras.length > 0 ? extras : [""];
   return candidates.some((extra) => evaluateNode(node, env, normalizeName(extra)));
+}
+
+/** Whether a requirement's marker holds for the target; undefined when the target is unknown. */
+export function markerApplies(requirement: Requirement, environment: TargetEnvironment | undefined): boolean | undefined {
+  if (!requirement.marker) return true;
+  if (!environment) return undefined;
+  try {
+    return evaluateMarker(requirement.marker, environment);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(error.message, requirement.origin);
+    throw error;
+  }
+}
+
+/** The requirements that select something on the target: all of them when the target is unknown. */
+export function applicableRequirements(requirements: readonly Requirement[], environment: TargetEnvironment | undefined): Requirement[] {
+  return requirements.filter((requirement) => markerApplies(requirement, environment) !== false);
 }
 
 function evaluateNode(node: MarkerNode, env: TargetEnvironment, extra: string): boolean {

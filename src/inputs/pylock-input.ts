@@ -1,4 +1,4 @@
-import { parsePylock } from "../lock/pylock-read.ts";
+import { parsePylock } from "./pylock-read.ts";
 import { type LockInput, lockHash, pinnedRequirement } from "./lock-input.ts";
 import { pushUnique } from "./requirements-file.ts";
 

@@ -4,10 +4,9 @@
  */
 import { InputError, type Origin } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
-import { displayPath } from "./input-file.ts";
 import { PoetryTranslationError, translatePoetryDependency } from "./poetry.ts";
 import { formatRequirement, parseRequirement } from "./requirement.ts";
-import { type TomlDocument, type TomlTable, isTable, readTomlFile } from "./toml-file.ts";
+import { type TomlDocument, type TomlTable, isTable } from "./toml-file.ts";
 import { TomlLocator } from "./toml-locate.ts";
 import type { Requirement } from "../core/requirements.ts";
 
@@ -88,10 +87,6 @@ export function declaresDependencies(data: TomlTable): boolean {
 function poetryTable(data: TomlTable): TomlTable | undefined {
   const tool = data.tool;
   return isTable(tool) && isTable(tool.poetry) ? tool.poetry : undefined;
-}
-
-export function readProjectFile(absolutePath: string, cwd: string, selection: ProjectSelection): Requirement[] {
-  return projectRequirements(readTomlFile(absolutePath, displayPath(absolutePath, cwd)), selection);
 }
 
 export function projectRequirements(doc: TomlDocument, selection: ProjectSelection): Requirement[] {

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { MissingPreconditionError, ScanFailedError } from "../core/errors.ts";
 import type { TargetEnvironment } from "../core/requirements.ts";
 
-export const PYTHON_INSTALL_COMMAND = "apt-get install -y python3 python3-pip python3-venv";
+const PYTHON_INSTALL_COMMAND = "apt-get install -y python3 python3-pip python3-venv";
 
 /** The same values `packaging.markers.default_environment()` computes, printed as JSON. */
 const SCRIPT = `

@@ -1,5 +1,5 @@
 import type { Artifact, InstalledDistribution } from "../core/artifact.ts";
-import { writeFileAtomic } from "../index/atomic-write.ts";
+import { writeFileAtomic } from "../core/atomic-write.ts";
 import type { ReleaseFile } from "../index/metadata.ts";
 import { sortDistributions } from "./requirements-lock.ts";
 

@@ -1,6 +1,6 @@
 import { normalizeName } from "../core/names.ts";
 import type { InstalledDistribution } from "../core/artifact.ts";
-import { writeFileAtomic } from "../index/atomic-write.ts";
+import { writeFileAtomic } from "../core/atomic-write.ts";
 
 /**
  * `-l FILE`: a requirements file pinning every scanned distribution with the hashes of exactly

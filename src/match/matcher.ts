@@ -1,10 +1,11 @@
-import type { Finding, FindingSubject } from "../core/finding.ts";
+import type { BehaviouralFinding, Finding } from "../core/finding.ts";
 import type { DynamicRule, RuleException } from "../rules/types.ts";
 import type { Severity } from "../core/severity.ts";
 import { EVENT_KINDS, type AttributedEvent, type EventKind, type ExecEvent, type FileEvent, type TraceEvent } from "../trace/events.ts";
 import { PHASES, type Phase } from "../core/phase.ts";
-import { AddressTable, parseAddressPattern } from "./addresses.ts";
-import { basename, compileArgvGlob, compileNameGlob, hasWildcard, type PathRoots } from "./glob.ts";
+import { parseAddressPattern } from "../core/cidr.ts";
+import { AddressTable } from "./addresses.ts";
+import { basename, compileArgvGlob, compileNameGlob, hasWildcard, type PathRoots } from "../core/glob.ts";
 import { PathTrie } from "./path-trie.ts";
 
 export interface MatchContext {
@@ -391,7 +392,7 @@ function excepted(e: CompiledException, ae: AttributedEvent, subjectPath: string
   return true;
 }
 
-function subjectOf(ae: AttributedEvent, subjectPath: string | undefined): FindingSubject {
+function subjectOf(ae: AttributedEvent, subjectPath: string | undefined): BehaviouralFinding["subject"] {
   const event = ae.event;
   switch (event.kind) {
     case "exec":
@@ -411,9 +412,10 @@ function subjectOf(ae: AttributedEvent, subjectPath: string | undefined): Findin
   }
 }
 
-function toFinding(c: CompiledRule, ae: AttributedEvent, subjectPath: string | undefined): Finding {
+function toFinding(c: CompiledRule, ae: AttributedEvent, subjectPath: string | undefined): BehaviouralFinding {
   const rule = c.rule;
   return {
+    source: "behavioural",
     ruleId: rule.id,
     severity: rule.severity,
     description: rule.description,
@@ -423,6 +425,5 @@ function toFinding(c: CompiledRule, ae: AttributedEvent, subjectPath: string | u
     subject: subjectOf(ae, subjectPath),
     syscall: ae.event.syscall,
     argv: ae.attribution.argv,
-    artifactSha256: undefined,
   };
 }

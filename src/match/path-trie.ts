@@ -1,4 +1,4 @@
-import { compileNameGlob, hasWildcard, type PathRoots, pathGlobSegments } from "./glob.ts";
+import { compileNameGlob, hasWildcard, type PathRoots, pathGlobSegments } from "../core/glob.ts";
 
 interface WildChild {
   pattern: string;

@@ -3,7 +3,7 @@ import type { Finding } from "../core/finding.ts";
 import type { DynamicRule } from "../rules/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import type { SandboxEnvironment } from "../sandbox/environment.ts";
-import type { HoldBackIndex } from "../index/hold-back.ts";
+import type { HoldBackIndex } from "../audit/hold-back.ts";
 import type { KnownMalwareGate } from "./known-malware.ts";
 import type { PhaseRunner } from "./phase-runner.ts";
 import type { Progress } from "./progress.ts";

@@ -6,7 +6,7 @@ import type { Artifact } from "../core/artifact.ts";
 import { buildRequirementSets } from "../fetch/build-requires.ts";
 import { collectArtifacts, parseDistributionFilename } from "../fetch/collect.ts";
 import { type EgressAttempt, type EgressProxy, destinationKey, startEgressProxy } from "../fetch/egress-proxy.ts";
-import { HOLD_BACK_PATH } from "../index/hold-back.ts";
+import { HOLD_BACK_PATH } from "../audit/hold-back.ts";
 import { allowedDestinations, indexArgs, localPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import { requirementFiles } from "../fetch/requirements-file.ts";
 import { hashMismatchError } from "../fetch/hash-mismatch.ts";
@@ -55,6 +55,7 @@ function egressFinding(context: ScanContext, attempt: EgressAttempt): void {
     const packageName = attribution?.package;
     if (packageName === undefined && attempt.allowed) return;
     active.trace.report({
+      source: "egress",
       ruleId: attempt.allowed ? "egress" : "egress-refused",
       severity: packageName === undefined ? "warn" : "block",
       description: attempt.allowed ? "Network connection from package code." : "Network connection to a host that is not a package index.",
@@ -64,9 +65,7 @@ function egressFinding(context: ScanContext, attempt: EgressAttempt): void {
       package: packageName,
       phase: active.phase,
       subject: { kind: "connection", address: attempt.host, port: attempt.port },
-      syscall: "connect",
       argv: attribution?.argv,
-      artifactSha256: undefined,
     });
   });
   active.pending.push(settle);

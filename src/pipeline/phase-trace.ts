@@ -95,6 +95,7 @@ export class PhaseTrace {
     const path = [event.path, event.target].find(inside);
     if (path === undefined) return;
     this.report({
+      source: "behavioural",
       ruleId: "artifact-tampering",
       severity: "block",
       description: "Tampering with downloaded packages.",
@@ -105,7 +106,6 @@ export class PhaseTrace {
       subject: { kind: "access", path },
       syscall: event.syscall,
       argv: attribution.argv,
-      artifactSha256: undefined,
     });
   }
 
@@ -119,6 +119,7 @@ export class PhaseTrace {
     }
     const budget = note.kind === "budget";
     this.report({
+      source: "behavioural",
       ruleId: budget ? "exercise-budget" : "exercise-incomplete",
       severity: "warn",
       description: budget ? "The package was not fully exercised within its time budget." : "The package ended its own exercise early.",
@@ -130,7 +131,6 @@ export class PhaseTrace {
       subject: { kind: "process", argv: attribution.argv, detail: budget ? "time budget reached" : "exercise ended early" },
       syscall: undefined,
       argv: attribution.argv,
-      artifactSha256: undefined,
     });
   }
 
@@ -139,6 +139,7 @@ export class PhaseTrace {
     for (const [name, modules] of this.failedImports) {
       const shown = modules.slice(0, 10).join(", ") + (modules.length > 10 ? ` and ${modules.length - 10} more` : "");
       this.report({
+        source: "behavioural",
         ruleId: "import-failed",
         severity: "info",
         description: "Some modules of the package failed to import.",
@@ -148,7 +149,6 @@ export class PhaseTrace {
         subject: { kind: "process", argv: [], detail: `${modules.length} module(s) failed to import` },
         syscall: undefined,
         argv: [],
-        artifactSha256: undefined,
       });
     }
   }
@@ -183,6 +183,7 @@ export class PhaseTrace {
       if (attribution.package === undefined || reported.has(attribution.package)) continue;
       reported.add(attribution.package);
       this.report({
+        source: "behavioural",
         ruleId: "lingering-process",
         severity: "warn",
         description: "A process kept running after the package's code had finished.",
@@ -192,7 +193,6 @@ export class PhaseTrace {
         subject: { kind: "process", argv: attribution.argv, detail: `still running after the ${this.options.phase} phase` },
         syscall: undefined,
         argv: attribution.argv,
-        artifactSha256: undefined,
       });
     }
   }

@@ -1,6 +1,6 @@
 import type { Severity } from "../core/severity.ts";
 import { type Exemptions, exemptionLines } from "./exemptions.ts";
-import type { Finding } from "../core/finding.ts";
+import { type Finding, findingDetails } from "../core/finding.ts";
 import { findingHeadline, subjectText } from "./text.ts";
 
 /** SARIF 2.1.0, the format code-scanning dashboards import. Only the fields we can fill honestly. */
@@ -60,6 +60,23 @@ function exemptionFields(exemptions: Exemptions | undefined): Pick<SarifRun, "in
   return { invocations: [{ executionSuccessful: true, toolConfigurationNotifications: notifications }], properties: { exemptions } };
 }
 
+function result(finding: Finding): SarifResult {
+  const { syscall, argv, artifactSha256 } = findingDetails(finding);
+  return {
+    ruleId: finding.ruleId,
+    level: LEVELS[finding.severity],
+    message: { text: message(finding) },
+    locations: [location(finding)],
+    properties: {
+      package: finding.package ?? null,
+      phase: finding.phase,
+      syscall: syscall ?? null,
+      argv: argv ?? null,
+      sha256: artifactSha256 ?? null,
+    },
+  };
+}
+
 export function renderSarif(findings: readonly Finding[], version: string, exemptions?: Exemptions): SarifLog {
   const rules = new Map<string, SarifRule>();
   for (const finding of findings) {
@@ -77,19 +94,7 @@ export function renderSarif(findings: readonly Finding[], version: string, exemp
       {
         tool: { driver: { name: "pipcanary", version, informationUri: "https://github.com/pipcanary/pipcanary", rules: [...rules.values()] } },
         ...exemptionFields(exemptions),
-        results: findings.map((finding) => ({
-          ruleId: finding.ruleId,
-          level: LEVELS[finding.severity],
-          message: { text: message(finding) },
-          locations: [location(finding)],
-          properties: {
-            package: finding.package ?? null,
-            phase: finding.phase,
-            syscall: finding.syscall ?? null,
-            argv: finding.argv ?? null,
-            sha256: finding.artifactSha256 ?? null,
-          },
-        })),
+        results: findings.map(result),
       },
     ],
   };

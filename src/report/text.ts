@@ -1,4 +1,4 @@
-import type { Finding, FindingSubject } from "../core/finding.ts";
+import { type Finding, findingDetails, type FindingSubject } from "../core/finding.ts";
 import { knownMalwareDetails, knownMalwareHeadline } from "./known-malware.ts";
 
 export const SAFE_MESSAGE = "All packages appear to be safe!";
@@ -52,17 +52,18 @@ function detailLines(finding: Finding): string[] {
   if (finding.subject.kind === "known-malware") {
     return [...knownMalwareDetails(finding.subject, finding.subject.chain), `Checked: ${finding.subject.checked}`, `Rule: ${finding.ruleId}`];
   }
+  const { syscall, argv, artifactSha256 } = findingDetails(finding);
   const lines = [`Phase: ${finding.phase}`];
-  if (finding.syscall) lines.push(`System call: ${finding.syscall}`);
-  if (finding.argv && finding.argv.length > 0) lines.push(`Process: ${finding.argv.join(" ")}`);
+  if (syscall) lines.push(`System call: ${syscall}`);
+  if (argv && argv.length > 0) lines.push(`Process: ${argv.join(" ")}`);
   if (finding.subject.kind === "code") lines.push(`Code: ${finding.subject.snippet}`);
-  if (finding.artifactSha256) lines.push(`Archive sha256: ${finding.artifactSha256}`);
+  if (artifactSha256) lines.push(`Archive sha256: ${artifactSha256}`);
   lines.push(`Rule: ${finding.ruleId}`);
   return lines;
 }
 
 /** One blocking finding in the seed's wording, followed by the details pipcanary adds. */
-export function formatBlockingFinding(finding: Finding): string {
+function formatBlockingFinding(finding: Finding): string {
   return [
     findingHeadline(finding),
     "",

@@ -1,5 +1,5 @@
-import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
-import { parseAddressPattern } from "../match/addresses.ts";
+import { nameGlobProblem, pathGlobProblem } from "../core/glob.ts";
+import { parseAddressPattern } from "../core/cidr.ts";
 import { EVENT_KINDS, type EventKind } from "../trace/events.ts";
 import { PHASES } from "../core/phase.ts";
 import type { DynamicCondition } from "./types.ts";

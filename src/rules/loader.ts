@@ -4,7 +4,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { InputError, errorMessage } from "../core/errors.ts";
 import semver from "semver";
 import { PHASES } from "../core/phase.ts";
-import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
+import { nameGlobProblem, pathGlobProblem } from "../core/glob.ts";
 import { parseDynamicCondition, readGlobList } from "./dynamic-schema.ts";
 import { parseStaticCondition } from "./static-schema.ts";
 import { type DynamicRule, type Rule, type RuleException, type RulePack, type StaticRule } from "./types.ts";
@@ -23,7 +23,7 @@ import {
 } from "./validate.ts";
 
 /** The rule-pack API this binary implements; packs declare the version they need (`api: ^1.0.0`). */
-export const RULE_API_VERSION = "1.0.0";
+const RULE_API_VERSION = "1.0.0";
 
 const RULE_KEYS = ["id", "type", "description", "explanation", "severity", "match", "except"] as const;
 const EXCEPTION_KEYS = ["phases", "paths", "packages", "programs", "files", "unattributed", "reason"] as const;

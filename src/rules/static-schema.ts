@@ -1,4 +1,4 @@
-import { ARCHIVE_PROBLEMS, type ArchiveProblem } from "../static/archive/types.ts";
+import { ARCHIVE_PROBLEMS, type ArchiveProblem } from "../core/archive-problem.ts";
 import { type FieldContext, type Raw, fail, readBoolean, readEnumList, readOptionalString, readStringList, rejectUnknownKeys } from "./validate.ts";
 
 /**
@@ -8,7 +8,7 @@ import { type FieldContext, type Raw, fail, readBoolean, readEnumList, readOptio
  * file paths use `*` within a segment and `**` across.
  */
 export type SourceScope = "install" | "runtime";
-export const SOURCE_SCOPES: readonly SourceScope[] = ["install", "runtime"];
+const SOURCE_SCOPES: readonly SourceScope[] = ["install", "runtime"];
 
 /**
  * Which allowlist may lower a finding by one level (block → warn → info):
@@ -17,14 +17,14 @@ export const SOURCE_SCOPES: readonly SourceScope[] = ["install", "runtime"];
  * - `user` (default): only packages the user allowlisted.
  */
 export type Lowering = "never" | "credential" | "user";
-export const LOWERINGS: readonly Lowering[] = ["never", "credential", "user"];
+const LOWERINGS: readonly Lowering[] = ["never", "credential", "user"];
 
-export const PTH_FORMS = ["code", "known-hook"] as const;
+const PTH_FORMS = ["code", "known-hook"] as const;
 export type PthForm = (typeof PTH_FORMS)[number];
-export const BINARY_LAYOUTS = ["binary-only", "mixed"] as const;
+const BINARY_LAYOUTS = ["binary-only", "mixed"] as const;
 export type BinaryLayout = (typeof BINARY_LAYOUTS)[number];
-export const BLOB_ENCODINGS = ["base64", "hex"] as const;
-export const ARCHIVE_KINDS = ["wheel", "sdist"] as const;
+const BLOB_ENCODINGS = ["base64", "hex"] as const;
+const ARCHIVE_KINDS = ["wheel", "sdist"] as const;
 
 interface MatchBase {
   lowering: Lowering;
@@ -157,7 +157,7 @@ export type StaticMatch =
   | BinaryLayoutMatch;
 
 export type StaticFactKind = StaticMatch["fact"];
-export const STATIC_FACT_KINDS: readonly StaticFactKind[] = [
+const STATIC_FACT_KINDS: readonly StaticFactKind[] = [
   "archive", "file", "pth", "call", "string", "attribute", "env", "blob", "cmdclass", "binary-string", "binary-layout",
 ];
 

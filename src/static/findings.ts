@@ -1,6 +1,6 @@
 import { normalizeName } from "../core/names.ts";
 import type { Artifact } from "../core/artifact.ts";
-import type { Finding, FindingSubject } from "../core/finding.ts";
+import type { FindingSubject, StaticFinding } from "../core/finding.ts";
 import { type RuleException, type StaticRule } from "../rules/types.ts";
 import { SEVERITIES, type Severity } from "../core/severity.ts";
 import { compileGlobs } from "./glob.ts";
@@ -11,7 +11,7 @@ import { type AllowlistPolicy, applyAllowlist } from "./policy.ts";
 const MAX_PER_RULE = 10;
 
 export interface FindingsOutcome {
-  findings: Finding[];
+  findings: StaticFinding[];
   notes: string[];
 }
 
@@ -42,7 +42,7 @@ export function findingsFromHits(hits: readonly Hit[], artifact: Artifact, root:
     const current = strongest.get(key);
     if (current === undefined || rank(finding.severity) < rank(current)) strongest.set(key, finding.severity);
   }
-  const findings: Finding[] = [];
+  const findings: StaticFinding[] = [];
   const perRule = new Map<string, number>();
   const seen = new Set<string>();
   for (const finding of candidates) {
@@ -60,10 +60,11 @@ export function findingsFromHits(hits: readonly Hit[], artifact: Artifact, root:
   return { findings, notes };
 }
 
-function findingOf(rule: StaticRule, severity: Severity, raised: string, subject: FindingSubject, artifact: Artifact, policy: AllowlistPolicy): Finding {
+function findingOf(rule: StaticRule, severity: Severity, raised: string, subject: StaticFinding["subject"], artifact: Artifact, policy: AllowlistPolicy): StaticFinding {
   const outcome = applyAllowlist(severity, rule.match.lowering, artifact.name, policy);
   const notes = [raised, outcome.lowered ? `Lowered from ${severity} to ${outcome.severity}: ${outcome.lowered}` : ""].filter((note) => note !== "");
   return {
+    source: "static",
     ruleId: rule.id,
     severity: outcome.severity,
     description: rule.description,
@@ -71,8 +72,6 @@ function findingOf(rule: StaticRule, severity: Severity, raised: string, subject
     package: artifact.name,
     phase: "static",
     subject,
-    syscall: undefined,
-    argv: undefined,
     artifactSha256: artifact.sha256,
   };
 }

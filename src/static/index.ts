@@ -1,11 +1,12 @@
 import type { Artifact } from "../core/artifact.ts";
-import type { Finding } from "../core/finding.ts";
+import type { StaticFinding } from "../core/finding.ts";
 import type { BinaryLayout } from "../rules/static-schema.ts";
 import { type StaticRule } from "../rules/types.ts";
 import { SEVERITIES, type Severity } from "../core/severity.ts";
 import type { Phase } from "../core/phase.ts";
 import { openArchive } from "./archive/open.ts";
-import { type ArchiveLimits, type ArchiveProblem, DEFAULT_LIMITS } from "./archive/types.ts";
+import type { ArchiveProblem } from "../core/archive-problem.ts";
+import { type ArchiveLimits, DEFAULT_LIMITS } from "./archive/types.ts";
 import { findingsFromHits } from "./findings.ts";
 import { DEFAULT_READ_LIMITS, type Inventory, type ReadLimits, takeInventory } from "./inventory.ts";
 import { type CompiledRules, compileRules, type MatchInput, matchFacts, type ScopedSource } from "./match.ts";
@@ -48,7 +49,7 @@ export interface ArtifactStaticResult {
   name: string;
   version: string;
   filename: string;
-  findings: Finding[];
+  findings: StaticFinding[];
   notes: string[];
   stats: ArtifactStats;
 }
@@ -56,7 +57,7 @@ export interface ArtifactStaticResult {
 export interface StaticResult {
   /** Per artifact, by sha256: the same file is analysed once per run. */
   artifacts: Map<string, ArtifactStaticResult>;
-  findings: Finding[];
+  findings: StaticFinding[];
   notes: string[];
   /** Highest severity found, undefined when there is no finding. */
   worst: Severity | undefined;
@@ -183,7 +184,7 @@ const UNPACK_PROBLEMS: ReadonlySet<ArchiveProblem> = new Set<ArchiveProblem>(["p
  * the archive's project in `phase`: pip unpacks sdists in the fetch phase, before the static scan,
  * and what it then writes through such a member is the archive's doing, not pip's.
  */
-export function unpackFindings(artifacts: readonly Artifact[], rules: readonly StaticRule[], phase: Phase): Finding[] {
+export function unpackFindings(artifacts: readonly Artifact[], rules: readonly StaticRule[], phase: Phase): StaticFinding[] {
   const compiled = compileRules(rules.filter((rule) => rule.match.fact === "archive"));
   const policy = makeAllowlistPolicy([]);
   return artifacts.flatMap((artifact) => {

@@ -131,7 +131,7 @@ function inventory(reader: ArchiveReader, archive: "wheel" | "sdist", binaryPatt
 }
 
 /** Wheel files in `<name>.data/purelib|platlib/` install next to the others; sdist paths drop the folder. */
-export function installPath(path: string, archive: "wheel" | "sdist", root: string): string {
+function installPath(path: string, archive: "wheel" | "sdist", root: string): string {
   if (archive === "wheel") return path.replace(WHEEL_DATA, "");
   return path.startsWith(root) ? path.slice(root.length) : path;
 }

@@ -7,7 +7,7 @@ import type {
   StaticMatch,
 } from "../rules/static-schema.ts";
 import type { StaticRule } from "../rules/types.ts";
-import type { FindingSubject } from "../core/finding.ts";
+import type { StaticFinding } from "../core/finding.ts";
 import type { ArchiveIssue } from "./archive/types.ts";
 import { compileBinaryPatterns } from "./binaries.ts";
 import { compileGlobs, type GlobSet, globSource, literalToken } from "./glob.ts";
@@ -35,7 +35,7 @@ export interface MatchInput {
 
 export interface Hit {
   rule: StaticRule;
-  subject: FindingSubject;
+  subject: StaticFinding["subject"];
 }
 
 interface Compiled {
@@ -194,7 +194,7 @@ function matchSource(compiled: CompiledRules, source: ScopedSource, hits: Hit[])
     list.push(...fact.names);
     callsByScope.set(fact.fn, list);
   }
-  const subject = (fact: SourceFact): FindingSubject => ({ kind: "code", file: source.path, line: fact.line, snippet: fact.snip });
+  const subject = (fact: SourceFact): StaticFinding["subject"] => ({ kind: "code", file: source.path, line: fact.line, snippet: fact.snip });
   for (const fact of source.facts.facts) {
     switch (fact.k) {
       case "call":

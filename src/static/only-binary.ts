@@ -1,14 +1,15 @@
 import type { Artifact } from "../core/artifact.ts";
-import type { Finding } from "../core/finding.ts";
+import type { StaticFinding } from "../core/finding.ts";
 
 /**
  * With `--only-binary`, a source distribution is refused before anything runs: building it would
  * execute its setup code. Returns one blocking finding per sdist (none when all are wheels).
  */
-export function refuseSdists(artifacts: readonly Artifact[]): Finding[] {
+export function refuseSdists(artifacts: readonly Artifact[]): StaticFinding[] {
   return artifacts
     .filter((artifact) => artifact.kind === "sdist")
-    .map((artifact) => ({
+    .map((artifact): StaticFinding => ({
+      source: "static",
       ruleId: "static.only-binary",
       severity: "block",
       description: "Source distribution refused (--only-binary).",
@@ -18,8 +19,6 @@ export function refuseSdists(artifacts: readonly Artifact[]): Finding[] {
       package: artifact.name,
       phase: "static",
       subject: { kind: "archive", file: artifact.filename, detail: "source distribution while --only-binary is set" },
-      syscall: undefined,
-      argv: undefined,
       artifactSha256: artifact.sha256,
     }));
 }

@@ -15,7 +15,7 @@ import popularText from "./data/popular-projects.txt" with { type: "text" };
 const LOOKALIKE = new Map(CONFUSABLES.map(([code, ascii, name]) => [code, { ascii, name }]));
 const DIGIT_NAMES = ["ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE"];
 
-export const POPULAR_PROJECTS: ReadonlySet<string> = new Set(
+const POPULAR_PROJECTS: ReadonlySet<string> = new Set(
   popularText.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#")).map(normalizeName),
 );
 
@@ -118,8 +118,8 @@ function typosquatFinding(name: string, target: TypoTarget, severity: Finding["s
 
 function nameFinding(ruleId: string, severity: Finding["severity"], description: string, explanation: string, name: string, detail: string): Finding {
   return {
-    ruleId, severity, description, explanation, package: normalizeName(name), phase: "static",
-    subject: { kind: "name", name, detail }, syscall: undefined, argv: undefined, artifactSha256: undefined,
+    source: "name", ruleId, severity, description, explanation, package: normalizeName(name), phase: "static",
+    subject: { kind: "name", name, detail },
   };
 }
 

@@ -6,7 +6,7 @@ import type { Severity } from "../core/severity.ts";
  * Packages whose purpose is handling credentials: reading ~/.aws/credentials or ~/.ssh/id_rsa is
  * their job. Findings of rules marked `lowering: credential` drop one level for them.
  */
-export const CREDENTIAL_PACKAGES: readonly string[] = [
+const CREDENTIAL_PACKAGES: readonly string[] = [
   "keyring", "keyrings.alt", "boto3", "botocore", "aiobotocore", "awscli", "s3fs", "paramiko", "asyncssh", "fabric",
   "google-auth", "google-auth-oauthlib", "google-cloud-storage", "google-cloud-bigquery", "google-cloud-core", "gcsfs",
   "azure-identity", "azure-cli-core", "msal", "msal-extensions", "kubernetes", "docker", "twine", "hvac", "ansible-core",
@@ -23,7 +23,7 @@ export function makeAllowlistPolicy(user: readonly string[]): AllowlistPolicy {
   return { credential: new Set(CREDENTIAL_PACKAGES.map(normalizeName)), user: new Set(user.map(normalizeName)) };
 }
 
-export function lowerOnce(severity: Severity): Severity {
+function lowerOnce(severity: Severity): Severity {
   return severity === "block" ? "warn" : "info";
 }
 

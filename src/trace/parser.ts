@@ -626,7 +626,7 @@ function fieldOf(line: string, key: string, from: number): string | undefined {
 }
 
 /** `["sh", "-c", "…"]` → strings; stops at the `...` elision strace prints for long arrays. */
-export function readStringArray(s: string, start: number, end: number): string[] {
+function readStringArray(s: string, start: number, end: number): string[] {
   const out: string[] = [];
   if (s.charCodeAt(start) !== 91) return out;
   let i = start + 1;

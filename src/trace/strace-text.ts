@@ -43,7 +43,7 @@ export function skipAnnotation(s: string, start: number): number {
 }
 
 /** Decodes the body of a C-style strace string (`\"`, `\\`, `\n`, `\xNN`, octal) as UTF-8. */
-export function decodeEscapes(s: string, start: number, end: number): string {
+function decodeEscapes(s: string, start: number, end: number): string {
   let plain = true;
   for (let j = start; j < end; j++) {
     if (s.charCodeAt(j) === BACKSLASH) {
@@ -251,7 +251,7 @@ export function readInt(s: string, start: number, end: number): number {
 }
 
 /** Lexically normalises an absolute path (`.`/`..`/`//`); the fast path returns it unchanged. */
-export function normalizePath(path: string): string {
+function normalizePath(path: string): string {
   if (isNormal(path)) return path;
   const out: string[] = [];
   for (const part of path.split("/")) {

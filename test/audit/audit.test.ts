@@ -6,7 +6,7 @@ import { stringify as toYaml } from "yaml";
 import { runAuditCommand, type AuditCommandOptions } from "../../src/audit/command.ts";
 import { auditDistributions, auditReportJson, renderAuditText } from "../../src/audit/index.ts";
 import type { OsvRecord } from "../../src/audit/osv.ts";
-import { parseAllowUploadTime } from "../../src/audit/time.ts";
+import { parseAllowUploadTime } from "../../src/cli/values.ts";
 import { IndexUnreachableError, InputError } from "../../src/core/errors.ts";
 import { ExitCode } from "../../src/core/exit-codes.ts";
 import { startIndexServer } from "../harness/index-server.ts";

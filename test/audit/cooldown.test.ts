@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isAcceptedUpload, suggestRelease, uploadCutoff, versionUploadTime, type SuggestionQuery } from "../../src/audit/cooldown.ts";
+import { allowanceMap, isAcceptedUpload, suggestRelease, uploadCutoff, versionUploadTime, type SuggestionQuery } from "../../src/audit/cooldown.ts";
 import type { ReleaseFile } from "../../src/index/metadata.ts";
 
 const DAY = 86_400_000;
@@ -105,5 +105,13 @@ describe("the suggested replacement", () => {
 
   test("an allowance admits a newer replacement", () => {
     expect(suggestRelease({ ...base, allowedUntil: new Date("2026-03-30T00:00:00Z") })).toBe("1.4");
+  });
+});
+
+describe("--allow-upload-time allowances", () => {
+  test("repeating a project, however written, keeps the latest time", () => {
+    const allowance = (name: string, normalizedName: string, until: string) => ({ name, normalizedName, until: new Date(until) });
+    const map = allowanceMap([allowance("a", "a", "2025-01-01"), allowance("A", "a", "2025-02-01"), allowance("a", "a", "2024-01-01")]);
+    expect(map.get("a")?.toISOString()).toBe("2025-02-01T00:00:00.000Z");
   });
 });

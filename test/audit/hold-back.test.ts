@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { auditDistributions } from "../../src/audit/index.ts";
-import { createIndexClient } from "../../src/index/client.ts";
-import { HOLD_BACK_PATH, type HoldBackOptions, createHoldBackIndex } from "../../src/index/hold-back.ts";
+import { createFetcher, IndexClient } from "../../src/index/client.ts";
+import { HOLD_BACK_PATH, type HoldBackOptions, createHoldBackIndex } from "../../src/audit/hold-back.ts";
 import { startIndexServer } from "../harness/index-server.ts";
 import type { FixtureFile, IndexServer } from "../harness/types.ts";
 import { buildWheel } from "../harness/wheel.ts";
@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 
 function holdBack(extra: Partial<HoldBackOptions> = {}) {
-  const index = createIndexClient({ indexUrl: server.simpleUrl, noCache: true, env: {} });
+  const options = { indexUrl: server.simpleUrl, noCache: true, env: {} };
+  const index = new IndexClient(createFetcher(options), options);
   return createHoldBackIndex({ index, cutoff: CUTOFF, allowances: new Map(), pinned: new Map(), ...extra });
 }
 

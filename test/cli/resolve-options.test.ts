@@ -179,6 +179,16 @@ describe("[tool.pipcanary] cannot weaken the scan", () => {
 
   test("a longer cool-down is accepted from the project file", () => {
     expect(resolveWith({ "pyproject.toml": "[tool.pipcanary]\ncool-down-phase-days = 14\n" }, []).options.coolDownMs).toBe(14 * 86_400_000);
+    expect(resolveWith({ "pyproject.toml": '[tool.pipcanary]\ncool-down-phase-days = "1w1d12h"\n' }, []).options.coolDownMs).toBe(8.5 * 86_400_000);
+  });
+
+  test("a compound duration is a cool-down on the command line and in the environment", () => {
+    expect(resolveWith({}, ["-c", "1d12h"]).options.coolDownMs).toBe(36 * 3_600_000);
+    expect(resolveWith({}, [], { PIPCANARY_COOL_DOWN_PHASE_DAYS: "2d6h" }).options.coolDownMs).toBe(54 * 3_600_000);
+  });
+
+  test("the cache directory follows the XDG rules", () => {
+    expect(resolveWith({}, [], { XDG_CACHE_HOME: "relative", HOME: "/home/u" }).options.cacheDir).toBe("/home/u/.cache/pipcanary");
   });
 
   test("the same options are accepted from the command line and the environment", () => {

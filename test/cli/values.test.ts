@@ -5,30 +5,17 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 describe("cool-down durations", () => {
-  const cases: Array<[string, number]> = [
-    ["7", 7 * DAY],
-    ["0", 0],
-    ["1.5", 1.5 * DAY],
-    ["7d", 7 * DAY],
-    ["36h", 36 * HOUR],
-    ["90m", 90 * 60_000],
-    ["2w", 14 * DAY],
-    ["45s", 45_000],
-    ["P7D", 7 * DAY],
-    ["p7d", 7 * DAY],
-    ["PT36H", 36 * HOUR],
-    ["P1DT12H", 36 * HOUR],
-    ["P1W", 7 * DAY],
-    ["PT30M", 30 * 60_000],
-  ];
-  for (const [text, ms] of cases) {
-    test(`${text}`, () => expect(parseCoolDown(text)).toBe(ms));
-  }
+  test("every form of duration (see test/core/time.test.ts), 1d12h included", () => {
+    expect(parseCoolDown("7")).toBe(7 * DAY);
+    expect(parseCoolDown("1d12h")).toBe(36 * HOUR);
+    expect(parseCoolDown("P1DT12H")).toBe(36 * HOUR);
+  });
 
   test("nonsense is refused", () => {
     for (const text of ["", "-1", "seven", "7 days", "P", "PT", "P7", "7y", "1e3"]) {
       expect(() => parseCoolDown(text)).toThrow("is not a number of days or a duration");
     }
+    expect(() => parseCoolDown("P1M")).toThrow("years and months have no fixed length");
   });
 });
 
@@ -58,7 +45,7 @@ describe("--allow-upload-time NAME<=ISO", () => {
     const allowed = parseAllowUploadTime("MarkupSafe<=2025-09-27T18:37:40");
     expect(allowed.name).toBe("MarkupSafe");
     expect(allowed.normalizedName).toBe("markupsafe");
-    expect(allowed.notAfter.toISOString()).toBe("2025-09-27T18:37:40.000Z");
+    expect(allowed.until.toISOString()).toBe("2025-09-27T18:37:40.000Z");
   });
 
   test("malformed values", () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Finding } from "../../src/core/finding.ts";
+import { type Finding, findingDetails } from "../../src/core/finding.ts";
 import { formatScanReport } from "../../src/report/text.ts";
 import type { IndexServer } from "../harness/types.ts";
 import { useTempDirs } from "../harness/temp.ts";
@@ -27,7 +27,7 @@ describe("channels strace cannot see or follow are closed", () => {
       const result = await scan(index, [channel.name], parent);
       const blocking = result.findings.find((finding: Finding) => finding.severity === "block");
       expect(result.blocked).toBe(true);
-      expect({ package: blocking?.package, phase: blocking?.phase, rule: blocking?.ruleId, syscall: blocking?.syscall }).toEqual({
+      expect({ package: blocking?.package, phase: blocking?.phase, rule: blocking?.ruleId, syscall: blocking && findingDetails(blocking).syscall }).toEqual({
         package: channel.name,
         phase: channel.phase,
         rule: channel.ruleId,

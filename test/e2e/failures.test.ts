@@ -5,7 +5,7 @@ import { IndexUnreachableError, ScanFailedError } from "../../src/core/errors.ts
 import { ExitCode } from "../../src/core/exit-codes.ts";
 import { runScan } from "../../src/pipeline/scan.ts";
 import type { Artifact } from "../../src/core/artifact.ts";
-import type { Finding } from "../../src/core/finding.ts";
+import type { StaticFinding } from "../../src/core/finding.ts";
 import type { FixtureFile, IndexServer } from "../harness/types.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { buildWheel } from "../harness/wheel.ts";
@@ -81,7 +81,8 @@ describe("scans that cannot complete, and scans told to skip", () => {
     const parent = tempDir("static");
     const traceFile = join(tempDir("static-trace"), "trace.txt");
     const seen: Artifact[] = [];
-    const staticFinding: Finding = {
+    const staticFinding: StaticFinding = {
+      source: "static",
       ruleId: "static-test",
       severity: "block",
       description: "Test finding.",
@@ -89,9 +90,7 @@ describe("scans that cannot complete, and scans told to skip", () => {
       package: "lingering",
       phase: "static",
       subject: { kind: "code", file: "lingering/__init__.py", line: 2, snippet: "os.fork()" },
-      syscall: undefined,
-      argv: undefined,
-      artifactSha256: undefined,
+      artifactSha256: "0".repeat(64),
     };
     let interfaces = "";
     const result = await runScan(requirementSet(index, ["lingering"]), scanOptions(parent, { traceFile }), {

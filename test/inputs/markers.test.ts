@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { InputError, MissingPreconditionError } from "../../src/core/errors.ts";
-import { evaluateMarker } from "../../src/inputs/markers.ts";
-import { parseMarker } from "../../src/inputs/requirement.ts";
+import { applicableRequirements, evaluateMarker, markerApplies } from "../../src/inputs/markers.ts";
+import { parseMarker, parseRequirement } from "../../src/inputs/requirement.ts";
 import { getTargetEnvironment, readTargetEnvironment } from "../../src/inputs/target-environment.ts";
 import type { TargetEnvironment } from "../../src/core/requirements.ts";
 
@@ -117,5 +117,20 @@ describe("the host python3's environment", () => {
     expect(error).toBeInstanceOf(MissingPreconditionError);
     expect((error as MissingPreconditionError).exitCode).toBe(6);
     expect((error as MissingPreconditionError).hint).toContain("apt-get install");
+  });
+});
+
+describe("requirements whose markers apply", () => {
+  const requirements = ['a; sys_platform == "linux"', 'b; sys_platform == "win32"', "c"].map((text, index) => parseRequirement(text, { file: "r.txt", line: index + 1 }));
+
+  test("only those whose marker holds on the target, all of them when the target is unknown", () => {
+    expect(applicableRequirements(requirements, linux311).map((requirement) => requirement.name)).toEqual(["a", "c"]);
+    expect(applicableRequirements(requirements, undefined).map((requirement) => requirement.name)).toEqual(["a", "b", "c"]);
+    expect(markerApplies(requirements[1]!, undefined)).toBeUndefined();
+  });
+
+  test("an undefined comparison names the requirement's line", () => {
+    const broken = parseRequirement('d; os_name ~= "posix"', { file: "r.txt", line: 7 });
+    expect(() => applicableRequirements([broken], linux311)).toThrow("r.txt:7: marker comparison");
   });
 });

@@ -6,7 +6,7 @@ import { runAuditCommand } from "../../src/audit/command.ts";
 import { InputError } from "../../src/core/errors.ts";
 import type { Artifact, InstalledDistribution } from "../../src/core/artifact.ts";
 import { filesByName, renderPylock, writePylock } from "../../src/lock/pylock-write.ts";
-import { isPylockPath, parsePylock } from "../../src/lock/pylock-read.ts";
+import { isPylockPath, parsePylock } from "../../src/inputs/pylock-read.ts";
 import { loadRequirementSet } from "../../src/inputs/load.ts";
 import { renderRequirementsLock, writeRequirementsLock } from "../../src/lock/requirements-lock.ts";
 import { auditDistributions } from "../../src/audit/index.ts";

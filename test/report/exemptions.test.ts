@@ -34,6 +34,7 @@ const EVERYTHING: Exemptions = {
 
 function finding(severity: Finding["severity"], name: string): Finding {
   return {
+    source: "name",
     ruleId: "static.name.typosquat",
     severity,
     description: "Package name close to a popular project.",
@@ -41,9 +42,6 @@ function finding(severity: Finding["severity"], name: string): Finding {
     package: name,
     phase: "static",
     subject: { kind: "name", name, detail: "a py/python prefix or suffix from \"requests\"" },
-    syscall: undefined,
-    argv: undefined,
-    artifactSha256: undefined,
   };
 }
 

@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { renderSarif } from "../../src/report/sarif.ts";
 import { subjectText } from "../../src/report/text.ts";
-import type { Finding } from "../../src/core/finding.ts";
+import type { BehaviouralFinding, StaticFinding } from "../../src/core/finding.ts";
 
-function finding(overrides: Partial<Finding>): Finding {
+function finding(overrides: Partial<BehaviouralFinding>): BehaviouralFinding {
   return {
+    source: "behavioural",
     ruleId: "ssh",
     severity: "block",
     description: "SSH private key exfiltration.",
@@ -14,7 +15,6 @@ function finding(overrides: Partial<Finding>): Finding {
     subject: { kind: "access", path: "/root/.ssh/id_rsa" },
     syscall: "openat",
     argv: ["python", "-c", "import evilpack"],
-    artifactSha256: undefined,
     ...overrides,
   };
 }
@@ -33,7 +33,19 @@ describe("SARIF report", () => {
   });
 
   test("static findings carry file, line and snippet", () => {
-    const log = renderSarif([finding({ phase: "static", subject: { kind: "code", file: "evilpack/__init__.py", line: 3, snippet: "exec(b64decode(x))" }, artifactSha256: "ab".repeat(32) })], "0.1.0");
+    const staticFinding: StaticFinding = {
+      source: "static",
+      ruleId: "exec-decoded",
+      severity: "block",
+      description: "Execution of decoded data.",
+      explanation: "Malware hides its payload in encoded strings.",
+      package: "evilpack",
+      phase: "static",
+      subject: { kind: "code", file: "evilpack/__init__.py", line: 3, snippet: "exec(b64decode(x))" },
+      artifactSha256: "ab".repeat(32),
+    };
+    const log = renderSarif([staticFinding], "0.1.0");
+    expect(log.runs[0]?.results[0]?.properties).toEqual({ package: "evilpack", phase: "static", syscall: null, argv: null, sha256: "ab".repeat(32) });
     const physical = log.runs[0]?.results[0]?.locations[0]?.physicalLocation;
     expect(physical?.artifactLocation.uri).toBe("evilpack/__init__.py");
     expect(physical?.region?.startLine).toBe(3);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { parseDistributionFilename } from "../../src/fetch/collect.ts";
 import { requirementFiles } from "../../src/fetch/requirements-file.ts";
 import { dependencyOrder, modulesFromFiles, parseEntryPoints, recordPath, type VenvDistribution } from "../../src/pipeline/installed.ts";
-import type { Finding } from "../../src/core/finding.ts";
+import type { BehaviouralFinding } from "../../src/core/finding.ts";
 import { scanReportJson } from "../../src/report/json.ts";
 import { formatScanReport, SAFE_MESSAGE } from "../../src/report/text.ts";
 import { bwrapArgs } from "../../src/sandbox/bwrap.ts";
@@ -126,7 +126,8 @@ describe("socket owner lookup", () => {
 });
 
 describe("the report", () => {
-  const finding: Finding = {
+  const finding: BehaviouralFinding = {
+    source: "behavioural",
     ruleId: "ssh",
     severity: "block",
     description: "SSH private key exfiltration.",
@@ -136,7 +137,6 @@ describe("the report", () => {
     subject: { kind: "access", path: "/home/sebastian/.ssh" },
     syscall: "openat",
     argv: ["python", "-c", "import evilpack"],
-    artifactSha256: undefined,
   };
 
   test("uses the seed's wording for a blocking finding", () => {

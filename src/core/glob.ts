@@ -55,7 +55,7 @@ export function hasWildcard(text: string): boolean {
 }
 
 /** Regex source for a name glob (`*` stops at `/`) or an argv glob (`*` stops at a space, `**` does not). */
-export function globToRegexSource(glob: string, argv: boolean): string {
+function globToRegexSource(glob: string, argv: boolean): string {
   const star = argv ? "[^ ]*" : "[^/]*";
   const one = argv ? "[^ ]" : "[^/]";
   let out = "";

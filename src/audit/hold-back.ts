@@ -10,11 +10,11 @@
  * Exact pins of the input stay visible: a pinned too-recent release is the audit's to report
  * (exit 4), not a resolution failure.
  */
-import { isAcceptedUpload } from "../audit/cooldown.ts";
-import { compareVersions } from "../audit/versions.ts";
+import { isAcceptedUpload } from "./cooldown.ts";
+import { compareVersions } from "./versions.ts";
 import { normalizeName } from "../core/names.ts";
-import type { IndexClient } from "./client.ts";
-import type { ReleaseFile } from "./metadata.ts";
+import type { IndexClient } from "../index/client.ts";
+import type { ReleaseFile } from "../index/metadata.ts";
 
 export const HOLD_BACK_PATH = "/held-back/simple/";
 const SIMPLE_JSON = "application/vnd.pypi.simple.v1+json";

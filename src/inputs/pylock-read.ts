@@ -1,8 +1,8 @@
 import { basename } from "node:path";
 import { parse, TomlError } from "smol-toml";
 import { InputError, errorMessage } from "../core/errors.ts";
-import { isObject } from "../index/json.ts";
-import { arrayTableKeyLines } from "../inputs/toml-locate.ts";
+import { isObject } from "../core/json.ts";
+import { arrayTableKeyLines } from "./toml-locate.ts";
 
 /** Reads a PEP 751 pylock.toml back as pinned packages (an input of scan and audit). */
 
