@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { ScanVerdictCache } from "../cache/scan-seam.ts";
 import type { Finding } from "../core/finding.ts";
 import type { DynamicRule } from "../rules/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
@@ -28,6 +29,8 @@ export interface ScanOptions {
   traceFile?: string;
   /** The known-malware check (pinned releases before the fetch phase, the rest as pip fetches them); none when undefined. */
   knownMalware?: KnownMalwareGate;
+  /** The verdict cache, consulted after the static scan; none when undefined (`--no-verdict-cache`). */
+  verdictCache?: ScanVerdictCache;
   /** Dynamic rules to apply; default the built-in pack. */
   rules?: readonly DynamicRule[];
   progress?: Progress;
