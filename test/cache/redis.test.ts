@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { VERDICT_LAYOUT } from "../../src/cache/local-store.ts";
 import { redisKeyOf } from "../../src/cache/redis-store.ts";
-import { openVerdictCache, type VerdictCache } from "../../src/cache/verdict-cache.ts";
+import { openVerdictCache, parseVerdictCacheUrl, type VerdictCache } from "../../src/cache/verdict-cache.ts";
 import { InputError } from "../../src/core/errors.ts";
 import { freePort, type RedisServer, startRedisServer } from "../harness/redis-server.ts";
 import { useTempDirs } from "../harness/temp.ts";
@@ -94,6 +94,21 @@ describe("shared verdict cache (redis-server)", () => {
     other.cache.close();
   });
 
+  test("--verdict-cache takes redis:// and rediss:// URLs with a host and at most a database number", () => {
+    expect(parseVerdictCacheUrl("redis://127.0.0.1:6379/2")).toBe("redis://127.0.0.1:6379/2");
+    expect(parseVerdictCacheUrl("rediss://user:pass@cache.internal:6380")).toBe("rediss://user:pass@cache.internal:6380");
+    expect(() => parseVerdictCacheUrl("http://127.0.0.1:6379")).toThrow("is not a redis:// or rediss:// URL");
+    expect(() => parseVerdictCacheUrl("redis://127.0.0.1:6379/cache")).toThrow("the path must be a database number");
+    expect(() => parseVerdictCacheUrl("127.0.0.1:6379")).toThrow();
+    let message = "";
+    try {
+      parseVerdictCacheUrl("rediss://user:topsecret@cache.internal:6380/x");
+    } catch (error) {
+      message = error instanceof Error ? error.message : "";
+    }
+    expect(message).toContain("rediss://user:***@cache.internal:6380/x");
+  });
+
   test("without PIPCANARY_CACHE_KEY (or with a short one) the shared cache is refused", () => {
     const open = (env: Record<string, string>) => () => openVerdictCache({ cacheDir: tempDir(), sharedUrl: redis.url(), readonly: false, env, warn: () => {} });
     expect(open({})).toThrow(InputError);
@@ -145,6 +160,23 @@ describe("shared verdict cache (redis-server)", () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       silent.close();
+    }
+  });
+
+  test("a Redis that requires a password: the URL's credentials authenticate, wrong ones fall back", async () => {
+    const guarded = await startRedisServer(["--requirepass", "s3cret-pass"]);
+    try {
+      const writer = runner(`redis://default:s3cret-pass@127.0.0.1:${guarded.port}/0`);
+      await writer.cache.store(KEY, safeVerdict());
+      const reader = runner(`redis://default:s3cret-pass@127.0.0.1:${guarded.port}/0`);
+      expect((await reader.cache.lookup(KEY))?.level).toBe("shared");
+      const wrong = runner(`redis://default:wrong@127.0.0.1:${guarded.port}/0`);
+      expect(await wrong.cache.lookup(KEY)).toBeUndefined();
+      expect(wrong.warnings.join("\n")).toContain("is unavailable");
+      expect([...writer.warnings, ...reader.warnings]).toEqual([]);
+      for (const each of [writer, reader, wrong]) each.cache.close();
+    } finally {
+      await guarded.stop();
     }
   });
 

@@ -55,12 +55,13 @@ async function readUntilReady(stream: ReadableStream<Uint8Array>, timeoutMs: num
 }
 
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** `extraArgs`: more server options, e.g. `["--requirepass", "…"]`. */
+export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer> {
   let lastError: unknown;
   // Another process may take the free port between the check and redis-server's bind: try again.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"], {
+    const child = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", ...extraArgs], {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "inherit",
