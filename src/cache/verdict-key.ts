@@ -77,7 +77,16 @@ export function rulePacksDigest(packs: readonly RulePack[]): string {
 }
 
 export function hostPersona(home: string): Persona {
-  return { user: userInfo().username, hostname: hostname(), home };
+  return { user: userName(), hostname: hostname(), home };
+}
+
+/** A container's uid may have no passwd entry, where userInfo() throws. */
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? "unknown"}`;
+  }
 }
 
 /** `--pass-env` as the key sees it: a digest of each value, never the value. */
