@@ -2,7 +2,8 @@
 # Installs what pipcanary's build, demo and tests need on a fresh Debian machine:
 # bun and the TypeScript dependencies from the npm registry, and from Debian's packages
 # bubblewrap (sandbox), strace (tracing) and python3-wheel-whl (the `wheel` wheel that pip's
-# offline sdist builds need; setuptools comes from the host Python's own ensurepip bundle).
+# offline sdist builds need; setuptools comes from the host Python's own ensurepip bundle), and
+# redis-server, which the shared verdict cache's tests start on 127.0.0.1 as a child of their own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 compgen -G "/usr/share/python-wheels/wheel-*.whl" >/dev/null || missing+=(python3-wheel-whl)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]} with apt-get" >&2
   if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi

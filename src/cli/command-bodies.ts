@@ -9,7 +9,7 @@ import { loadRequirementSet } from "../inputs/load.ts";
 import { getTargetEnvironment } from "../inputs/target-environment.ts";
 import type { TargetEnvironment } from "../core/requirements.ts";
 import { runAuditCommand } from "../audit/command.ts";
-import { cacheClean, cacheInfo, renderCacheInfo } from "../index/cache.ts";
+import { cacheReport, cleanCaches, formatBytes, renderCacheReport } from "../cache/kinds.ts";
 import { applicableRequirements } from "../inputs/markers.ts";
 import { InputError } from "../core/errors.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
@@ -128,13 +128,18 @@ export async function runDoctor(options: ResolvedOptions): Promise<ExitCodeValue
 }
 
 export async function runCacheInfo(options: ResolvedOptions): Promise<ExitCodeValue> {
-  const info = await cacheInfo(options.cacheDir);
-  await writeStdout(options.format === "json" ? `${JSON.stringify(info, null, 2)}\n` : renderCacheInfo(info));
+  const report = await cacheReport(options.cacheDir);
+  await writeStdout(options.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderCacheReport(report));
   return ExitCode.Safe;
 }
 
 export async function runCacheClean(options: ResolvedOptions): Promise<ExitCodeValue> {
-  const removed = await cacheClean(options.cacheDir);
-  await writeStdout(options.format === "json" ? `${JSON.stringify(removed)}\n` : `Removed ${removed.entries} cache entries (${removed.bytes} bytes) from ${options.cacheDir}.\n`);
+  const removed = await cleanCaches(options.cacheDir);
+  const perKind = removed.kinds.map((usage) => `${usage.kind} ${usage.entries}`).join(", ");
+  await writeStdout(
+    options.format === "json"
+      ? `${JSON.stringify({ entries: removed.entries, bytes: removed.bytes, kinds: removed.kinds.map(({ kind, entries, bytes }) => ({ kind, entries, bytes })) })}\n`
+      : `Removed ${removed.entries} cache entries (${perKind}; ${formatBytes(removed.bytes)}) from ${options.cacheDir}.\n`,
+  );
   return ExitCode.Safe;
 }

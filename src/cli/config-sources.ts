@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { CACHE_KEY_VARIABLE } from "../cache/verdict-cache.ts";
 import { InputError, type Origin } from "../core/errors.ts";
 import { isTable, readTomlFile } from "../inputs/toml-file.ts";
 import { TomlLocator } from "../inputs/toml-locate.ts";
@@ -26,7 +27,8 @@ export interface Setting {
 /** List values in variables are separated by commas or whitespace. */
 export function readEnvSettings(env: NodeJS.ProcessEnv, cwd: string, warn: (message: string) => void): Setting[] {
   const settings: Setting[] = [];
-  const known = new Set<string>();
+  // Read where it is used, never as an option: a secret must not be settable from a project file.
+  const known = new Set<string>([CACHE_KEY_VARIABLE]);
   for (const spec of OPTION_SPECS) {
     if (spec.commandLineOnly) continue;
     const name = envName(spec);

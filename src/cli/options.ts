@@ -85,6 +85,12 @@ export interface ResolvedOptions {
   exerciseSeconds: number;
   /** `--grace-seconds`: how long what outlives package code is still watched. */
   graceSeconds: number;
+  /** `--no-verdict-cache`: run install and import even when a verdict for these files is cached. */
+  noVerdictCache: boolean;
+  /** `--verdict-cache`: the shared Redis level's URL. */
+  verdictCache: string | undefined;
+  /** `--verdict-cache-readonly`: read cached verdicts, write none. */
+  verdictCacheReadonly: boolean;
   /** `-t`, absolute. */
   traceFile: string | undefined;
   /** Absolute; defaults to the system temp directory. */

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from "node:fs";
 import { DEFAULT_COOL_DOWN_MS } from "../audit/cooldown.ts";
 import { DEFAULT_OSV_URL } from "../audit/osv-api.ts";
+import { parseVerdictCacheUrl } from "../cache/verdict-cache.ts";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
@@ -250,6 +251,9 @@ export function resolveOptions(input: ResolveInput): Resolution {
     timeoutImportSeconds: scalar("timeout-import", parsePositiveSeconds) ?? DEFAULT_TIMEOUTS.import,
     exerciseSeconds: scalar("exercise-seconds", parsePositiveSeconds) ?? DEFAULT_EXERCISE_SECONDS,
     graceSeconds: scalar("grace-seconds", parsePositiveSeconds) ?? DEFAULT_GRACE_SECONDS,
+    noVerdictCache: flag("no-verdict-cache"),
+    verdictCache: scalar("verdict-cache", parseVerdictCacheUrl),
+    verdictCacheReadonly: flag("verdict-cache-readonly"),
     traceFile: path("trace-file"),
     temporaryDirectory: path("temporary-directory", existing("directory")) ?? tmpdir(),
     noSandbox,

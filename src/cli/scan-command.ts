@@ -5,6 +5,9 @@
  */
 import pkg from "../../package.json" with { type: "json" };
 import { type AuditReport, auditDistributions, auditExitCode, auditReportJson, createAuditServices, renderAuditText } from "../audit/index.ts";
+import { scanVerdictCache } from "../cache/for-scan.ts";
+import { cacheLine } from "../cache/scan-seam.ts";
+import { rulePacksDigest } from "../cache/verdict-key.ts";
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { normalizeName } from "../core/names.ts";
 import type { Artifact } from "../core/artifact.ts";
@@ -42,11 +45,13 @@ export interface ScanOutcome {
 interface LoadedRules {
   dynamic: DynamicRule[];
   static: StaticRule[];
+  /** For the verdict cache's key. */
+  digest: string;
 }
 
 function loadRules(options: ResolvedOptions): LoadedRules {
   const packs = [...loadBuiltinRulePacks(), ...loadRulePackFiles(options.rulePaths)];
-  return { dynamic: dynamicRules(packs), static: staticRules(packs) };
+  return { dynamic: dynamicRules(packs), static: staticRules(packs), digest: rulePacksDigest(packs) };
 }
 
 function refuseUnimplemented(options: ResolvedOptions): void {
@@ -91,10 +96,10 @@ function render(
       direct: dist.direct,
       artifacts: dist.artifacts.map((artifact) => ({ filename: artifact.filename, sha256: artifact.sha256, url: artifact.url ?? null })),
     }));
-    const document = { exitCode, ...scanReportJson(findings, exemptions), installed, audit: audit ? auditReportJson(audit) : null };
+    const document = { exitCode, ...scanReportJson(findings, exemptions), installed, ...(scan?.verdictFromCache ? { verdictFromCache: scan.verdictFromCache } : {}), audit: audit ? auditReportJson(audit) : null };
     return `${JSON.stringify(document, null, 2)}\n`;
   }
-  const notes = exemptionLines(exemptions);
+  const notes = [...exemptionLines(exemptions), ...(scan?.verdictFromCache ? [cacheLine(scan.verdictFromCache)] : [])];
   const blocked = findings.some((finding) => finding.severity === "block");
   if (blocked || !audit) return `${formatScanReport(findings, notes)}\n`;
   // The audit itself names every known-malware match --allow-known-malware let through.
@@ -121,6 +126,8 @@ async function writeLocks(options: ResolvedOptions, scan: ScanResult, audit: Aud
 export async function scanAndAudit(options: ResolvedOptions, view: RequirementSetView): Promise<ScanOutcome> {
   refuseUnimplemented(options);
   const rules = loadRules(options);
+  // Opened first: a shared cache without its key is refused before anything runs.
+  const verdictCache = scanVerdictCache(options, { rulesDigest: rules.digest, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });
   const set = applicableSet(view);
   if (set.requirements.filter((requirement) => !requirement.constraint).length === 0) {
     return { exitCode: ExitCode.Safe, output: render(options, set, [], undefined, undefined, ExitCode.Safe), scan: undefined, audit: undefined };
@@ -148,10 +155,11 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
       doNotScan: options.doNotScan,
       traceFile: options.traceFile,
       rules: rules.dynamic,
+      verdictCache,
       progress: (message) => logger.info(message),
     },
     { staticScan: staticHook(options, rules.static, set.index.onlyBinary) },
-  );
+  ).finally(() => verdictCache?.cache.close());
   const findings = [...nameFindings, ...scan.findings];
   if (scan.blocked) {
     const exitCode = ExitCode.MaliciousActivity;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { writeFileAtomic } from "../core/atomic-write.ts";
@@ -7,10 +7,11 @@ import { writeFileAtomic } from "../core/atomic-write.ts";
 /**
  * The on-disk metadata cache: one JSON file per (URL, Accept), holding the parsed response with
  * its ETag, its freshness lifetime (Cache-Control max-age) and when it was fetched. Files live
- * under a versioned subdirectory so `cache clean` only ever removes what pipcanary wrote.
+ * under a versioned subdirectory so `cache clean` (src/cache/kinds.ts) only ever removes what
+ * pipcanary wrote.
  */
 
-const LAYOUT = "http-v1";
+export const METADATA_LAYOUT = "http-v1";
 
 export interface CacheEntry {
   url: string;
@@ -69,7 +70,7 @@ export class MetadataCache {
 
   private pathFor(url: string, accept: string): string {
     const key = createHash("sha256").update(`${accept}\n${url}`).digest("hex");
-    return join(this.dir, LAYOUT, key.slice(0, 2), `${key}.json`);
+    return join(this.dir, METADATA_LAYOUT, key.slice(0, 2), `${key}.json`);
   }
 
   /** The stored entry, or undefined; a corrupt or foreign file is deleted so it is fetched again. */
@@ -112,69 +113,4 @@ function parseEntry(text: string): CacheEntry | undefined {
     typeof entry.fetchedAt === "number" &&
     (entry.status === "not-found" || "data" in entry);
   return valid ? (entry as unknown as CacheEntry) : undefined;
-}
-
-export interface CacheInfo {
-  dir: string;
-  entries: number;
-  bytes: number;
-  oldest: Date | undefined;
-  newest: Date | undefined;
-}
-
-async function listEntries(dir: string): Promise<string[]> {
-  const root = join(dir, LAYOUT);
-  const found: string[] = [];
-  let shards: string[];
-  try {
-    shards = await readdir(root);
-  } catch {
-    return found;
-  }
-  for (const shard of shards) {
-    let files: string[];
-    try {
-      files = await readdir(join(root, shard));
-    } catch {
-      continue;
-    }
-    for (const file of files) if (file.endsWith(".json") && !file.startsWith(".")) found.push(join(root, shard, file));
-  }
-  return found;
-}
-
-/** `pipcanary cache info`: how many entries, their size, and the oldest and newest write. */
-export async function cacheInfo(dir: string): Promise<CacheInfo> {
-  const info: CacheInfo = { dir, entries: 0, bytes: 0, oldest: undefined, newest: undefined };
-  for (const path of await listEntries(dir)) {
-    const stats = await stat(path).catch(() => undefined);
-    if (!stats) continue;
-    info.entries++;
-    info.bytes += stats.size;
-    if (!info.oldest || stats.mtime < info.oldest) info.oldest = stats.mtime;
-    if (!info.newest || stats.mtime > info.newest) info.newest = stats.mtime;
-  }
-  return info;
-}
-
-/** `pipcanary cache clean`: removes pipcanary's entries (and only those) from `dir`. */
-export async function cacheClean(dir: string): Promise<{ entries: number; bytes: number }> {
-  const { entries, bytes } = await cacheInfo(dir);
-  await rm(join(dir, LAYOUT), { recursive: true, force: true });
-  return { entries, bytes };
-}
-
-/** Human form for `cache info`. */
-export function renderCacheInfo(info: CacheInfo): string {
-  const lines = [`Cache directory: ${info.dir}`, `Entries: ${info.entries}`, `Size: ${formatBytes(info.bytes)}`];
-  if (info.oldest && info.newest) {
-    lines.push(`Oldest entry: ${info.oldest.toISOString()}`, `Newest entry: ${info.newest.toISOString()}`);
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

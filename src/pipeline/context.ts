@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { ScanVerdictCache } from "../cache/scan-seam.ts";
 import type { Finding } from "../core/finding.ts";
 import type { DynamicRule } from "../rules/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
@@ -31,6 +32,8 @@ export interface ScanOptions {
   knownMalware?: KnownMalwareGate;
   /** `--hold-back-recent`: the index view pip resolves against in the fetch phase; none when undefined. */
   holdBack?: HoldBackIndex;
+  /** The verdict cache, consulted after the static scan; none when undefined (`--no-verdict-cache`). */
+  verdictCache?: ScanVerdictCache;
   /** Dynamic rules to apply; default the built-in pack. */
   rules?: readonly DynamicRule[];
   progress?: Progress;

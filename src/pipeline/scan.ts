@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { eq as versionsEqual } from "@renovatebot/pep440";
+import { cacheLine, reuseVerdict, type VerdictOrigin, verdictOf } from "../cache/scan-seam.ts";
 import { onCleanup } from "../core/cleanup.ts";
 import type { Artifact, InstalledDistribution } from "../core/artifact.ts";
 import type { RequirementSet } from "../core/requirements.ts";
@@ -47,6 +48,8 @@ export interface ScanResult {
   artifacts: Artifact[];
   /** Build requirements of sdists (setuptools, wheel, …): downloaded and used, not installed. */
   buildArtifacts: Artifact[];
+  /** Set when install and import were skipped because the verdict cache held this set's verdict. */
+  verdictFromCache?: VerdictOrigin;
   /**
    * Removes the run's temp dir, artifacts included. The artifacts stay on disk for the caller
    * (lock, install) until then; the cleanup registry calls it on exit or a signal at the latest.
@@ -147,22 +150,39 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
       if (blockedBy(context.findings)) return stopped(artifacts, buildArtifacts);
     }
 
+    // Verdict cache seam (src/cache): these files passed the static scan; a cached behavioural
+    // verdict for them replaces install and import, and a fresh one that ran to its end is recorded.
+    const verdictCache = options.verdictCache;
+    const cacheKey = verdictCache?.key({ artifacts: [...artifacts, ...buildArtifacts], set, interpreter: { path: python.executable, version: python.fullVersion }, home: environment.home });
+    const reused = verdictCache && cacheKey ? await reuseVerdict(verdictCache, cacheKey, artifacts) : undefined;
+    if (reused) {
+      context.progress(cacheLine(reused.origin));
+      context.findings.push(...reused.findings);
+      if (reused.blocked) return { ...stopped(artifacts, buildArtifacts), verdictFromCache: reused.origin };
+      return { findings: context.findings, blocked: false, installed: reused.installed, artifacts, buildArtifacts, dispose, verdictFromCache: reused.origin };
+    }
+    const behaviouralFrom = context.findings.length;
+    const record = async (installed: InstalledDistribution[]) => {
+      if (verdictCache && cacheKey) await verdictCache.cache.store(cacheKey, verdictOf(context.findings.slice(behaviouralFrom), installed, verdictCache.madeBy));
+    };
+
     const venv = join(environment.workDir, "venv");
-    if (!(await installPhase(context, set, venv))) return stopped(artifacts, buildArtifacts);
+    if (!(await installPhase(context, set, venv))) {
+      await record([]);
+      return stopped(artifacts, buildArtifacts);
+    }
 
     const sitePackages = venvSitePackages(venv, python.version, environment.workDir);
     const distributions = readVenvDistributions(sitePackages, environment.workDir);
-    if (!(await importPhase(context, venv, distributions))) return stopped(artifacts, buildArtifacts);
+    if (!(await importPhase(context, venv, distributions))) {
+      await record([]);
+      return stopped(artifacts, buildArtifacts);
+    }
 
     rmSync(venv, { recursive: true, force: true });
-    return {
-      findings: context.findings,
-      blocked: false,
-      installed: installedDistributions(distributions, artifacts, set),
-      artifacts,
-      buildArtifacts,
-      dispose,
-    };
+    const installed = installedDistributions(distributions, artifacts, set);
+    await record(installed);
+    return { findings: context.findings, blocked: false, installed, artifacts, buildArtifacts, dispose };
   } catch (error) {
     dispose();
     throw error;

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cacheClean, cacheInfo, MetadataCache, parseCacheControl, renderCacheInfo, resolveCacheDir } from "../../src/index/cache.ts";
+import { cacheReport, cleanCaches, renderCacheReport } from "../../src/cache/kinds.ts";
+import { MetadataCache, parseCacheControl, resolveCacheDir } from "../../src/index/cache.ts";
 import { IndexClient } from "../../src/index/client.ts";
 import { CachedFetcher } from "../../src/index/fetcher.ts";
 import { startIndexServer } from "../harness/index-server.ts";
@@ -189,16 +190,17 @@ describe("cache directory, info and clean", () => {
 
   test("info counts entries and bytes; clean removes only pipcanary's entries", async () => {
     const dir = tempDir();
-    expect(await cacheInfo(dir)).toEqual({ dir, entries: 0, bytes: 0, oldest: undefined, newest: undefined });
+    expect((await cacheReport(dir)).entries).toBe(0);
     writeFileSync(join(dir, "user-notes.txt"), "not ours");
     await auditAll(run(dir));
-    const info = await cacheInfo(dir);
-    expect(info.entries).toBe(3);
-    expect(info.bytes).toBeGreaterThan(300);
+    const info = await cacheReport(dir);
+    const metadata = info.kinds.find((usage) => usage.kind === "metadata");
+    expect(metadata?.entries).toBe(3);
+    expect(metadata?.bytes ?? 0).toBeGreaterThan(300);
     expect(info.oldest && info.newest && info.oldest <= info.newest).toBe(true);
-    expect(renderCacheInfo(info)).toContain(`Cache directory: ${dir}\nEntries: 3\n`);
-    expect(await cacheClean(dir)).toEqual({ entries: 3, bytes: info.bytes });
-    expect((await cacheInfo(dir)).entries).toBe(0);
+    expect(renderCacheReport(info)).toContain(`Cache directory: ${dir}\nEntries: 3\n`);
+    expect((await cleanCaches(dir)).entries).toBe(3);
+    expect((await cacheReport(dir)).entries).toBe(0);
     expect(readdirSync(dir)).toEqual(["user-notes.txt"]);
   });
 });
