@@ -1,6 +1,6 @@
 import { type Stats, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { type Document, LineCounter, type Node, parseDocument } from "yaml";
 import { InputError, errorMessage } from "../core/errors.ts";
 import semver from "semver";
 import { PHASES } from "../core/phase.ts";
@@ -11,6 +11,7 @@ import { type DynamicRule, type Rule, type RuleException, type RulePack, type St
 import { SEVERITIES } from "../core/severity.ts";
 import {
   type FieldContext,
+  type RuleProblem,
   RuleValidationError,
   fail,
   isRecord,
@@ -49,7 +50,7 @@ function parseException(rule: FieldContext, raw: unknown, index: number): RuleEx
   return exception;
 }
 
-function parseRule(file: string, pack: string, raw: unknown, index: number): Rule {
+function parseRule(file: string, pack: string, raw: unknown, index: number, line: number): Rule {
   const ctx: FieldContext = { file, ruleId: isRecord(raw) && typeof raw.id === "string" ? raw.id : `#${index + 1}` };
   if (!isRecord(raw)) fail(ctx, "rule", "must be a mapping");
   rejectUnknownKeys(ctx, raw, RULE_KEYS);
@@ -69,39 +70,74 @@ function parseRule(file: string, pack: string, raw: unknown, index: number): Rul
     explanation: readString(ctx, raw, "explanation"),
     severity: severity as Rule["severity"],
     except: exceptRaw.map((entry, i) => parseException(ctx, entry, i)),
-    source: { file, pack },
+    source: { file, pack, line },
   };
   return type === "dynamic"
     ? { ...common, type, match: parseDynamicCondition(ctx, match) }
     : { ...common, type, match: parseStaticCondition(ctx, match) };
 }
 
-/** Parses and validates one rule pack. Throws RuleValidationError naming file, rule id and field. */
+/** The line of the node at `path` in the pack, or of its closest existing parent. */
+function lineOf(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true) as Node | undefined;
+    if (node?.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** `match.paths` → ["match", "paths"]; `except[1].reason` → ["except", 1, "reason"]. */
+function fieldPath(field: string): (string | number)[] {
+  return field.split(/\.|\[(\d+)\]\.?/).filter((part) => part !== undefined && part !== "").map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/**
+ * Parses and validates one rule pack. Throws RuleValidationError listing every rule with a problem
+ * (its first one), each with file, line, rule id and field.
+ */
 export function parseRulePack(file: string, text: string): RulePack {
-  let doc: unknown;
-  try {
-    // Merge keys (`<<: *anchor`) let a pack share one condition block between rules.
-    doc = parseYaml(text, { merge: true });
-  } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}` : "";
-    throw new RuleValidationError(`${file}${where}`, undefined, "(yaml)", error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error));
+  const lines = new LineCounter();
+  // Merge keys (`<<: *anchor`) let a pack share one condition block between rules.
+  const doc = parseDocument(text, { merge: true, lineCounter: lines });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    throw new RuleValidationError([{ file, line: yamlError.linePos?.[0].line, ruleId: undefined, field: "(yaml)", problem: yamlError.message.split("\n")[0] ?? "" }]);
   }
+  const problems: RuleProblem[] = [];
+  const locate = (error: RuleValidationError, base: (string | number)[]): RuleProblem[] =>
+    error.problems.map((p) => ({ ...p, line: lineOf(doc, lines, [...base, ...fieldPath(p.field)]) }));
+  const doc0: unknown = doc.toJS({ maxAliasCount: 1000 });
   const ctx: FieldContext = { file, ruleId: undefined };
-  if (!isRecord(doc)) fail(ctx, "(pack)", "a rule pack is a mapping with 'pack', 'api' and 'rules'");
-  rejectUnknownKeys(ctx, doc, ["pack", "api", "description", "rules"]);
-  const name = readString(ctx, doc, "pack");
-  const api = readString(ctx, doc, "api");
-  if (semver.validRange(api) === null) fail(ctx, "api", `'${api}' is not a semver range`);
-  if (!semver.satisfies(RULE_API_VERSION, api)) fail(ctx, "api", `this pipcanary implements rule API ${RULE_API_VERSION}, the pack needs ${api}`);
-  const rules = doc.rules;
-  if (!Array.isArray(rules)) fail(ctx, "rules", "must be a list of rules");
-  const parsed = rules.map((rule, i) => parseRule(file, name, rule, i));
-  const seen = new Set<string>();
-  for (const rule of parsed) {
-    if (seen.has(rule.id)) fail({ file, ruleId: rule.id }, "id", "is used twice in this pack");
-    seen.add(rule.id);
+  let header: { name: string; api: string; rules: unknown[] };
+  try {
+    if (!isRecord(doc0)) fail(ctx, "(pack)", "a rule pack is a mapping with 'pack', 'api' and 'rules'");
+    rejectUnknownKeys(ctx, doc0, ["pack", "api", "description", "rules"]);
+    const name = readString(ctx, doc0, "pack");
+    const api = readString(ctx, doc0, "api");
+    if (semver.validRange(api) === null) fail(ctx, "api", `'${api}' is not a semver range`);
+    if (!semver.satisfies(RULE_API_VERSION, api)) fail(ctx, "api", `this pipcanary implements rule API ${RULE_API_VERSION}, the pack needs ${api}`);
+    const rules = doc0.rules;
+    if (!Array.isArray(rules)) fail(ctx, "rules", "must be a list of rules");
+    header = { name, api, rules };
+  } catch (error) {
+    if (error instanceof RuleValidationError) throw new RuleValidationError(locate(error, []));
+    throw error;
   }
-  return { name, api, source: file, rules: parsed };
+  const parsed: Rule[] = [];
+  const seen = new Set<string>();
+  header.rules.forEach((raw, i) => {
+    try {
+      const rule = parseRule(file, header.name, raw, i, lineOf(doc, lines, ["rules", i]) ?? 1);
+      if (seen.has(rule.id)) fail({ file, ruleId: rule.id }, "id", "is used twice in this pack");
+      seen.add(rule.id);
+      parsed.push(rule);
+    } catch (error) {
+      if (!(error instanceof RuleValidationError)) throw error;
+      problems.push(...locate(error, ["rules", i]));
+    }
+  });
+  if (problems.length > 0) throw new RuleValidationError(problems);
+  return { name: header.name, api: header.api, source: file, rules: parsed };
 }
 
 function packFilesIn(path: string): string[] {
@@ -113,13 +149,18 @@ function packFilesIn(path: string): string[] {
   }
   if (!stat.isDirectory()) return [path];
   return readdirSync(path)
-    .filter((name) => name.endsWith(".yaml") || name.endsWith(".yml"))
+    .filter((name) => /\.ya?ml$/.test(name) && !isCasesFile(name))
     .sort()
     .map((name) => join(path, name));
 }
 
-/** Loads user rule packs: each path is a YAML file or a directory of `*.yaml`/`*.yml` files. */
-export function loadRulePackFiles(paths: readonly string[]): RulePack[] {
+/** `<pack>.cases.yaml` holds the cases of `<pack>.yaml`, not rules. */
+export function isCasesFile(name: string): boolean {
+  return /\.cases\.ya?ml$/.test(name);
+}
+
+/** Loads rule packs: each path is a YAML file or a directory of `*.yaml`/`*.yml` files (cases files left out). */
+export function loadRulePacks(paths: readonly string[]): RulePack[] {
   const packs: RulePack[] = [];
   for (const path of paths) {
     for (const file of packFilesIn(path)) {
@@ -148,12 +189,4 @@ export function allRules(packs: readonly RulePack[]): Rule[] {
     }
   }
   return rules;
-}
-
-export function dynamicRules(packs: readonly RulePack[]): DynamicRule[] {
-  return allRules(packs).filter((rule): rule is DynamicRule => rule.type === "dynamic");
-}
-
-export function staticRules(packs: readonly RulePack[]): StaticRule[] {
-  return allRules(packs).filter((rule): rule is StaticRule => rule.type === "static");
 }

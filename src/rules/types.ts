@@ -8,6 +8,8 @@ import type { StaticMatch } from "./static-schema.ts";
 export interface RuleSource {
   file: string;
   pack: string;
+  /** Line of the rule in its file. */
+  line: number;
 }
 
 /**
