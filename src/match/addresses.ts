@@ -1,4 +1,4 @@
-import { compileNameGlob } from "./glob.ts";
+import { compileGlob } from "../core/glob.ts";
 
 /** A parsed `addresses:` entry: an IPv4/IPv6 CIDR block, or a glob over unix socket paths. */
 export type AddressPattern =
@@ -95,7 +95,7 @@ export class AddressTable {
 
   add(pattern: AddressPattern, value: number): void {
     if (pattern.family === "unix") {
-      this.unix.push({ regex: compileNameGlob(pattern.glob), value });
+      this.unix.push({ regex: compileGlob(pattern.glob, "path"), value });
     } else if (pattern.family === "inet") {
       push(this.v4, pattern.bits, pattern.prefix, value);
     } else {

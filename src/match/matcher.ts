@@ -4,7 +4,8 @@ import type { Severity } from "../core/severity.ts";
 import { EVENT_KINDS, type AttributedEvent, type EventKind, type ExecEvent, type FileEvent, type TraceEvent } from "../trace/events.ts";
 import { PHASES, type Phase } from "../core/phase.ts";
 import { AddressTable, parseAddressPattern } from "./addresses.ts";
-import { basename, compileArgvGlob, compileNameGlob, hasWildcard, type PathRoots } from "./glob.ts";
+import { compileGlob, hasWildcard } from "../core/glob.ts";
+import { basename, type PathRoots } from "./glob.ts";
 import { PathTrie } from "./path-trie.ts";
 
 export interface MatchContext {
@@ -59,7 +60,7 @@ class NameSet {
 
   constructor(globs: readonly string[]) {
     for (const glob of globs) {
-      if (hasWildcard(glob)) this.globs.push(compileNameGlob(glob));
+      if (hasWildcard(glob)) this.globs.push(compileGlob(glob, "name"));
       else this.literals.add(glob);
     }
   }
@@ -153,7 +154,7 @@ function compileRule(rule: DynamicRule, ctx: MatchContext): CompiledRule {
     notPaths: trieOf(m.notPaths, ctx),
     programs: m.programs ? new NameSet(m.programs) : undefined,
     addresses: tableOf(m.addresses),
-    argv: m.argv?.map(compileArgvGlob),
+    argv: m.argv?.map((glob) => compileGlob(glob, "argv")),
     syscalls: m.syscalls ? new NameSet(m.syscalls) : undefined,
     exceptions: rule.except.map((exception) => compileException(exception, ctx)),
   };
@@ -191,7 +192,7 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
         break;
       case Primary.Programs:
         for (const glob of m.programs ?? []) {
-          if (hasWildcard(glob)) programGlobs.push({ regex: compileNameGlob(glob), index });
+          if (hasWildcard(glob)) programGlobs.push({ regex: compileGlob(glob, "name"), index });
           else {
             const list = programLiterals.get(glob) ?? [];
             if (!list.includes(index)) list.push(index);
@@ -207,7 +208,7 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
         break;
       case Primary.Argv:
         argvRules.push(index);
-        for (const glob of m.argv ?? []) argvSources.push(compileArgvGlob(glob).source);
+        for (const glob of m.argv ?? []) argvSources.push(compileGlob(glob, "argv").source);
         break;
       case Primary.Kind:
         for (const kind of m.events) {

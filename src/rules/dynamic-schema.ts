@@ -1,4 +1,5 @@
-import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
+import { type GlobField, globProblem } from "../core/glob.ts";
+import { pathGlobProblem } from "../match/glob.ts";
 import { parseAddressPattern } from "../match/addresses.ts";
 import { EVENT_KINDS, type EventKind } from "../trace/events.ts";
 import { PHASES } from "../core/phase.ts";
@@ -6,6 +7,11 @@ import type { DynamicCondition } from "./types.ts";
 import { type FieldContext, type Raw, fail, readBoolean, readEnumList, readNumberList, readStringList, rejectUnknownKeys } from "./validate.ts";
 
 const KNOWN = ["events", "phases", "paths", "not_paths", "flags", "families", "addresses", "ports", "programs", "argv", "syscalls", "package_only"] as const;
+
+/** The glob check of one field. */
+export function fieldProblem(field: GlobField): (glob: string) => string | undefined {
+  return (glob) => globProblem(glob, field);
+}
 
 /** Reads a list of globs and rejects any that would never match or not compile. */
 export function readGlobList(
@@ -42,9 +48,9 @@ export function parseDynamicCondition(rule: FieldContext, raw: Raw): DynamicCond
     families: readEnumList(ctx, raw, "families", ["inet", "inet6", "unix", "netlink", "other"] as const),
     addresses,
     ports: readNumberList(ctx, raw, "ports"),
-    programs: readGlobList(ctx, raw, "programs", nameGlobProblem),
-    argv: readGlobList(ctx, raw, "argv", nameGlobProblem),
-    syscalls: readGlobList(ctx, raw, "syscalls", nameGlobProblem),
+    programs: readGlobList(ctx, raw, "programs", fieldProblem("name")),
+    argv: readGlobList(ctx, raw, "argv", fieldProblem("argv")),
+    syscalls: readGlobList(ctx, raw, "syscalls", fieldProblem("name")),
     packageOnly: readBoolean(ctx, raw, "package_only", true),
   };
   if (condition.notPaths && !condition.paths) fail(ctx, "not_paths", "only narrows match.paths, which is not set");

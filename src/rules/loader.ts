@@ -4,8 +4,8 @@ import { type Document, LineCounter, type Node, parseDocument } from "yaml";
 import { InputError, errorMessage } from "../core/errors.ts";
 import semver from "semver";
 import { PHASES } from "../core/phase.ts";
-import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
-import { parseDynamicCondition, readGlobList } from "./dynamic-schema.ts";
+import { pathGlobProblem } from "../match/glob.ts";
+import { fieldProblem, parseDynamicCondition, readGlobList } from "./dynamic-schema.ts";
 import { parseStaticCondition } from "./static-schema.ts";
 import { type DynamicRule, type Rule, type RuleException, type RulePack, type StaticRule } from "./types.ts";
 import { SEVERITIES } from "../core/severity.ts";
@@ -37,9 +37,9 @@ function parseException(rule: FieldContext, raw: unknown, index: number): RuleEx
   const exception: RuleException = {
     phases: readEnumList(ctx, raw, "phases", PHASES),
     paths: readGlobList(ctx, raw, "paths", pathGlobProblem),
-    packages: readGlobList(ctx, raw, "packages", nameGlobProblem),
-    programs: readGlobList(ctx, raw, "programs", nameGlobProblem),
-    files: readStringList(ctx, raw, "files"),
+    packages: readGlobList(ctx, raw, "packages", fieldProblem("name")),
+    programs: readGlobList(ctx, raw, "programs", fieldProblem("name")),
+    files: readGlobList(ctx, raw, "files", fieldProblem("path")),
     unattributed: raw.unattributed === undefined ? undefined : readBoolean(ctx, raw, "unattributed", false),
     reason,
   };

@@ -20,7 +20,7 @@ export interface DynamicCondition {
   events: EventKind[];
   phases: Phase[] | undefined;
   /**
-   * Path globs (see src/match/glob.ts). File events match on their path or, for rename/link, on
+   * Path globs (see src/core/glob.ts and src/match/glob.ts). File events match on their path or, for rename/link, on
    * the destination; exec events on the executed path.
    */
   paths: string[] | undefined;
