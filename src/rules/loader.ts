@@ -26,8 +26,8 @@ import {
 /** The rule-pack API this binary implements; packs declare the version they need (`api: ^1.0.0`). */
 export const RULE_API_VERSION = "1.0.0";
 
-const RULE_KEYS = ["id", "type", "description", "explanation", "severity", "match", "except"] as const;
-const EXCEPTION_KEYS = ["phases", "paths", "packages", "programs", "files", "unattributed", "reason"] as const;
+export const RULE_KEYS = ["id", "type", "description", "explanation", "severity", "match", "except"] as const;
+export const EXCEPTION_KEYS = ["phases", "paths", "packages", "programs", "files", "unattributed", "reason"] as const;
 
 function parseException(rule: FieldContext, raw: unknown, index: number): RuleException {
   if (!isRecord(raw)) fail(rule, `except[${index}]`, "must be a mapping");

@@ -164,7 +164,7 @@ export const STATIC_FACT_KINDS: readonly StaticFactKind[] = [
 
 const CODE_KEYS = ["scopes", "used_by"] as const;
 const ESCALATING_KEYS = ["import_time", "escalate_with"] as const;
-const KNOWN_KEYS: Record<StaticFactKind, readonly string[]> = {
+export const STATIC_MATCH_KEYS: Record<StaticFactKind, readonly string[]> = {
   archive: ["problems"],
   file: ["paths", "archives"],
   pth: ["forms"],
@@ -209,7 +209,7 @@ export function parseStaticCondition(ctx: FieldContext, raw: Raw): StaticMatch {
     fail(ctx, "match.fact", `must be one of ${STATIC_FACT_KINDS.join(", ")}`);
   }
   const kind = fact as StaticFactKind;
-  rejectUnknownKeys(ctx, raw, ["fact", "lowering", ...KNOWN_KEYS[kind]], "match.");
+  rejectUnknownKeys(ctx, raw, ["fact", "lowering", ...STATIC_MATCH_KEYS[kind]], "match.");
   const lowering = readOptionalString(ctx, raw, "lowering") ?? "user";
   if (!(LOWERINGS as readonly string[]).includes(lowering)) fail(ctx, "match.lowering", `must be one of ${LOWERINGS.join(", ")}`);
   const base = { lowering: lowering as Lowering };
