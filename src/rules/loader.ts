@@ -53,28 +53,56 @@ function parseException(rule: FieldContext, raw: unknown, index: number): RuleEx
 function parseRule(file: string, pack: string, raw: unknown, index: number, line: number): Rule {
   const ctx: FieldContext = { file, ruleId: isRecord(raw) && typeof raw.id === "string" ? raw.id : `#${index + 1}` };
   if (!isRecord(raw)) fail(ctx, "rule", "must be a mapping");
-  rejectUnknownKeys(ctx, raw, RULE_KEYS);
-  const id = readString(ctx, raw, "id");
-  if (!/^[a-z0-9][a-z0-9._-]*$/.test(id)) fail(ctx, "id", "use lower-case letters, digits, '.', '_' and '-'");
-  const type = readOptionalString(ctx, raw, "type") ?? "dynamic";
-  if (type !== "dynamic" && type !== "static") fail(ctx, "type", "must be 'dynamic' or 'static'");
-  const severity = readString(ctx, raw, "severity");
-  if (!(SEVERITIES as readonly string[]).includes(severity)) fail(ctx, "severity", `must be one of ${SEVERITIES.join(", ")}`);
+  // Each part is checked on its own, so one run reports every broken part of the rule.
+  const problems: RuleProblem[] = [];
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof RuleValidationError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  attempt(() => rejectUnknownKeys(ctx, raw, RULE_KEYS));
+  const id = attempt(() => {
+    const value = readString(ctx, raw, "id");
+    if (!/^[a-z0-9][a-z0-9._-]*$/.test(value)) fail(ctx, "id", "use lower-case letters, digits, '.', '_' and '-'");
+    return value;
+  });
+  const type = attempt(() => {
+    const value = readOptionalString(ctx, raw, "type") ?? "dynamic";
+    if (value !== "dynamic" && value !== "static") fail(ctx, "type", "must be 'dynamic' or 'static'");
+    return value;
+  });
+  const severity = attempt(() => {
+    const value = readString(ctx, raw, "severity");
+    if (!(SEVERITIES as readonly string[]).includes(value)) fail(ctx, "severity", `must be one of ${SEVERITIES.join(", ")}`);
+    return value as Rule["severity"];
+  });
+  const description = attempt(() => readString(ctx, raw, "description"));
+  const explanation = attempt(() => readString(ctx, raw, "explanation"));
+  const exceptRaw = attempt(() => {
+    const value = raw.except ?? [];
+    if (!Array.isArray(value)) fail(ctx, "except", "must be a list");
+    return value as unknown[];
+  }) ?? [];
+  const except = exceptRaw.map((entry, i) => attempt(() => parseException(ctx, entry, i)));
   const match = raw.match;
-  if (!isRecord(match)) fail(ctx, "match", "is required and must be a mapping");
-  const exceptRaw = raw.except ?? [];
-  if (!Array.isArray(exceptRaw)) fail(ctx, "except", "must be a list");
+  if (!isRecord(match)) attempt(() => fail(ctx, "match", "is required and must be a mapping"));
+  const dynamicMatch = type === "dynamic" && isRecord(match) ? attempt(() => parseDynamicCondition(ctx, match)) : undefined;
+  const staticMatch = type === "static" && isRecord(match) ? attempt(() => parseStaticCondition(ctx, match)) : undefined;
+  if (problems.length > 0 || id === undefined || severity === undefined || description === undefined || explanation === undefined) {
+    throw new RuleValidationError(problems);
+  }
   const common = {
-    id,
-    description: readString(ctx, raw, "description"),
-    explanation: readString(ctx, raw, "explanation"),
-    severity: severity as Rule["severity"],
-    except: exceptRaw.map((entry, i) => parseException(ctx, entry, i)),
+    id, description, explanation, severity,
+    except: except.filter((entry): entry is RuleException => entry !== undefined),
     source: { file, pack, line },
   };
-  return type === "dynamic"
-    ? { ...common, type, match: parseDynamicCondition(ctx, match) }
-    : { ...common, type, match: parseStaticCondition(ctx, match) };
+  if (dynamicMatch) return { ...common, type: "dynamic", match: dynamicMatch };
+  if (staticMatch) return { ...common, type: "static", match: staticMatch };
+  throw new RuleValidationError(problems);
 }
 
 /** The line of the node at `path` in the pack, or of its closest existing parent. */
@@ -92,8 +120,8 @@ function fieldPath(field: string): (string | number)[] {
 }
 
 /**
- * Parses and validates one rule pack. Throws RuleValidationError listing every rule with a problem
- * (its first one), each with file, line, rule id and field.
+ * Parses and validates one rule pack. Throws RuleValidationError listing every problem at once (in
+ * a `match` block, its first), each with file, line, rule id and field.
  */
 export function parseRulePack(file: string, text: string): RulePack {
   const lines = new LineCounter();

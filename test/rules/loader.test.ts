@@ -78,14 +78,15 @@ describe("rule pack validation", () => {
     });
   }
 
-  test("every rule with a problem is reported at once, each at the line of its field", () => {
-    const text = pack(GOOD.replace("severity: block", "severity: fatal") + GOOD.replace("id: good", "id: fine") + GOOD.replace("id: good", "id: other").replace('"~/.secret/**"', '"secret/**"'));
+  test("every problem of every rule is reported at once, each at the line of its field", () => {
+    const broken = GOOD.replace("severity: block", "severity: fatal").replace("    description: d.\n", "").replace("events: [open]", "events: [opne]");
+    const text = pack(`${broken}    except:\n      - reason: none\n${GOOD.replace("id: good", "id: fine")}${GOOD.replace("id: good", "id: other").replace('"~/.secret/**"', '"secret/**"')}`);
     const error = failure(text);
-    expect(error.problems.map((p) => `${p.line} ${p.ruleId} ${p.field}`)).toEqual(["7 good severity", "24 other match.paths"]);
-    expect(error.message.split("\n")).toEqual([
-      "my-pack.yaml:7: rule good: field 'severity': must be one of block, warn, info",
-      "my-pack.yaml:24: rule other: field 'match.paths': 'secret/**' must start with '/', '~/' or one of '$WORK/', '$PYTHON/'",
+    expect(error.problems.map((p) => `${p.line} ${p.ruleId} ${p.field}`)).toEqual([
+      "6 good severity", "4 good description", "11 good except[0]", "8 good match.events", "25 other match.paths",
     ]);
+    expect(error.message.split("\n")).toContain("my-pack.yaml:6: rule good: field 'severity': must be one of block, warn, info");
+    expect(error.message.split("\n")).toContain("my-pack.yaml:25: rule other: field 'match.paths': 'secret/**' must start with '/', '~/' or one of '$WORK/', '$PYTHON/'");
   });
 
   test("a missing field is reported at the line of its rule", () => {

@@ -5,12 +5,12 @@ import { normalizeName } from "../../src/core/names.ts";
 import type { Artifact } from "../../src/core/artifact.ts";
 import type { Finding } from "../../src/core/finding.ts";
 import type { StaticRule } from "../../src/rules/types.ts";
-import { builtinStaticRules } from "../../src/static/builtin-rules.ts";
+import { loadRuleSet } from "../../src/rules/rule-set.ts";
 import { scanArtifactsStatically, type StaticResult, type StaticScanOptions } from "../../src/static/index.ts";
 import { buildSdist, type SdistSpec } from "../harness/sdist.ts";
 import { buildWheel, type WheelSpec } from "../harness/wheel.ts";
 
-export const BUILTIN_RULES: StaticRule[] = builtinStaticRules();
+export const BUILTIN_RULES: StaticRule[] = loadRuleSet().static;
 
 /** Writes archive bytes into `dir` and describes them as a fetched artifact. */
 export function artifactOf(dir: string, filename: string, bytes: Uint8Array, name?: string, version = "1.0"): Artifact {
