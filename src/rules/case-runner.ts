@@ -1,13 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import type { Origin } from "../core/errors.ts";
 import type { Finding } from "../core/finding.ts";
 import { compileRules as compileDynamicRules, type Matcher } from "../match/matcher.ts";
 import { scanArtifactsStatically } from "../static/index.ts";
 import { StraceParser } from "../trace/parser.ts";
 import { type Assignment, ProcessTree } from "../trace/process-tree.ts";
 import { writeCaseArchive } from "./case-archive.ts";
-import { type ArchiveCase, type CaseLocation, parseCaseFile, type RuleCase, type TraceCase } from "./cases.ts";
+import { type ArchiveCase, parseCaseFile, type RuleCase, type TraceCase } from "./cases.ts";
 import { loadRulePacks } from "./loader.ts";
 import type { DynamicRule, Rule, StaticRule } from "./types.ts";
 
@@ -25,7 +26,7 @@ export const CASE_ROOTS = { $WORK: ["/work"], $PYTHON: [`${CASE_HOME}/.pyenv/ver
 export const CASE_PID = 100;
 
 export interface CaseOutcome {
-  where: CaseLocation;
+  where: Origin;
   name: string;
   /** Why the case failed; empty when it passed. */
   failures: string[];
@@ -34,7 +35,7 @@ export interface CaseOutcome {
 export interface CaseReport {
   outcomes: CaseOutcome[];
   /** Rules that lack a case that must fire or one that must not, and cases files that are missing. */
-  gaps: { where: CaseLocation; problem: string }[];
+  gaps: { where: Origin; problem: string }[];
 }
 
 export interface CaseRunOptions {

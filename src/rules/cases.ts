@@ -1,4 +1,5 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from "yaml";
+import { InputError, type Origin } from "../core/errors.ts";
 import { PHASES, type Phase } from "../core/phase.ts";
 import { SEVERITIES, type Severity } from "../core/severity.ts";
 
@@ -7,14 +8,9 @@ import { SEVERITIES, type Severity } from "../core/severity.ts";
  * make a rule fire, in the spirit of semgrep's and GuardDog's rule tests. See rules/README.md.
  */
 
-export interface CaseLocation {
-  file: string;
-  line: number;
-}
-
 interface CaseBase {
   name: string;
-  where: CaseLocation;
+  where: Origin;
   /** Rule ids that must fire. */
   ruleid: string[];
   /** Rule ids that must not fire. */
@@ -46,14 +42,10 @@ export interface ArchiveCase extends CaseBase {
 
 export type RuleCase = TraceCase | ArchiveCase;
 
-export class CaseFileError extends Error {
-  readonly where: CaseLocation;
+const HINT = "fix the cases file (its format is in rules/README.md, section Cases)";
 
-  constructor(where: CaseLocation, problem: string) {
-    super(`${where.file}:${where.line}: ${problem}`);
-    this.name = "CaseFileError";
-    this.where = where;
-  }
+function caseFileError(where: Origin, problem: string): InputError {
+  return new InputError(problem, where, HINT);
 }
 
 /** Default attribution of a trace case: process 100 belongs to this package, in the import phase. */
@@ -69,25 +61,25 @@ export function parseCaseFile(file: string, text: string): RuleCase[] {
   const lineOf = (node: Node | null | undefined): number => (node?.range ? lines.linePos(node.range[0]).line : 1);
   if (doc.errors.length > 0) {
     const error = doc.errors[0];
-    throw new CaseFileError({ file, line: error?.linePos?.[0].line ?? 1 }, error?.message.split("\n")[0] ?? "invalid YAML");
+    throw caseFileError({ file, line: error?.linePos?.[0].line ?? 1 }, error?.message.split("\n")[0] ?? "invalid YAML");
   }
   const root = doc.contents;
   const list = isMap(root) ? root.get("cases", true) : undefined;
-  if (!isSeq(list)) throw new CaseFileError({ file, line: lineOf(root) }, "a cases file is a mapping with a list 'cases'");
+  if (!isSeq(list)) throw caseFileError({ file, line: lineOf(root) }, "a cases file is a mapping with a list 'cases'");
   return list.items.map((item) => {
     const where = { file, line: lineOf(item as Node) };
-    if (!isMap(item)) throw new CaseFileError(where, "a case is a mapping");
+    if (!isMap(item)) throw caseFileError(where, "a case is a mapping");
     return readCase(item, item.toJS(doc) as Record<string, unknown>, where, (node) => ({ file, line: lineOf(node) }));
   });
 }
 
-function readCase(map: YAMLMap, value: Record<string, unknown>, where: CaseLocation, at: (node: Node | null | undefined) => CaseLocation): RuleCase {
+function readCase(map: YAMLMap, value: Record<string, unknown>, where: Origin, at: (node: Node | null | undefined) => Origin): RuleCase {
   const fail = (key: string, problem: string): never => {
-    throw new CaseFileError(at((map.get(key, true) as Node | undefined) ?? map), `case field '${key}': ${problem}`);
+    throw caseFileError(at((map.get(key, true) as Node | undefined) ?? map), `case field '${key}': ${problem}`);
   };
   for (const pair of map.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
-    if (!CASE_KEYS.includes(key)) throw new CaseFileError(at(pair.key as Node), `unknown case field '${key}' (known: ${CASE_KEYS.join(", ")})`);
+    if (!CASE_KEYS.includes(key)) throw caseFileError(at(pair.key as Node), `unknown case field '${key}' (known: ${CASE_KEYS.join(", ")})`);
   }
   const name = value.name;
   if (typeof name !== "string" || name === "") fail("name", "must be a non-empty string");

@@ -60,6 +60,14 @@ describe("pipcanary rules --test", () => {
     expect(result.code).toBe(1);
   }, 240_000);
 
+  test("a malformed case is an input error at its line, without a stack trace", async () => {
+    const dir = brokenCopy("malformed", "behaviour-network.cases.yaml", (text) => text.replace("    ruleid: network\n    trace:\n", "    ruleid: network\n    tarce:\n"));
+    const result = await runCli(["rules", "--test", dir], { cwd: temp });
+    expect(result.stderr).toContain(`${dir}/behaviour-network.cases.yaml:4: unknown case field 'tarce'`);
+    expect(result.stderr).not.toContain("    at ");
+    expect(result.code).toBe(1);
+  });
+
   test("a pack without a cases file is named", async () => {
     const dir = join(temp, "nocases");
     cpSync(join(RULES, "behaviour-network.yaml"), join(dir, "behaviour-network.yaml"));
