@@ -1,4 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeCaseArchive } from "../../src/rules/case-archive.ts";
+import { type ArchiveCase, parseCaseFile } from "../../src/rules/cases.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { scan, sdistArtifact } from "./helpers.ts";
 
@@ -17,5 +21,22 @@ describe("static findings", () => {
     expect(finding?.phase).toBe("static");
     expect(finding?.package).toBe("sh1");
     expect(finding?.artifactSha256).toBe(artifact.sha256);
+  }, 120_000);
+
+  test("benign look-alikes among the rule cases raise nothing at warn or block level", async () => {
+    const benign = new Set([
+      "plainpkg", "setuptools", "hooklike", "plugins", "httpclient", "runtimeshell", "runsub", "publish", "versionexec", "cmakepkg", "envsub", "knownhosts",
+      "wsmask", "xorsum", "flagopt", "flagdump", "savetrace", "vmrss", "dockerhelp", "scandoc", "rawbenign", "atexitclean", "threadlazy",
+      "tracerlazy", "cgquota", "dindcheck", "mainthread", "atexitwrite",
+    ]);
+    const rulesDir = join(import.meta.dir, "..", "..", "rules");
+    const cases = readdirSync(rulesDir)
+      .filter((name) => name.startsWith("static-") && name.endsWith(".cases.yaml"))
+      .flatMap((name) => parseCaseFile(name, readFileSync(join(rulesDir, name), "utf8")))
+      .filter((item): item is ArchiveCase => item.kind === "archive" && benign.has(item.package));
+    expect(new Set(cases.map((item) => item.package))).toEqual(benign);
+    const dir = tempDir();
+    const result = await scan(cases.map((item, i) => writeCaseArchive(dir, item, i)));
+    expect(result.findings.filter((f) => f.severity !== "info").map((f) => `${f.package}: ${f.ruleId}`)).toEqual([]);
   }, 120_000);
 });
