@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { Origin } from "../core/errors.ts";
@@ -9,7 +9,7 @@ import { StraceParser } from "../trace/parser.ts";
 import { type Assignment, ProcessTree } from "../trace/process-tree.ts";
 import { writeCaseArchive } from "./case-archive.ts";
 import { type ArchiveCase, parseCaseFile, type RuleCase, type TraceCase } from "./cases.ts";
-import { loadRulePacks } from "./loader.ts";
+import { allRules, isCasesFile, loadRulePacks } from "./loader.ts";
 import type { DynamicRule, Rule, StaticRule } from "./types.ts";
 
 /**
@@ -46,8 +46,13 @@ export interface CaseRunOptions {
 /** Every `<pack>.cases.yaml` beside the packs in `dir`, run against all rules of `dir`. */
 export async function runRuleCases(dir: string, options: CaseRunOptions): Promise<CaseReport> {
   const packs = loadRulePacks([dir]);
-  const rules = packs.flatMap((pack) => pack.rules);
+  const rules = allRules(packs);
   const gaps: CaseReport["gaps"] = [];
+  const packFiles = new Set(packs.map((pack) => pack.source));
+  for (const name of readdirSync(dir).filter(isCasesFile).sort()) {
+    const pack = join(dir, name.replace(/\.cases\.ya?ml$/, ".yaml"));
+    if (!packFiles.has(pack) && !packFiles.has(pack.replace(/\.yaml$/, ".yml"))) gaps.push({ where: { file: join(dir, name), line: 1 }, problem: `no pack ${basename(pack)} beside it: its cases test nothing` });
+  }
   const cases: RuleCase[] = [];
   for (const pack of packs) {
     const casesFile = pack.source.replace(/\.ya?ml$/, ".cases.yaml");
@@ -68,14 +73,13 @@ export async function runRuleCases(dir: string, options: CaseRunOptions): Promis
   const outcomes = new Map<RuleCase, CaseOutcome>();
   const dynamic = rules.filter((rule): rule is DynamicRule => rule.type === "dynamic");
   const matcher = compileDynamicRules(dynamic, { home: CASE_HOME, roots: CASE_ROOTS });
-  for (const item of traceCases) outcomes.set(item, judge(item, known, "dynamic", runTrace(item, matcher)));
+  for (const item of traceCases) {
+    const { findings, unread } = traceFindings(item.trace, { phase: item.phase, package: item.package }, matcher);
+    outcomes.set(item, judge(item, known, "dynamic", findings, unread));
+  }
   const staticRules = rules.filter((rule): rule is StaticRule => rule.type === "static");
-  for (const [item, findings] of await runArchives(archiveCases, staticRules, options)) outcomes.set(item, judge(item, known, "static", findings));
+  for (const [item, findings] of await runArchives(archiveCases, staticRules, options)) outcomes.set(item, judge(item, known, "static", findings, []));
   return { outcomes: cases.map((item) => outcomes.get(item) as CaseOutcome), gaps };
-}
-
-function runTrace(item: TraceCase, matcher: Matcher): { findings: Finding[]; unread: string[] } {
-  return traceFindings(item.trace, { phase: item.phase, package: item.package }, matcher);
 }
 
 /**
@@ -101,15 +105,15 @@ export function traceFindings(trace: readonly string[], assignment: Assignment, 
   return { findings, unread };
 }
 
-async function runArchives(cases: readonly ArchiveCase[], rules: StaticRule[], options: CaseRunOptions): Promise<Map<ArchiveCase, { findings: Finding[]; unread: string[] }>> {
-  const results = new Map<ArchiveCase, { findings: Finding[]; unread: string[] }>();
+async function runArchives(cases: readonly ArchiveCase[], rules: StaticRule[], options: CaseRunOptions): Promise<Map<ArchiveCase, Finding[]>> {
+  const results = new Map<ArchiveCase, Finding[]>();
   if (cases.length === 0) return results;
   const dir = mkdtempSync(join(tmpdir(), "pipcanary-cases-"));
   try {
     const artifacts = cases.map((item, i) => writeCaseArchive(dir, item, i));
     const scanned = await scanArtifactsStatically(artifacts, { rules, allowlist: [], python: options.python, jobs: 1 });
     cases.forEach((item, i) => {
-      results.set(item, { findings: scanned.artifacts.get(artifacts[i]?.sha256 ?? "")?.findings ?? [], unread: [] });
+      results.set(item, scanned.artifacts.get(artifacts[i]?.sha256 ?? "")?.findings ?? []);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -117,11 +121,11 @@ async function runArchives(cases: readonly ArchiveCase[], rules: StaticRule[], o
   return results;
 }
 
-function judge(item: RuleCase, known: ReadonlyMap<string, Rule>, type: Rule["type"], got: { findings: Finding[]; unread: string[] }): CaseOutcome {
-  const failures = got.unread.map((line) => `the parser could not read this trace line: ${line}`);
-  const fired = (id: string) => got.findings.filter((finding) => finding.ruleId === id);
+function judge(item: RuleCase, known: ReadonlyMap<string, Rule>, type: Rule["type"], findings: readonly Finding[], unread: readonly string[]): CaseOutcome {
+  const failures = unread.map((line) => `the parser could not read this trace line: ${line}`);
+  const fired = (id: string) => findings.filter((finding) => finding.ruleId === id);
   const describe = () => {
-    const all = [...new Set(got.findings.map((finding) => `${finding.ruleId} (${finding.severity})`))];
+    const all = [...new Set(findings.map((finding) => `${finding.ruleId} (${finding.severity})`))];
     return all.length === 0 ? "no finding" : all.join(", ");
   };
   for (const id of [...item.ruleid, ...item.ok]) {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { casesPassed, renderCaseReport, runRuleCases } from "../../src/rules/case-runner.ts";
@@ -28,6 +28,45 @@ describe("the cases beside the built-in packs", () => {
     expect(report.outcomes.length).toBeGreaterThan(250);
     expect(casesPassed(report)).toBe(true);
   }, 240_000);
+});
+
+describe("an organisation's pack and its cases", () => {
+  const PACK = `pack: acme
+api: ^1.0.0
+rules:
+  - id: vault-token
+    description: Vault token theft.
+    explanation: The package might be trying to steal your Vault token.
+    severity: block
+    match:
+      events: [open]
+      paths: ["~/.vault-token"]
+`;
+  const CASES = `cases:
+  - name: reads the token
+    ruleid: vault-token
+    trace:
+      - 100 openat(AT_FDCWD</work>, "/home/tester/.vault-token", O_RDONLY|O_CLOEXEC) = 3</home/tester/.vault-token>
+  - name: a line strace never prints
+    ok: vault-token
+    trace:
+      - 100 openat(AT_FDCWD</work>, "/home/tester/.vault-token", O_RDONLY
+`;
+
+  test("pass when they hold; a trace line the parser cannot read fails its case; a cases file without a pack is named", async () => {
+    const dir = join(temp, "acme");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "acme.yaml"), PACK);
+    writeFileSync(join(dir, "acme.cases.yaml"), CASES);
+    writeFileSync(join(dir, "old.cases.yaml"), "cases: []\n");
+    const report = await runRuleCases(dir, { python: "python3" });
+    expect(renderCaseReport(report).split("\n")).toEqual([
+      `${dir}/acme.cases.yaml:6: case "a line strace never prints": the parser could not read this trace line: 100 openat(AT_FDCWD</work>, "/home/tester/.vault-token", O_RDONLY`,
+      `${dir}/old.cases.yaml:1: no pack old.yaml beside it: its cases test nothing`,
+      "1 cases passed, 1 failed, 1 missing.",
+      "",
+    ]);
+  });
 });
 
 describe("pipcanary rules --test", () => {
