@@ -4,8 +4,7 @@
  * Run: node_modules/.bin/bun bench/matcher.ts [lines]
  */
 import { type Matcher, compileRules } from "../src/match/matcher.ts";
-import { loadBuiltinRulePacks } from "../src/rules/builtin.ts";
-import { dynamicRules } from "../src/rules/loader.ts";
+import { loadRuleSet } from "../src/rules/rule-set.ts";
 import type { DynamicRule } from "../src/rules/types.ts";
 import type { AttributedEvent } from "../src/trace/events.ts";
 import { StraceParser } from "../src/trace/parser.ts";
@@ -154,7 +153,7 @@ const lines = generate(LINES);
 const bytes = lines.reduce((sum, line) => sum + line.length + 1, 0);
 console.log(`stream: ${lines.length.toLocaleString("en")} lines, ${(bytes / 1e6).toFixed(1)} MB, 4+ interleaved pids`);
 
-const builtin = dynamicRules(loadBuiltinRulePacks());
+const builtin = loadRuleSet().dynamic;
 const configs: Array<[string, DynamicRule[]]> = [
   [`built-in pack (${builtin.length} rules)`, builtin],
   ["10 generated rules", generatedRules(10)],

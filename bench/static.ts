@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { normalizeName } from "../src/core/names.ts";
 import type { Artifact } from "../src/core/artifact.ts";
-import { builtinStaticRules } from "../src/static/builtin-rules.ts";
+import { loadRuleSet } from "../src/rules/rule-set.ts";
 import { scanArtifactsStatically } from "../src/static/index.ts";
 
 const dirs = process.argv.slice(2);
@@ -28,7 +28,7 @@ for (const dir of dirs) {
     });
   }
 }
-const rules = builtinStaticRules();
+const rules = loadRuleSet().static;
 const started = performance.now();
 const result = await scanArtifactsStatically(artifacts, { rules, allowlist: [], python: "python3", jobs: Number(process.env.JOBS ?? 2) });
 const seconds = (performance.now() - started) / 1000;

@@ -14,7 +14,7 @@ import { applicableRequirements } from "../inputs/markers.ts";
 import { InputError } from "../core/errors.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
 import { scanAndAudit } from "./scan-command.ts";
-import { renderRules } from "./rules-command.ts";
+import { packRuleDescriptors, renderRules, testRuleCases } from "./rules-command.ts";
 import { installScannedArtifacts } from "./install-artifacts.ts";
 import type { ScanResult } from "../pipeline/scan.ts";
 import { type ResolvedOptions, effectiveIndexOptions } from "./options.ts";
@@ -114,7 +114,8 @@ export function runInstall(options: ResolvedOptions): Promise<ExitCodeValue> {
 
 export async function runRules(options: ResolvedOptions): Promise<ExitCodeValue> {
   if (options.format === "sarif") unsupportedFormat("pipcanary rules", "sarif");
-  await writeStdout(renderRules(options.rulePaths, options.format));
+  if (options.ruleCasesDir !== undefined) return testRuleCases(options.ruleCasesDir);
+  await writeStdout(renderRules(packRuleDescriptors(options.rulePaths), options.format));
   return ExitCode.Safe;
 }
 

@@ -6,7 +6,7 @@ import type { CommandName } from "./options.ts";
 
 export type OptionKind = "boolean" | "string" | "list";
 
-type OptionGroup = "input" | "index" | "resolve" | "cache" | "audit" | "rules" | "sandbox" | "lock" | "output" | "dry-run";
+type OptionGroup = "input" | "index" | "resolve" | "cache" | "audit" | "rules" | "rule-cases" | "sandbox" | "lock" | "output" | "dry-run";
 
 export interface OptionSpec {
   /** Long name, kebab-case; `--<name>`. */
@@ -60,6 +60,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "allowlist", kind: "list", valueHint: "NAME", group: "rules", description: "lower this package's static findings by one level; findings of never-lowered rules (.pth code, exec of decoded data, unsafe archives) stay blocking (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "allow-name", kind: "list", valueHint: "NAME", group: "rules", description: "accept this package name although it is one letter away from a popular project (a typosquatting look-alike blocks the scan otherwise) (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "rules", kind: "list", valueHint: "FILE|DIR", group: "rules", description: "additional YAML rule pack, or a directory of them (repeatable)", defaultText: "built-in packs only" },
+  { name: "test", kind: "string", valueHint: "DIR", group: "rule-cases", description: "run the cases beside the rule packs in DIR (<pack>.cases.yaml next to <pack>.yaml) through the real matchers instead of listing rules; each failing case is named with file:line, expected and got, and the exit code is 1", defaultText: "none", notFromProject: "it changes what the command does" },
   { name: "plugin", kind: "list", valueHint: "FILE", group: "rules", description: "TypeScript plugin to load (repeatable)", defaultText: "none", notFromProject: "a plugin runs outside the sandbox" },
   { name: "pass-env", kind: "list", valueHint: "NAME", group: "sandbox", description: "let this host environment variable into the sandbox (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SAFETY },
   { name: "timeout-fetch", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the fetch phase", defaultText: "600" },
@@ -91,7 +92,7 @@ const COMMAND_GROUPS: Record<CommandName, readonly OptionGroup[]> = {
   audit: ["input", "index", "cache", "audit", "output", "dry-run"],
   lock: SCANNING,
   install: SCANNING,
-  rules: ["rules", "output"],
+  rules: ["rules", "rule-cases", "output"],
   "cache info": ["cache", "output"],
   "cache clean": ["cache", "output"],
   doctor: ["cache", "output"],

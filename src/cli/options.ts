@@ -74,6 +74,8 @@ export interface ResolvedOptions {
   allowNames: string[];
   /** `--rules`: extra rule-pack files or directories, absolute. */
   rulePaths: string[];
+  /** `rules --test DIR`: the directory whose packs' cases to run, absolute. */
+  ruleCasesDir: string | undefined;
   /** `--plugin` files, absolute. */
   plugins: string[];
   /** `--pass-env`: host variables allowed into the sandbox. */

@@ -244,6 +244,7 @@ export function resolveOptions(input: ResolveInput): Resolution {
     allowlist: list("allowlist", parseProjectName),
     allowNames: list("allow-name", parseProjectName),
     rulePaths: paths("rules", existing("file or directory")),
+    ruleCasesDir: path("test", existing("directory")),
     plugins: paths("plugin", existing("file")),
     passEnv: list("pass-env", parseEnvName),
     timeoutFetchSeconds: scalar("timeout-fetch", parsePositiveSeconds) ?? DEFAULT_TIMEOUTS.fetch,

@@ -1,21 +1,45 @@
-import { loadBuiltinRulePacks } from "../rules/builtin.ts";
-import { allRules, loadRulePackFiles } from "../rules/loader.ts";
-import type { Rule } from "../rules/types.ts";
+import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
+import { casesPassed, renderCaseReport, runRuleCases } from "../rule-cases/case-runner.ts";
+import { loadRuleSet } from "../rules/rule-set.ts";
+import { writeStdout } from "./output.ts";
 import type { OutputFormat } from "./options.ts";
+
+/** What `pipcanary rules` lists about one rule; rules that are not in a YAML pack add their own. */
+export interface RuleDescriptor {
+  id: string;
+  type: string;
+  severity: string;
+  pack: string;
+  file: string;
+  description: string;
+}
+
+/** The rules of the built-in packs and the packs at `rulePaths`. */
+export function packRuleDescriptors(rulePaths: readonly string[]): RuleDescriptor[] {
+  return loadRuleSet(rulePaths).rules.map((rule) => ({
+    id: rule.id, type: rule.type, severity: rule.severity, pack: rule.source.pack, file: rule.source.file, description: rule.description,
+  }));
+}
 
 /**
  * `pipcanary rules`: every rule that a scan with the same --rules would apply. Loading validates
  * the packs, so this doubles as the check for a pack being written (errors exit 1).
  */
-export function renderRules(rulePaths: readonly string[], format: OutputFormat): string {
-  const rules = allRules([...loadBuiltinRulePacks(), ...loadRulePackFiles(rulePaths)]);
-  if (format === "json") {
-    const rows = rules.map((rule) => ({ id: rule.id, type: rule.type, severity: rule.severity, pack: rule.source.pack, file: rule.source.file, description: rule.description }));
-    return `${JSON.stringify(rows, null, 2)}\n`;
-  }
+export function renderRules(rules: readonly RuleDescriptor[], format: OutputFormat): string {
+  if (format === "json") return `${JSON.stringify(rules, null, 2)}\n`;
   const width = Math.max(...rules.map((rule) => rule.id.length));
-  const line = (rule: Rule) => `  ${rule.id.padEnd(width)}  ${rule.type.padEnd(7)}  ${rule.severity.padEnd(5)}  ${rule.description}`;
-  const packs = [...new Set(rules.map((rule) => rule.source.file))];
-  const sections = packs.map((file) => [`${file}:`, ...rules.filter((rule) => rule.source.file === file).map(line)].join("\n"));
+  const line = (rule: RuleDescriptor) => `  ${rule.id.padEnd(width)}  ${rule.type.padEnd(7)}  ${rule.severity.padEnd(5)}  ${rule.description}`;
+  const packs = [...new Set(rules.map((rule) => rule.file))];
+  const sections = packs.map((file) => [`${file}:`, ...rules.filter((rule) => rule.file === file).map(line)].join("\n"));
   return `${sections.join("\n\n")}\n\n${rules.length} rules in ${packs.length} packs.\n`;
+}
+
+/**
+ * `pipcanary rules --test DIR`: the cases beside the packs in DIR, run through the real matchers.
+ * Exit 1 (invalid input) when a case fails or a rule lacks a case either way.
+ */
+export async function testRuleCases(dir: string): Promise<ExitCodeValue> {
+  const report = await runRuleCases(dir, { python: "python3" });
+  await writeStdout(renderCaseReport(report));
+  return casesPassed(report) ? ExitCode.Safe : ExitCode.InvalidInput;
 }

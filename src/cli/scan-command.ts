@@ -22,8 +22,7 @@ import { scanReportJson } from "../report/json.ts";
 import { renderSarif } from "../report/sarif.ts";
 import { exemptionLines } from "../report/exemptions.ts";
 import { closingLine, formatScanReport, formatWarning } from "../report/text.ts";
-import { loadBuiltinRulePacks } from "../rules/builtin.ts";
-import { dynamicRules, loadRulePackFiles, staticRules } from "../rules/loader.ts";
+import { loadRuleSet } from "../rules/rule-set.ts";
 import type { DynamicRule, StaticRule } from "../rules/types.ts";
 import { type ArtifactStaticResult, checkRequirementNames, refuseSdists, scanArtifactsStatically } from "../static/index.ts";
 import { NotImplementedError } from "./not-implemented.ts";
@@ -50,8 +49,8 @@ interface LoadedRules {
 }
 
 function loadRules(options: ResolvedOptions): LoadedRules {
-  const packs = [...loadBuiltinRulePacks(), ...loadRulePackFiles(options.rulePaths)];
-  return { dynamic: dynamicRules(packs), static: staticRules(packs), digest: rulePacksDigest(packs) };
+  const set = loadRuleSet(options.rulePaths);
+  return { dynamic: set.dynamic, static: set.static, digest: rulePacksDigest(set.packs) };
 }
 
 function refuseUnimplemented(options: ResolvedOptions): void {

@@ -1,45 +1,34 @@
 /**
- * Glob syntax shared by rules and exceptions.
- * - Path globs are absolute (`/etc/shadow`), home-relative (`~`, `~/.ssh/**`) or relative to one of
- *   the run's own directories (`$WORK/**`: the work dir with the venv and downloads; `$PYTHON/**`: the
- *   host interpreter's installation), which exist only during a scan. Segments may use
- *   `*` (any run of characters but `/`), `?` (one character) and `[abc]`/`[!abc]`; a segment that is
- *   exactly `**` matches zero or more whole segments, so `~/.aws/**` matches `~/.aws` itself and
- *   everything below it, but never `~`.
- * - Name globs (programs, packages) use the same `*`/`?`/`[…]`.
- * - Argv globs run over the arguments joined by single spaces: `*` and `?` stay within one
- *   argument (no space), `**` spans any number of arguments. `* -c **` is "a program whose first
- *   argument is -c", and does not match `bash script -c x`.
+ * The one glob dialect of rule packs, behavioural and static (documented in rules/README.md):
+ * - `*` any run of characters that stays within one unit of the field, `?` one such character,
+ * - `[abc]`, `[a-z]`, `[!abc]` (or `[^abc]`) one character of (not of) the set,
+ * - `**` any run of characters across units; in path fields it must be a whole segment and
+ *   matches zero or more whole segments (`~/.aws/**` covers `~/.aws` and everything below it),
+ * - everything else is literal.
+ * The unit depends on what the field holds: a path segment (paths, files, unix socket addresses),
+ * one argument (argv, joined by single spaces), one printable string (strings of compiled files),
+ * or the whole value (names, text), where `**` means the same as `*`. Text fields (string
+ * constants, commands, arguments, strings of compiled files) ignore case; all others do not.
  */
+export type GlobField = "path" | "argv" | "name" | "text" | "binary";
 
-/** Named roots a path glob may start with, each standing for zero or more directories of the run. */
-const PATH_ROOTS = ["$WORK", "$PYTHON"] as const;
-export type PathRootName = (typeof PATH_ROOTS)[number];
-export type PathRoots = Partial<Record<PathRootName, readonly string[]>>;
+/** Characters `*` and `?` may match, per field. */
+const UNIT: Record<GlobField, string> = {
+  path: "[^/]",
+  argv: "[^ ]",
+  name: "[\\s\\S]",
+  text: "[\\s\\S]",
+  binary: "[\\x20-\\x7e\\t]",
+};
 
-/** Why a glob is invalid, or undefined when it is fine. */
-export function pathGlobProblem(glob: string): string | undefined {
-  const root = glob.split("/")[0] ?? "";
-  if (!(root === "" || root === "~" || (PATH_ROOTS as readonly string[]).includes(root))) {
-    return `must start with '/', '~/' or one of ${PATH_ROOTS.map((name) => `'${name}/'`).join(", ")}`;
-  }
-  if (glob.includes("\0")) return "must not contain NUL";
-  for (const segment of glob.split("/")) {
-    if (segment === "." || segment === "..") return "must not contain '.' or '..' segments";
-    if (segment.includes("**") && segment !== "**") return "'**' must be a whole segment";
-    const problem = classProblem(segment);
-    if (problem) return problem;
-  }
-  return undefined;
+export function hasWildcard(text: string): boolean {
+  return /[*?[]/.test(text);
 }
 
-export function nameGlobProblem(glob: string): string | undefined {
-  return classProblem(glob);
-}
-
-function classProblem(text: string): string | undefined {
+/** Why a glob is not valid in `field`, or undefined when it is fine. */
+export function globProblem(glob: string, field: GlobField): string | undefined {
   let open = false;
-  for (const ch of text) {
+  for (const ch of glob) {
     if (ch === "[") {
       if (open) return "nested '[' in a character class";
       open = true;
@@ -47,62 +36,115 @@ function classProblem(text: string): string | undefined {
       open = false;
     }
   }
-  return open ? "unclosed '[' character class" : undefined;
+  if (open) return "unclosed '[' character class";
+  if (/\[[!^]?\]/.test(glob)) return "empty character class";
+  if (field === "path" && glob.split("/").some((segment) => segment.includes("**") && segment !== "**")) return "'**' must be a whole segment";
+  return undefined;
 }
 
-export function hasWildcard(text: string): boolean {
-  return /[*?[]/.test(text);
-}
-
-/** Regex source for a name glob (`*` stops at `/`) or an argv glob (`*` stops at a space, `**` does not). */
-function globToRegexSource(glob: string, argv: boolean): string {
-  const star = argv ? "[^ ]*" : "[^/]*";
-  const one = argv ? "[^ ]" : "[^/]";
+/**
+ * Regex source (no anchors, no flags) for one glob. Understood identically by JavaScript and
+ * Python `re`, because the static fact extractor receives call-name globs in this form.
+ */
+export function globSource(glob: string, field: GlobField): string {
+  if (field === "path") return pathSource(glob);
+  const unit = UNIT[field];
+  // Strings of compiled files are searched, not anchored: the shortest run keeps the search linear.
+  const star = field === "binary" ? `${unit}*?` : `${unit}*`;
   let out = "";
   for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i] ?? "";
-    if (ch === "*" && argv && glob[i + 1] === "*") {
-      out += "[\\s\\S]*";
+    const ch = glob[i] as string;
+    if (ch === "*" && glob[i + 1] === "*") {
+      out += field === "argv" ? "[\\s\\S]*" : star;
       i++;
-    } else if (ch === "*") out += star;
-    else if (ch === "?") out += one;
-    else if (ch === "[") {
-      const close = glob.indexOf("]", i + 1);
-      if (close === -1) {
-        out += "\\[";
-        continue;
-      }
-      let body = glob.slice(i + 1, close);
-      const negate = body.startsWith("!") || body.startsWith("^");
-      if (negate) body = body.slice(1);
-      out += `[${negate ? "^" : ""}${body.replace(/[\\\]^]/g, "\\$&")}]`;
-      i = close;
-    } else out += ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    } else if (ch === "*") {
+      out += star;
+    } else {
+      const [source, next] = atom(glob, i, unit);
+      out += source;
+      i = next;
+    }
   }
   return out;
 }
 
-export function compileNameGlob(glob: string): RegExp {
-  return new RegExp(`^(?:${globToRegexSource(glob, false)})$`);
+/** `**` segments match zero or more whole segments, so `a/**` also matches `a`, and `**\/b` matches `b`. */
+function pathSource(glob: string): string {
+  const segments = glob.split("/");
+  let out = "";
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    if (segment === "**") {
+      if (segments.length === 1) out += "[\\s\\S]*";
+      else if (last) out = `${out.replace(/\\\/$/, "")}(?:\\/[\\s\\S]*)?`;
+      else out += "(?:[\\s\\S]*\\/)?";
+      return;
+    }
+    let part = "";
+    for (let i = 0; i < segment.length; i++) {
+      const ch = segment[i] as string;
+      if (ch === "*") {
+        part += "[^/]*";
+      } else {
+        const [source, next] = atom(segment, i, "[^/]");
+        part += source;
+        i = next;
+      }
+    }
+    out += last ? part : `${part}\\/`;
+  });
+  return out;
 }
 
-export function compileArgvGlob(glob: string): RegExp {
-  return new RegExp(`^(?:${globToRegexSource(glob, true)})$`);
+/** Source for `?`, a character class or a literal at `i`, and the index of its last character. */
+function atom(glob: string, i: number, unit: string): [string, number] {
+  const ch = glob[i] as string;
+  if (ch === "?") return [unit, i];
+  if (ch === "[") {
+    const close = glob.indexOf("]", i + 1);
+    if (close !== -1) {
+      let body = glob.slice(i + 1, close);
+      const negate = body.startsWith("!") || body.startsWith("^");
+      if (negate) body = body.slice(1);
+      return [`[${negate ? "^" : ""}${body.replace(/[\\\]^[]/g, "\\$&")}]`, close];
+    }
+  }
+  return [ch.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"), i];
 }
 
-/**
- * Expands `~` to the decoy home and a named root to each of its directories (none when the run has
- * none), and splits each result into segments (no leading empty segment).
- */
-export function pathGlobSegments(glob: string, home: string, roots: PathRoots = {}): string[][] {
-  const slash = glob.indexOf("/");
-  const root = slash === -1 ? glob : glob.slice(0, slash);
-  const rest = slash === -1 ? "" : glob.slice(slash);
-  const bases = root === "" ? [""] : root === "~" ? [home] : roots[root as PathRootName] ?? [];
-  return bases.map((base) => `${base.replace(/\/+$/, "")}${rest}`.split("/").filter((segment) => segment !== ""));
+/** An anchored regex for one glob; text fields ignore case. */
+export function compileGlob(glob: string, field: GlobField): RegExp {
+  return new RegExp(`^(?:${globSource(glob, field)})$`, field === "text" ? "i" : "");
 }
 
-export function basename(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash === -1 ? path : path.slice(slash + 1);
+/** The literal runs of a glob (outside wildcards and classes), for cheap pre-filters. */
+export function literalRuns(glob: string): string[] {
+  const runs: string[] = [];
+  let run = "";
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i] as string;
+    if (ch === "*" || ch === "?" || (ch === "[" && glob.indexOf("]", i + 1) !== -1)) {
+      if (run) runs.push(run);
+      run = "";
+      if (ch === "[") i = glob.indexOf("]", i + 1);
+    } else {
+      run += ch;
+    }
+  }
+  if (run) runs.push(run);
+  return runs;
+}
+
+/** Several globs of one field behind one regex. */
+export interface GlobSet {
+  readonly globs: readonly string[];
+  test(value: string): boolean;
+}
+
+const NEVER: GlobSet = { globs: [], test: () => false };
+
+export function compileGlobSet(globs: readonly string[] | undefined, field: GlobField): GlobSet {
+  if (!globs || globs.length === 0) return NEVER;
+  const regex = new RegExp(`^(?:${globs.map((glob) => globSource(glob, field)).join("|")})$`, field === "text" ? "i" : "");
+  return { globs, test: (value) => regex.test(value) };
 }

@@ -1,5 +1,5 @@
 import { type AddressPattern, mappedIpv4, maskIpv4, maskIpv6, parseIpv4, parseIpv6 } from "../core/cidr.ts";
-import { compileNameGlob } from "../core/glob.ts";
+import { compileGlob } from "../core/glob.ts";
 
 /**
  * Prefix tables for many CIDR blocks: one map per distinct prefix length, so a lookup costs at
@@ -12,7 +12,7 @@ export class AddressTable {
 
   add(pattern: AddressPattern, value: number): void {
     if (pattern.family === "unix") {
-      this.unix.push({ regex: compileNameGlob(pattern.glob), value });
+      this.unix.push({ regex: compileGlob(pattern.glob, "path"), value });
     } else if (pattern.family === "inet") {
       push(this.v4, pattern.bits, pattern.prefix, value);
     } else {

@@ -5,7 +5,8 @@ import { EVENT_KINDS, type AttributedEvent, type EventKind, type ExecEvent, type
 import { PHASES, type Phase } from "../core/phase.ts";
 import { parseAddressPattern } from "../core/cidr.ts";
 import { AddressTable } from "./addresses.ts";
-import { basename, compileArgvGlob, compileNameGlob, hasWildcard, type PathRoots } from "../core/glob.ts";
+import { compileGlob, hasWildcard } from "../core/glob.ts";
+import { basename, type PathRoots } from "../core/path-glob.ts";
 import { PathTrie } from "./path-trie.ts";
 
 export interface MatchContext {
@@ -60,7 +61,7 @@ class NameSet {
 
   constructor(globs: readonly string[]) {
     for (const glob of globs) {
-      if (hasWildcard(glob)) this.globs.push(compileNameGlob(glob));
+      if (hasWildcard(glob)) this.globs.push(compileGlob(glob, "name"));
       else this.literals.add(glob);
     }
   }
@@ -154,7 +155,7 @@ function compileRule(rule: DynamicRule, ctx: MatchContext): CompiledRule {
     notPaths: trieOf(m.notPaths, ctx),
     programs: m.programs ? new NameSet(m.programs) : undefined,
     addresses: tableOf(m.addresses),
-    argv: m.argv?.map(compileArgvGlob),
+    argv: m.argv?.map((glob) => compileGlob(glob, "argv")),
     syscalls: m.syscalls ? new NameSet(m.syscalls) : undefined,
     exceptions: rule.except.map((exception) => compileException(exception, ctx)),
   };
@@ -192,7 +193,7 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
         break;
       case Primary.Programs:
         for (const glob of m.programs ?? []) {
-          if (hasWildcard(glob)) programGlobs.push({ regex: compileNameGlob(glob), index });
+          if (hasWildcard(glob)) programGlobs.push({ regex: compileGlob(glob, "name"), index });
           else {
             const list = programLiterals.get(glob) ?? [];
             if (!list.includes(index)) list.push(index);
@@ -208,7 +209,7 @@ export function compileRules(rules: readonly DynamicRule[], ctx: MatchContext): 
         break;
       case Primary.Argv:
         argvRules.push(index);
-        for (const glob of m.argv ?? []) argvSources.push(compileArgvGlob(glob).source);
+        for (const glob of m.argv ?? []) argvSources.push(compileGlob(glob, "argv").source);
         break;
       case Primary.Kind:
         for (const kind of m.events) {

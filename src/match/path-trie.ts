@@ -1,4 +1,5 @@
-import { compileNameGlob, hasWildcard, type PathRoots, pathGlobSegments } from "../core/glob.ts";
+import { compileGlob, hasWildcard } from "../core/glob.ts";
+import { type PathRoots, pathGlobSegments } from "../core/path-glob.ts";
 
 interface WildChild {
   pattern: string;
@@ -99,7 +100,7 @@ export class PathTrie {
         node.wild ??= [];
         let child = node.wild.find((w) => w.pattern === segment);
         if (child === undefined) {
-          child = { pattern: segment, regex: compileNameGlob(segment), affixes: affixesOf(segment), node: new TrieNode() };
+          child = { pattern: segment, regex: compileGlob(segment, "path"), affixes: affixesOf(segment), node: new TrieNode() };
           node.wild.push(child);
         }
         node = child.node;

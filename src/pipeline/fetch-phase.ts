@@ -13,8 +13,7 @@ import { hashMismatchError } from "../fetch/hash-mismatch.ts";
 import { unpackCopiesDir, writeUnpackCopyingRunner } from "../fetch/unpack-copies.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import type { Finding } from "../core/finding.ts";
-import { loadBuiltinRulePacks } from "../rules/builtin.ts";
-import { staticRules } from "../rules/loader.ts";
+import { loadRuleSet } from "../rules/rule-set.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import { sandboxSocketOwner } from "../sandbox/socket-owner.ts";
 import { unpackFindings } from "../static/index.ts";
@@ -215,7 +214,7 @@ async function blameUnpackedArchives(context: ScanContext, outcome: PhaseOutcome
   if (!outcome.blocked && outcome.failedStep === undefined) return plain;
   const environment = context.environment;
   const copies = await collectArtifacts(unpackCopiesDir(environment), environment.workDir);
-  const unsafe = unpackFindings(copies, staticRules(loadBuiltinRulePacks()), "fetch");
+  const unsafe = unpackFindings(copies, loadRuleSet().static, "fetch");
   if (!unsafe.some((finding) => finding.severity === "block")) return plain;
   const rest = outcome.findings.filter((finding) => finding.package !== undefined || finding.severity !== "block");
   return { findings: [...unsafe, ...rest], blocked: true };

@@ -7,8 +7,7 @@ import type { Artifact, InstalledDistribution } from "../core/artifact.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import { compileRules } from "../match/matcher.ts";
 import type { Finding } from "../core/finding.ts";
-import { loadBuiltinRulePacks } from "../rules/builtin.ts";
-import { dynamicRules } from "../rules/loader.ts";
+import { loadRuleSet } from "../rules/rule-set.ts";
 import { createSandboxEnvironment } from "../sandbox/environment.ts";
 import { detectHostPython, requireSandboxTools } from "../sandbox/host-python.ts";
 import type { SpawnFunction } from "../static/python/extractor.ts";
@@ -118,7 +117,7 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     runner: new PhaseRunner({
       environment,
       tools,
-      matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), {
+      matcher: compileRules(options.rules ?? loadRuleSet().dynamic, {
         home: environment.home,
         roots: { $WORK: [environment.workDir], $PYTHON: [...new Set([environment.python.prefix, ...environment.python.bindRoots])] },
       }),

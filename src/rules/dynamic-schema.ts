@@ -1,11 +1,18 @@
-import { nameGlobProblem, pathGlobProblem } from "../core/glob.ts";
+import { type GlobField, globProblem } from "../core/glob.ts";
+import { pathGlobProblem } from "../core/path-glob.ts";
 import { parseAddressPattern } from "../core/cidr.ts";
 import { EVENT_KINDS, type EventKind } from "../trace/events.ts";
 import { PHASES } from "../core/phase.ts";
 import type { DynamicCondition } from "./types.ts";
 import { type FieldContext, type Raw, fail, readBoolean, readEnumList, readNumberList, readStringList, rejectUnknownKeys } from "./validate.ts";
 
-const KNOWN = ["events", "phases", "paths", "not_paths", "flags", "families", "addresses", "ports", "programs", "argv", "syscalls", "package_only"] as const;
+export const DYNAMIC_MATCH_KEYS = ["events", "phases", "paths", "not_paths", "flags", "families", "addresses", "ports", "programs", "argv", "syscalls", "package_only"] as const;
+export const SOCKET_FAMILIES = ["inet", "inet6", "unix", "netlink", "other"] as const;
+
+/** The glob check of one field. */
+export function fieldProblem(field: GlobField): (glob: string) => string | undefined {
+  return (glob) => globProblem(glob, field);
+}
 
 /** Reads a list of globs and rejects any that would never match or not compile. */
 export function readGlobList(
@@ -21,7 +28,7 @@ export function readGlobList(
 
 export function parseDynamicCondition(rule: FieldContext, raw: Raw): DynamicCondition {
   const ctx: FieldContext = { ...rule, prefix: "match." };
-  rejectUnknownKeys(ctx, raw, KNOWN);
+  rejectUnknownKeys(ctx, raw, DYNAMIC_MATCH_KEYS);
   const events = readEnumList(ctx, raw, "events", EVENT_KINDS);
   if (!events) fail(ctx, "events", "is required: the event kinds this rule looks at");
   const addresses = readStringList(ctx, raw, "addresses");
@@ -39,12 +46,12 @@ export function parseDynamicCondition(rule: FieldContext, raw: Raw): DynamicCond
     paths: readGlobList(ctx, raw, "paths", pathGlobProblem),
     notPaths: readGlobList(ctx, raw, "not_paths", pathGlobProblem),
     flags,
-    families: readEnumList(ctx, raw, "families", ["inet", "inet6", "unix", "netlink", "other"] as const),
+    families: readEnumList(ctx, raw, "families", SOCKET_FAMILIES),
     addresses,
     ports: readNumberList(ctx, raw, "ports"),
-    programs: readGlobList(ctx, raw, "programs", nameGlobProblem),
-    argv: readGlobList(ctx, raw, "argv", nameGlobProblem),
-    syscalls: readGlobList(ctx, raw, "syscalls", nameGlobProblem),
+    programs: readGlobList(ctx, raw, "programs", fieldProblem("name")),
+    argv: readGlobList(ctx, raw, "argv", fieldProblem("argv")),
+    syscalls: readGlobList(ctx, raw, "syscalls", fieldProblem("name")),
     packageOnly: readBoolean(ctx, raw, "package_only", true),
   };
   if (condition.notPaths && !condition.paths) fail(ctx, "not_paths", "only narrows match.paths, which is not set");

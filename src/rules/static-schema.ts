@@ -1,14 +1,15 @@
+import { type GlobField, globProblem } from "../core/glob.ts";
 import { ARCHIVE_PROBLEMS, type ArchiveProblem } from "../core/archive-problem.ts";
 import { type FieldContext, type Raw, fail, readBoolean, readEnumList, readOptionalString, readStringList, rejectUnknownKeys } from "./validate.ts";
 
 /**
  * The `match` block of a static rule. `fact` picks what the rule looks at; every other field that
- * is set must match (AND); within a list any entry may match (OR). Globs: `*` and `?`; call names
- * and env var names are case-sensitive, text (string constants, commands, binary strings) is not,
- * file paths use `*` within a segment and `**` across.
+ * is set must match (AND); within a list any entry may match (OR). Globs are those of every rule
+ * (src/core/glob.ts): call names and env var names are case-sensitive, text (string constants,
+ * commands, binary strings) is not, file paths use `*` within a segment and `**` segments across.
  */
 export type SourceScope = "install" | "runtime";
-const SOURCE_SCOPES: readonly SourceScope[] = ["install", "runtime"];
+export const SOURCE_SCOPES: readonly SourceScope[] = ["install", "runtime"];
 
 /**
  * Which allowlist may lower a finding by one level (block → warn → info):
@@ -17,14 +18,14 @@ const SOURCE_SCOPES: readonly SourceScope[] = ["install", "runtime"];
  * - `user` (default): only packages the user allowlisted.
  */
 export type Lowering = "never" | "credential" | "user";
-const LOWERINGS: readonly Lowering[] = ["never", "credential", "user"];
+export const LOWERINGS: readonly Lowering[] = ["never", "credential", "user"];
 
-const PTH_FORMS = ["code", "known-hook"] as const;
+export const PTH_FORMS = ["code", "known-hook"] as const;
 export type PthForm = (typeof PTH_FORMS)[number];
-const BINARY_LAYOUTS = ["binary-only", "mixed"] as const;
+export const BINARY_LAYOUTS = ["binary-only", "mixed"] as const;
 export type BinaryLayout = (typeof BINARY_LAYOUTS)[number];
-const BLOB_ENCODINGS = ["base64", "hex"] as const;
-const ARCHIVE_KINDS = ["wheel", "sdist"] as const;
+export const BLOB_ENCODINGS = ["base64", "hex"] as const;
+export const ARCHIVE_KINDS = ["wheel", "sdist"] as const;
 
 interface MatchBase {
   lowering: Lowering;
@@ -157,13 +158,13 @@ export type StaticMatch =
   | BinaryLayoutMatch;
 
 export type StaticFactKind = StaticMatch["fact"];
-const STATIC_FACT_KINDS: readonly StaticFactKind[] = [
+export const STATIC_FACT_KINDS: readonly StaticFactKind[] = [
   "archive", "file", "pth", "call", "string", "attribute", "env", "blob", "cmdclass", "binary-string", "binary-layout",
 ];
 
 const CODE_KEYS = ["scopes", "used_by"] as const;
 const ESCALATING_KEYS = ["import_time", "escalate_with"] as const;
-const KNOWN_KEYS: Record<StaticFactKind, readonly string[]> = {
+export const STATIC_MATCH_KEYS: Record<StaticFactKind, readonly string[]> = {
   archive: ["problems"],
   file: ["paths", "archives"],
   pth: ["forms"],
@@ -177,8 +178,26 @@ const KNOWN_KEYS: Record<StaticFactKind, readonly string[]> = {
   "binary-layout": ["layouts"],
 };
 
-function required(ctx: FieldContext, raw: Raw, field: string): string[] {
+/** Fields whose globs run over text (any case) or archive paths; every other list is of names. */
+const TEXT_FIELDS = ["args", "safe_commands", "values", "strings"];
+
+function globField(kind: StaticFactKind, field: string): GlobField {
+  if (field === "paths") return "path";
+  return TEXT_FIELDS.includes(field) || (kind === "call" && field === "commands") ? "text" : "name";
+}
+
+/** A list of globs in the dialect of src/core/glob.ts, each checked. */
+function readGlobs(ctx: FieldContext, raw: Raw, kind: StaticFactKind, field: string): string[] | undefined {
   const list = readStringList(ctx, raw, field);
+  for (const glob of list ?? []) {
+    const problem = globProblem(glob, globField(kind, field));
+    if (problem) fail(ctx, `match.${field}`, `'${glob}' ${problem}`);
+  }
+  return list;
+}
+
+function required(ctx: FieldContext, raw: Raw, kind: StaticFactKind, field: string): string[] {
+  const list = readGlobs(ctx, raw, kind, field);
   if (list === undefined) fail(ctx, `match.${field}`, "is required for this fact");
   return list;
 }
@@ -190,20 +209,20 @@ export function parseStaticCondition(ctx: FieldContext, raw: Raw): StaticMatch {
     fail(ctx, "match.fact", `must be one of ${STATIC_FACT_KINDS.join(", ")}`);
   }
   const kind = fact as StaticFactKind;
-  rejectUnknownKeys(ctx, raw, ["fact", "lowering", ...KNOWN_KEYS[kind]], "match.");
+  rejectUnknownKeys(ctx, raw, ["fact", "lowering", ...STATIC_MATCH_KEYS[kind]], "match.");
   const lowering = readOptionalString(ctx, raw, "lowering") ?? "user";
   if (!(LOWERINGS as readonly string[]).includes(lowering)) fail(ctx, "match.lowering", `must be one of ${LOWERINGS.join(", ")}`);
   const base = { lowering: lowering as Lowering };
   const scopes = () => readEnumList(ctx, raw, "scopes", SOURCE_SCOPES);
-  const usedBy = () => readStringList(ctx, raw, "used_by");
-  const list = (field: string) => readStringList(ctx, raw, field);
+  const usedBy = () => readGlobs(ctx, raw, kind, "used_by");
+  const list = (field: string) => readGlobs(ctx, raw, kind, field);
   const tested = () => readBoolean(ctx, raw, "tested", false);
   const escalating = () => ({ importTime: readBoolean(ctx, raw, "import_time", false), escalateWith: list("escalate_with") });
   switch (kind) {
     case "archive":
       return { ...base, fact: kind, problems: readEnumList(ctx, raw, "problems", ARCHIVE_PROBLEMS) };
     case "file":
-      return { ...base, fact: kind, paths: required(ctx, raw, "paths"), archives: readEnumList(ctx, raw, "archives", ARCHIVE_KINDS) };
+      return { ...base, fact: kind, paths: required(ctx, raw, kind, "paths"), archives: readEnumList(ctx, raw, "archives", ARCHIVE_KINDS) };
     case "pth":
       return { ...base, fact: kind, forms: readEnumList(ctx, raw, "forms", PTH_FORMS) };
     case "call":
@@ -214,12 +233,12 @@ export function parseStaticCondition(ctx: FieldContext, raw: Raw): StaticMatch {
       };
     case "string":
       return {
-        ...base, fact: kind, scopes: scopes(), usedBy: usedBy(), values: required(ctx, raw, "values"),
+        ...base, fact: kind, scopes: scopes(), usedBy: usedBy(), values: required(ctx, raw, kind, "values"),
         docstrings: readBoolean(ctx, raw, "docstrings", true), prose: readBoolean(ctx, raw, "prose", true), tested: tested(),
         ...escalating(),
       };
     case "attribute":
-      return { ...base, fact: kind, scopes: scopes(), names: required(ctx, raw, "names"), tested: tested(), ...escalating() };
+      return { ...base, fact: kind, scopes: scopes(), names: required(ctx, raw, kind, "names"), tested: tested(), ...escalating() };
     case "env":
       return { ...base, fact: kind, scopes: scopes(), usedBy: usedBy(), vars: list("vars"), whole: readBoolean(ctx, raw, "whole", false) };
     case "blob": {
@@ -232,7 +251,7 @@ export function parseStaticCondition(ctx: FieldContext, raw: Raw): StaticMatch {
     case "cmdclass":
       return { ...base, fact: kind, scopes: scopes(), commands: list("commands"), runCalls: list("run_calls") };
     case "binary-string":
-      return { ...base, fact: kind, strings: required(ctx, raw, "strings") };
+      return { ...base, fact: kind, strings: required(ctx, raw, kind, "strings") };
     case "binary-layout":
       return { ...base, fact: kind, layouts: readEnumList(ctx, raw, "layouts", BINARY_LAYOUTS) };
   }

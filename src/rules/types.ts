@@ -8,6 +8,8 @@ import type { StaticMatch } from "./static-schema.ts";
 export interface RuleSource {
   file: string;
   pack: string;
+  /** Line of the rule in its file. */
+  line: number;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface DynamicCondition {
   events: EventKind[];
   phases: Phase[] | undefined;
   /**
-   * Path globs (see src/core/glob.ts). File events match on their path or, for rename/link, on
+   * Path globs (see src/core/glob.ts and src/core/path-glob.ts). File events match on their path or, for rename/link, on
    * the destination; exec events on the executed path.
    */
   paths: string[] | undefined;

@@ -5,17 +5,40 @@ import { ExitCode } from "../core/exit-codes.ts";
  * Small typed readers for YAML-decoded values. Every failure names the file, the rule id and the
  * field, because rule packs are written by people outside this project.
  */
-export class RuleValidationError extends PipcanaryError {
-  readonly file: string;
-  readonly ruleId: string | undefined;
-  readonly field: string;
+/** One schema problem of a rule pack, located by file and line. */
+export interface RuleProblem {
+  file: string;
+  /** 1-based line of the field (or of the rule, when the field is missing). */
+  line: number | undefined;
+  ruleId: string | undefined;
+  field: string;
+  problem: string;
+}
 
-  constructor(file: string, ruleId: string | undefined, field: string, problem: string) {
-    super(`${file}: rule ${ruleId ?? "(no id)"}: field '${field}': ${problem}`, ExitCode.InvalidInput, "fix the rule pack, or leave it out of --rules");
+function problemText(p: RuleProblem): string {
+  return `${p.file}${p.line === undefined ? "" : `:${p.line}`}: rule ${p.ruleId ?? "(no id)"}: field '${p.field}': ${p.problem}`;
+}
+
+/** Every schema problem of a pack at once, one line each, so a pack is fixed in one round. */
+export class RuleValidationError extends PipcanaryError {
+  readonly problems: readonly RuleProblem[];
+
+  constructor(problems: readonly RuleProblem[]) {
+    super(problems.map(problemText).join("\n"), ExitCode.InvalidInput, "fix the rule pack, or leave it out of --rules");
     this.name = "RuleValidationError";
-    this.file = file;
-    this.ruleId = ruleId;
-    this.field = field;
+    this.problems = problems;
+  }
+
+  get file(): string {
+    return this.problems[0]?.file ?? "";
+  }
+
+  get ruleId(): string | undefined {
+    return this.problems[0]?.ruleId;
+  }
+
+  get field(): string {
+    return this.problems[0]?.field ?? "";
   }
 }
 
@@ -33,7 +56,7 @@ export function isRecord(value: unknown): value is Raw {
 }
 
 export function fail(ctx: FieldContext, field: string, problem: string): never {
-  throw new RuleValidationError(ctx.file, ctx.ruleId, `${ctx.prefix ?? ""}${field}`, problem);
+  throw new RuleValidationError([{ file: ctx.file, line: undefined, ruleId: ctx.ruleId, field: `${ctx.prefix ?? ""}${field}`, problem }]);
 }
 
 export function readString(ctx: FieldContext, raw: Raw, field: string): string {

@@ -1,3 +1,5 @@
+import { globSource } from "../core/glob.ts";
+
 /**
  * Compiled files in a package: which files are binaries, and a strings scan of their first
  * megabytes for indicators that have no business in a compiled extension. The patterns come from
@@ -15,7 +17,6 @@ const TEXT_EXTENSIONS = new Set([
   "typed", "in", "jinja", "j2", "cmake", "pem", "crt", "csh", "fish", "bat", "ps1", "sh", "tcl", "png", "jpg", "jpeg",
   "gif", "ico", "ttf", "otf", "woff", "woff2", "mo", "po", "pyc", "npy", "npz", "parquet", "gz", "zip", "bz2", "xz",
 ]);
-const PRINTABLE = "[\\x20-\\x7e\\t]";
 
 /** Compiled files recognised by name: Python extension modules, and Windows executables and DLLs. */
 export function binaryKindByName(path: string): "extension" | "pe" | undefined {
@@ -49,16 +50,8 @@ export interface BinaryStringHit {
 
 /** Compiles text globs so that `*` never crosses a non-printable byte: a match stays in one string. */
 export function compileBinaryPatterns(globs: readonly string[]): RegExp {
-  const sources = globs.map((glob) => {
-    // Leading and trailing `*` add nothing to an unanchored search and make it quadratic.
-    let out = "";
-    for (const char of glob.replace(/^\*+|\*+$/g, "")) {
-      if (char === "*") out += `${PRINTABLE}*?`;
-      else if (char === "?") out += PRINTABLE;
-      else out += char.replace(/[\\^$.|+()[\]{}/]/g, (c) => `\\${c}`);
-    }
-    return `(${out})`;
-  });
+  // Leading and trailing `*` add nothing to an unanchored search and make it quadratic.
+  const sources = globs.map((glob) => `(${globSource(glob.replace(/^\*+|\*+$/g, ""), "binary")})`);
   return new RegExp(sources.join("|"), "gi");
 }
 

@@ -3,7 +3,7 @@ import type { Artifact } from "../core/artifact.ts";
 import type { FindingSubject, StaticFinding } from "../core/finding.ts";
 import { type RuleException, type StaticRule } from "../rules/types.ts";
 import { SEVERITIES, type Severity } from "../core/severity.ts";
-import { compileGlobs } from "./glob.ts";
+import { compileGlobSet } from "../core/glob.ts";
 import type { Hit } from "./match.ts";
 import { type AllowlistPolicy, applyAllowlist } from "./policy.ts";
 
@@ -29,7 +29,7 @@ export function findingsFromHits(hits: readonly Hit[], artifact: Artifact, root:
   const partners = kept.filter(({ rule }) => applyAllowlist(rule.severity, rule.match.lowering, artifact.name, builtinOnly).severity !== "info");
   kept.forEach(({ rule, subject }, i) => {
     if (!("escalateWith" in rule.match) || rule.match.escalateWith === undefined || subject.kind !== "code" || rule.severity === "block") return;
-    const globs = compileGlobs(rule.match.escalateWith, "name");
+    const globs = compileGlobSet(rule.match.escalateWith, "name");
     const partner = partners.find((other) => other.subject.kind === "code" && other.subject.file === subject.file && globs.test(other.rule.id));
     if (partner) {
       const why = `Raised from ${rule.severity} to block: the same file also has ${partner.rule.id} (${partner.rule.description})`;
@@ -98,7 +98,7 @@ function exceptionApplies(exception: RuleException, packageName: string, subject
   if (exception.files !== undefined) {
     const file = subject.kind === "code" || subject.kind === "archive" ? subject.file : undefined;
     if (file === undefined) return false;
-    const globs = compileGlobs(exception.files, "path");
+    const globs = compileGlobSet(exception.files, "path");
     if (!globs.test(file) && !(root !== "" && file.startsWith(root) && globs.test(file.slice(root.length)))) return false;
   }
   return true;

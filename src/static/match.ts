@@ -10,7 +10,7 @@ import type { StaticRule } from "../rules/types.ts";
 import type { StaticFinding } from "../core/finding.ts";
 import type { ArchiveIssue } from "./archive/types.ts";
 import { compileBinaryPatterns } from "./binaries.ts";
-import { compileGlobs, type GlobSet, globSource, literalToken } from "./glob.ts";
+import { compileGlobSet, type GlobSet, globSource, literalRuns } from "../core/glob.ts";
 import type { BinaryEntry } from "./inventory.ts";
 import type { PthLine } from "./pth.ts";
 import type { CallFact, FactInterest, FileFacts, SourceFact } from "./python/facts.ts";
@@ -65,10 +65,10 @@ export function compileRules(rules: readonly StaticRule[]): CompiledRules {
     const match = rule.match;
     const globs: Record<string, GlobSet> = {};
     const name = (key: string, list: string[] | undefined) => {
-      globs[key] = compileGlobs(list, "name");
+      globs[key] = compileGlobSet(list, "name");
       callGlobs.push(...(list ?? []));
     };
-    const text = (key: string, list: string[] | undefined) => (globs[key] = compileGlobs(list, "text"));
+    const text = (key: string, list: string[] | undefined) => (globs[key] = compileGlobSet(list, "text"));
     if ("usedBy" in match) name("usedBy", match.usedBy);
     switch (match.fact) {
       case "call":
@@ -78,25 +78,25 @@ export function compileRules(rules: readonly StaticRule[]): CompiledRules {
         text("args", match.args);
         text("commands", match.commands);
         text("safeCommands", match.safeCommands);
-        globs.callbacks = compileGlobs(match.callbacks, "name");
+        globs.callbacks = compileGlobSet(match.callbacks, "name");
         break;
       case "attribute":
-        globs.names = compileGlobs(match.names, "name");
+        globs.names = compileGlobSet(match.names, "name");
         attributeGlobs.push(...match.names);
         break;
       case "string":
         text("values", match.values);
-        tokens.push(...match.values.map(literalToken));
+        tokens.push(...match.values.map(longestLiteral));
         break;
       case "env":
-        globs.vars = compileGlobs(match.vars, "name");
+        globs.vars = compileGlobSet(match.vars, "name");
         break;
       case "cmdclass":
-        globs.commands = compileGlobs(match.commands, "name");
-        globs.runCalls = compileGlobs(match.runCalls, "name");
+        globs.commands = compileGlobSet(match.commands, "name");
+        globs.runCalls = compileGlobSet(match.runCalls, "name");
         break;
       case "file":
-        globs.paths = compileGlobs(match.paths, "path");
+        globs.paths = compileGlobSet(match.paths, "path");
         break;
       case "binary-string":
         for (const glob of match.strings) {
@@ -114,14 +114,24 @@ export function compileRules(rules: readonly StaticRule[]): CompiledRules {
   return {
     byFact,
     interest: {
-      calls: [...new Set(callGlobs)].map((glob) => globSource(glob, "name")),
+      calls: [...new Set(callGlobs)].map(anchoredName),
       strings: tokens.some((token) => token.length < 3) ? null : withoutRedundant(tokens),
-      attributes: [...new Set(attributeGlobs)].map((glob) => globSource(glob, "name")),
-      attributeLeaves: [...new Set(attributeGlobs.map((glob) => glob.slice(glob.lastIndexOf(".") + 1)))].map((leaf) => globSource(leaf, "name")),
+      attributes: [...new Set(attributeGlobs)].map(anchoredName),
+      attributeLeaves: [...new Set(attributeGlobs.map((glob) => glob.slice(glob.lastIndexOf(".") + 1)))].map(anchoredName),
     },
     binaryPatterns: binaryGlobs.length > 0 ? compileBinaryPatterns(binaryGlobs) : undefined,
     binaryRules,
   };
+}
+
+/** A name glob as the fact extractor's Python `re` receives it: the whole name must match. */
+function anchoredName(glob: string): string {
+  return `^(?:${globSource(glob, "name")})$`;
+}
+
+/** The longest literal run of a glob, lower-cased: a cheap pre-filter token. */
+function longestLiteral(glob: string): string {
+  return literalRuns(glob).reduce((best, run) => (run.length > best.length ? run : best), "").toLowerCase();
 }
 
 /** Tokens minus those that contain another token: a string containing the longer one contains the shorter. */

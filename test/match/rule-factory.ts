@@ -13,7 +13,7 @@ export function makeRule(
     description: `${id} description.`,
     explanation: `${id} explanation.`,
     severity: options.severity ?? "block",
-    source: { file: "test.yaml", pack: "test" },
+    source: { file: "test.yaml", pack: "test", line: 1 },
     except: (options.except ?? []).map((e) => ({
       phases: undefined, paths: undefined, packages: undefined, programs: undefined, files: undefined, reason: "test", ...e,
     })),

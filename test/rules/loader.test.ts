@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PipcanaryError } from "../../src/core/errors.ts";
 import { ExitCode } from "../../src/core/exit-codes.ts";
-import { allRules, loadRulePackFiles, parseRulePack } from "../../src/rules/loader.ts";
+import { allRules, loadRulePacks, parseRulePack } from "../../src/rules/loader.ts";
 import { RuleValidationError } from "../../src/rules/validate.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pipcanary-rules-"));
@@ -72,11 +72,26 @@ describe("rule pack validation", () => {
       expect(error.ruleId).toBe(ruleId);
       expect(error.field).toBe(field);
       expect(error.message).toMatch(problem);
-      expect(error.message).toStartWith(`my-pack.yaml: rule ${ruleId ?? "(no id)"}: field '${field}'`);
+      expect(error.message).toMatch(new RegExp(`^my-pack\\.yaml:\\d+: rule ${(ruleId ?? "(no id)").replace(/[()]/g, "\\$&")}: field '${field.replace(/[[\]]/g, "\\$&")}'`));
       expect(error).toBeInstanceOf(PipcanaryError);
       expect(error.exitCode).toBe(ExitCode.InvalidInput);
     });
   }
+
+  test("every problem of every rule is reported at once, each at the line of its field", () => {
+    const broken = GOOD.replace("severity: block", "severity: fatal").replace("    description: d.\n", "").replace("events: [open]", "events: [opne]");
+    const text = pack(`${broken}    except:\n      - reason: none\n${GOOD.replace("id: good", "id: fine")}${GOOD.replace("id: good", "id: other").replace('"~/.secret/**"', '"secret/**"')}`);
+    const error = failure(text);
+    expect(error.problems.map((p) => `${p.line} ${p.ruleId} ${p.field}`)).toEqual([
+      "6 good severity", "4 good description", "11 good except[0]", "8 good match.events", "25 other match.paths",
+    ]);
+    expect(error.message.split("\n")).toContain("my-pack.yaml:6: rule good: field 'severity': must be one of block, warn, info");
+    expect(error.message.split("\n")).toContain("my-pack.yaml:25: rule other: field 'match.paths': 'secret/**' must start with '/', '~/' or one of '$WORK/', '$PYTHON/'");
+  });
+
+  test("a missing field is reported at the line of its rule", () => {
+    expect(failure(pack(GOOD.replace("    severity: block\n", ""))).message).toStartWith("my-pack.yaml:4: rule good: field 'severity'");
+  });
 
   test("YAML syntax errors name the file and line", () => {
     const error = failure("pack: x\napi: ^1.0.0\nrules: [\n");
@@ -84,24 +99,25 @@ describe("rule pack validation", () => {
   });
 });
 
-describe("loadRulePackFiles", () => {
+describe("loadRulePacks", () => {
   test("loads files and directories of *.yaml, sorted, and ignores other files", () => {
     const packs = join(dir, "packs");
     mkdirSync(packs);
     writeFileSync(join(packs, "b.yaml"), pack(GOOD.replace("id: good", "id: second")));
     writeFileSync(join(packs, "a.yml"), pack(GOOD));
     writeFileSync(join(packs, "notes.txt"), "not a pack");
+    writeFileSync(join(packs, "a.cases.yaml"), "cases: []\n");
     const single = join(dir, "single.yaml");
     writeFileSync(single, pack(GOOD.replace("id: good", "id: third")));
-    const loaded = loadRulePackFiles([packs, single]);
-    expect(loaded.map((p) => p.source)).toEqual([join(packs, "a.yml"), join(packs, "b.yaml"), single]);
+    const loaded = loadRulePacks([packs, single]);
+    expect(loaded.map((loadedPack) => loadedPack.source)).toEqual([join(packs, "a.yml"), join(packs, "b.yaml"), single]);
     expect(allRules(loaded).map((r) => r.id)).toEqual(["good", "second", "third"]);
   });
 
   test("a missing path is an input error with a hint", () => {
     let caught: unknown;
     try {
-      loadRulePackFiles([join(dir, "missing.yaml")]);
+      loadRulePacks([join(dir, "missing.yaml")]);
     } catch (error) {
       caught = error;
     }
@@ -113,7 +129,7 @@ describe("loadRulePackFiles", () => {
   test("an invalid file names the file on disk", () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, pack(GOOD.replace("severity: block", "severity: maybe")));
-    expect(() => loadRulePackFiles([bad])).toThrow(`${bad}: rule good: field 'severity'`);
+    expect(() => loadRulePacks([bad])).toThrow(`${bad}:7: rule good: field 'severity'`);
   });
 
   test("the same rule id in two packs is refused, naming both files", () => {

@@ -1,9 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { globSource } from "../../src/static/glob.ts";
+import { globSource } from "../../src/core/glob.ts";
 import { runFactExtractor } from "../../src/static/python/extractor.ts";
 import type { AttributeFact, CallFact, FileFacts, StringFact } from "../../src/static/python/facts.ts";
 import { useTempDirs } from "../harness/temp.ts";
-import { xorLiteral } from "./evasion-cases.ts";
 import { findingFor, scan, wheelArtifact } from "./helpers.ts";
 
 const EVERYTHING = { calls: [globSource("*", "name")], strings: null, attributes: [globSource("sys.*", "name")], attributeLeaves: [globSource("*", "name")] };
@@ -11,6 +10,13 @@ const EVERYTHING = { calls: [globSource("*", "name")], strings: null, attributes
 async function factsOf(source: string): Promise<FileFacts> {
   const run = await runFactExtractor([{ id: "f", path: "pkg/mod.py", bytes: new TextEncoder().encode(source) }], { python: "python3", interest: EVERYTHING });
   return run.files.get("f") as FileFacts;
+}
+
+/** `text` XORed with `key` (repeating), as a Python bytes literal. */
+function xorLiteral(text: string, key: number | string): string {
+  const keyBytes = typeof key === "number" ? [key] : [...Buffer.from(key)];
+  const bytes = [...Buffer.from(text)].map((byte, i) => byte ^ (keyBytes[i % keyBytes.length] as number));
+  return `b'${bytes.map((byte) => `\\x${byte.toString(16).padStart(2, "0")}`).join("")}'`;
 }
 
 const derived = (facts: FileFacts) => facts.facts.filter((f): f is StringFact => f.k === "str" && f.derived === true).map((f) => f.value);

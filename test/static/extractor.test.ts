@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { globSource } from "../../src/static/glob.ts";
+import { globSource } from "../../src/core/glob.ts";
 import { extractorArgv, runFactExtractor, type SpawnFunction, defaultSpawn } from "../../src/static/python/extractor.ts";
 import type { CallFact, EnvFact, FileFacts, StringFact } from "../../src/static/python/facts.ts";
 

@@ -5,13 +5,12 @@ import { normalizeName } from "../../src/core/names.ts";
 import type { Artifact } from "../../src/core/artifact.ts";
 import type { Finding } from "../../src/core/finding.ts";
 import type { StaticRule } from "../../src/rules/types.ts";
-import type { Severity } from "../../src/core/severity.ts";
-import { builtinStaticRules } from "../../src/static/builtin-rules.ts";
+import { loadRuleSet } from "../../src/rules/rule-set.ts";
 import { scanArtifactsStatically, type StaticResult, type StaticScanOptions } from "../../src/static/index.ts";
 import { buildSdist, type SdistSpec } from "../harness/sdist.ts";
 import { buildWheel, type WheelSpec } from "../harness/wheel.ts";
 
-export const BUILTIN_RULES: StaticRule[] = builtinStaticRules();
+export const BUILTIN_RULES: StaticRule[] = loadRuleSet().static;
 
 /** Writes archive bytes into `dir` and describes them as a fetched artifact. */
 export function artifactOf(dir: string, filename: string, bytes: Uint8Array, name?: string, version = "1.0"): Artifact {
@@ -38,19 +37,6 @@ export function sdistArtifact(dir: string, spec: SdistSpec): Artifact {
   const built = buildSdist(spec);
   return artifactOf(dir, built.filename, built.content, spec.name, spec.version);
 }
-
-/** A static rule case: the archive built in a temp dir, and the severity the rule must give it. */
-export interface RuleCase {
-  rule: string;
-  label: string;
-  expect: Severity | "none";
-  build: (dir: string) => Artifact;
-}
-
-export const wheelCase = (name: string, files: Record<string, string | Uint8Array>, pth?: Record<string, string>) => (dir: string) =>
-  wheelArtifact(dir, { name, version: "1.0", files, pth });
-export const sdistCase = (name: string, setupPy: string, files: Record<string, string> = {}, pyproject?: string) => (dir: string) =>
-  sdistArtifact(dir, { name, version: "1.0", setupPy, files, pyproject });
 
 export function scan(artifacts: Artifact[], options: Partial<StaticScanOptions> = {}): Promise<StaticResult> {
   return scanArtifactsStatically(artifacts, { rules: BUILTIN_RULES, allowlist: [], python: "python3", jobs: 1, ...options });
