@@ -16,11 +16,13 @@ type PipIndexOptions = IndexOptions & { noIndex?: boolean; preferBinary?: boolea
  * `-I`: no PYTHON* variables, no user site. `site: false` adds `-S`: no site-packages and no .pth
  * files of the host interpreter at pip's start-up (pip needs none, and a traced start-up is
  * cheaper without them). A venv's interpreter needs its site module: that is what makes it the
- * venv (sys.prefix) that pip installs into.
+ * venv (sys.prefix) that pip installs into. `pipRunner` is the runner script, or a stand-in for
+ * it followed by the stand-in's own arguments (see unpack-copies.ts).
  */
-export function pipCommand(interpreter: string, pipRunner: string, options: { site: boolean }, ...args: string[]): string[] {
+export function pipCommand(interpreter: string, pipRunner: string | readonly string[], options: { site: boolean }, ...args: string[]): string[] {
   const site = options.site ? [] : ["-S"];
-  return [interpreter, "-I", ...site, pipRunner, "--isolated", "--no-input", "--disable-pip-version-check", ...args];
+  const runner = typeof pipRunner === "string" ? [pipRunner] : pipRunner;
+  return [interpreter, "-I", ...site, ...runner, "--isolated", "--no-input", "--disable-pip-version-check", ...args];
 }
 
 /** Options every pip call shares: no cache (the decoy home is fresh anyway), no progress bars. */
