@@ -1,17 +1,14 @@
 /**
- * Command-line parsing. citty keeps only the last value of a repeated option and accepts unknown
- * options silently, so argv is parsed here with node:util parseArgs (strict, `multiple` for list
- * options); citty provides the command structure and the help layout.
+ * Command-line parsing with node:util parseArgs: strict (an unknown option is an error), list
+ * options repeatable, `--no-sandbox` an option of its own rather than a negation.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { InputError } from "../core/errors.ts";
+import { CACHE_ACTIONS, TOP_COMMANDS } from "./commands.ts";
 import { HELP_SPECS, OPTION_SPECS, type OptionSpec, findOption, optionsOf } from "./option-table.ts";
 import type { CommandName } from "./options.ts";
-
-const TOP_COMMANDS = ["scan", "audit", "lock", "install", "rules", "cache", "doctor"] as const;
-const CACHE_ACTIONS = ["info", "clean"] as const;
 
 export interface CommandLine {
   command: CommandName;
@@ -58,10 +55,9 @@ export function splitCommand(argv: readonly string[], cwd: string = process.cwd(
     }
     if (first === "cache") {
       if (second === undefined && !help) throw new InputError("'pipcanary cache' needs an action: info or clean", undefined, "see pipcanary cache --help");
-      if (second !== undefined && !(CACHE_ACTIONS as readonly string[]).includes(second)) {
-        throw new InputError(`unknown cache action '${second}'`, undefined, "use pipcanary cache info or pipcanary cache clean");
-      }
-      command = second === "clean" ? "cache clean" : "cache info";
+      const action = second === undefined ? "cache info" : CACHE_ACTIONS.get(second);
+      if (action === undefined) throw new InputError(`unknown cache action '${second}'`, undefined, "use pipcanary cache info or pipcanary cache clean");
+      command = action;
     } else {
       command = first as CommandName;
     }
@@ -113,6 +109,9 @@ function commandLineError(error: unknown, command: CommandName, specs: OptionSpe
     }
     return new InputError(`unknown option '${option}'`, undefined, hint);
   }
+  const missing = code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" ? /--([a-z0-9-]+) <value>' argument missing/.exec(message)?.[1] : undefined;
+  const spec = missing === undefined ? undefined : findOption(missing);
+  if (spec) return new InputError(`option ${spec.short ? `-${spec.short}/` : ""}--${spec.name} needs a value (${spec.valueHint ?? "VALUE"})`, undefined, hint);
   const [first = message, ...rest] = message.split("\n");
   return new InputError(first, undefined, rest.length > 0 ? rest.join(" ") : hint);
 }

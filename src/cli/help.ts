@@ -1,20 +1,17 @@
 /**
- * --help text, rendered from the citty command definitions (meta, args with their defaults,
- * subcommands). citty's own renderUsage right-aligns option names, which the long --no-sandbox
- * acknowledgement flag pushes 200 columns wide; this layout wraps instead.
+ * --help text, rendered from the command tree and the option table (names, value hints, help
+ * text and defaults). Option names sit in a fixed column and long ones wrap, so the long
+ * --no-sandbox acknowledgement flag does not push every description 200 columns wide.
  */
-import type { ArgDef, CommandDef, CommandMeta, Resolvable } from "citty";
+import pkg from "../../package.json" with { type: "json" };
 import { EXIT_CODE_HELP } from "../core/exit-codes.ts";
-import { helpTarget } from "./commands.ts";
-import { OPTION_SPECS } from "./option-table.ts";
+import { CACHE_ACTIONS, CACHE_DESCRIPTION, COMMANDS, MAIN_DESCRIPTION, TOP_COMMANDS } from "./commands.ts";
+import { HELP_SPECS, OPTION_SPECS, type OptionSpec, optionsOf } from "./option-table.ts";
+import type { CommandName } from "./options.ts";
 
 const WIDTH = 100;
 const NAME_COLUMN = 34;
 const COMMAND_COLUMN = 12;
-
-async function resolved<T>(value: Resolvable<T>): Promise<T> {
-  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
-}
 
 /** Words wrapped to WIDTH, continuation lines indented by `indent`. */
 function wrap(text: string, indent: number, firstLineRoom: number): string {
@@ -40,12 +37,10 @@ function row(name: string, description: string, column: number = NAME_COLUMN): s
   return `${lead.padEnd(column)}${wrap(description, column, WIDTH - column)}`;
 }
 
-function optionRow(name: string, arg: ArgDef): string {
-  const alias = "alias" in arg ? arg.alias : undefined;
-  const aliases = (Array.isArray(alias) ? alias : alias ? [alias] : []).map((short) => `-${short}, `).join("");
-  const value = arg.type === "boolean" ? "" : ` ${"valueHint" in arg && arg.valueHint ? arg.valueHint : "VALUE"}`;
-  const fallback = arg.default === undefined ? "" : ` (default: ${String(arg.default)})`;
-  return row(`${aliases}--${name}${value}`, `${arg.description ?? ""}${fallback}`);
+function optionRow(spec: OptionSpec): string {
+  const short = spec.short ? `-${spec.short}, ` : "";
+  const value = spec.kind === "boolean" ? "" : ` ${spec.valueHint ?? "VALUE"}`;
+  return row(`${short}--${spec.name}${value}`, `${spec.description} (default: ${spec.defaultText})`);
 }
 
 function configurationHelp(optionNames: readonly string[]): string {
@@ -68,22 +63,38 @@ function exitCodeHelp(): string {
   return ["EXIT CODES", ...EXIT_CODE_HELP.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`)].join("\n");
 }
 
-/** --help text for the command words given (`[]`, `["audit"]`, `["cache"]`, `["cache", "info"]`). */
-export async function renderHelp(words: readonly string[]): Promise<string> {
-  const command: CommandDef = helpTarget(words);
-  const meta: CommandMeta = await resolved(command.meta ?? {});
-  const args = await resolved(command.args ?? {});
-  const subCommands = await resolved(command.subCommands ?? {});
-  const sections: string[] = [`${meta.name} ${meta.version} — ${meta.description}`];
-  const commandRows: string[] = [];
-  for (const [name, sub] of Object.entries(subCommands)) {
-    const subMeta: CommandMeta = await resolved((await resolved(sub)).meta ?? {});
-    commandRows.push(row(name, subMeta.description ?? "", COMMAND_COLUMN));
+interface HelpTarget {
+  name: string;
+  description: string;
+  /** The command whose options are listed. */
+  options: CommandName;
+  subcommands: Array<readonly [string, string]>;
+}
+
+/** What --help describes for the command words given (`[]`, `["cache"]`, …). */
+function helpTarget(words: readonly string[]): HelpTarget {
+  const [first, second] = words;
+  if (first === "cache") {
+    const action = second === undefined ? undefined : CACHE_ACTIONS.get(second);
+    if (action) return { name: `pipcanary ${action}`, description: COMMANDS[action].description, options: action, subcommands: [] };
+    const subcommands = [...CACHE_ACTIONS].map(([word, command]) => [word, COMMANDS[command].description] as const);
+    return { name: "pipcanary cache", description: CACHE_DESCRIPTION, options: "cache info", subcommands };
   }
-  const usage = commandRows.length > 0 ? `${meta.name} [COMMAND] [OPTIONS]` : `${meta.name} [OPTIONS]`;
+  const command = TOP_COMMANDS.find((name) => name === first);
+  if (command !== undefined && command !== "cache") return { name: `pipcanary ${command}`, description: COMMANDS[command].description, options: command, subcommands: [] };
+  const subcommands = TOP_COMMANDS.map((word) => [word, word === "cache" ? CACHE_DESCRIPTION : COMMANDS[word].description] as const);
+  return { name: "pipcanary", description: MAIN_DESCRIPTION, options: "scan", subcommands };
+}
+
+/** --help text for the command words given (`[]`, `["audit"]`, `["cache"]`, `["cache", "info"]`). */
+export function renderHelp(words: readonly string[]): string {
+  const target = helpTarget(words);
+  const options = [...optionsOf(target.options), ...HELP_SPECS];
+  const sections: string[] = [`${target.name} ${pkg.version} — ${target.description}`];
+  const usage = target.subcommands.length > 0 ? `${target.name} [COMMAND] [OPTIONS]` : `${target.name} [OPTIONS]`;
   sections.push(`USAGE\n  ${usage}`);
-  if (commandRows.length > 0) sections.push(["COMMANDS", ...commandRows].join("\n"));
-  sections.push(["OPTIONS", ...Object.entries(args).map(([name, arg]) => optionRow(name, arg))].join("\n"));
-  sections.push(configurationHelp(Object.keys(args)), exitCodeHelp());
+  if (target.subcommands.length > 0) sections.push(["COMMANDS", ...target.subcommands.map(([name, description]) => row(name, description, COMMAND_COLUMN))].join("\n"));
+  sections.push(["OPTIONS", ...options.map(optionRow)].join("\n"));
+  sections.push(configurationHelp(options.map((spec) => spec.name)), exitCodeHelp());
   return `${sections.join("\n\n")}\n`;
 }

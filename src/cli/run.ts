@@ -2,11 +2,10 @@
  * The CLI from argv to exit code: find the command, answer --help/--version, parse and resolve
  * the options, then run the command. Errors propagate to main, which reports them.
  */
-import { runCommand } from "citty";
 import pkg from "../../package.json" with { type: "json" };
 import { ExitCode } from "../core/exit-codes.ts";
 import { parseCommandLine, splitCommand } from "./argv.ts";
-import { COMMANDS } from "./commands.ts";
+import { runCommand } from "./commands.ts";
 import { LOG_LEVELS, type LogLevel } from "./options.ts";
 import { logger, setLogLevel, writeStdout } from "./output.ts";
 
@@ -27,7 +26,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const line = splitCommand(argv, cwd);
   if (line.help) {
     const { renderHelp } = await import("./help.ts");
-    await writeStdout(await renderHelp(line.words));
+    await writeStdout(renderHelp(line.words));
     return ExitCode.Safe;
   }
   if (line.version) {
@@ -40,6 +39,5 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = p
   setLogLevel(options.logLevel);
   for (const warning of warnings) logger.warn(warning);
   logger.debug(`command ${options.command}; options set: ${options.explicitOptions.join(", ") || "none"}; config ${options.configFile ?? "none"}`);
-  const { result } = await runCommand(COMMANDS[line.command], { rawArgs: line.args, data: options });
-  return typeof result === "number" ? result : ExitCode.Safe;
+  return runCommand(line.command, options);
 }

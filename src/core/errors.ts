@@ -54,6 +54,17 @@ export class IndexUnreachableError extends PipcanaryError {
   }
 }
 
+/**
+ * The package index answered, but not with what was asked for: a server error, a page that is
+ * not an index page, a download that broke off or whose hash is not the expected one.
+ */
+export class IndexAnswerError extends PipcanaryError {
+  constructor(message: string, hint: string) {
+    super(message, ExitCode.IndexUnreachable, hint);
+    this.name = "IndexAnswerError";
+  }
+}
+
 export class MissingPreconditionError extends PipcanaryError {
   constructor(what: string, installCommand: string) {
     super(`${what} is required but was not found`, ExitCode.MissingPrecondition, `install it with: ${installCommand}`);

@@ -30,7 +30,7 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.Safe, "all packages appear to be safe"],
   [ExitCode.InvalidInput, "invalid argument or input file"],
   [ExitCode.ScanFailed, "the scan itself failed"],
-  [ExitCode.IndexUnreachable, "package index or metadata unreachable"],
+  [ExitCode.IndexUnreachable, "package index or metadata unreachable, or answering with errors"],
   [ExitCode.AuditFindings, "known vulnerability or too-recent upload"],
   [ExitCode.MaliciousActivity, "malicious activity detected"],
   [ExitCode.MissingPrecondition, "bwrap, strace or python3 with pip missing, or the sandbox forbidden here (see pipcanary doctor)"],

@@ -1,9 +1,9 @@
+import { DEFAULT_INDEX_URL } from "../index/urls.ts";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { IndexOptions, RequirementSet } from "../core/requirements.ts";
 import { destinationKey } from "./egress-proxy.ts";
 
-const PYPI_INDEX_URL = "https://pypi.org/simple/";
 
 /** Index options including the optional ones newer inputs stages set. */
 type PipIndexOptions = IndexOptions & { noIndex?: boolean; preferBinary?: boolean };
@@ -16,11 +16,13 @@ type PipIndexOptions = IndexOptions & { noIndex?: boolean; preferBinary?: boolea
  * `-I`: no PYTHON* variables, no user site. `site: false` adds `-S`: no site-packages and no .pth
  * files of the host interpreter at pip's start-up (pip needs none, and a traced start-up is
  * cheaper without them). A venv's interpreter needs its site module: that is what makes it the
- * venv (sys.prefix) that pip installs into.
+ * venv (sys.prefix) that pip installs into. `pipRunner` is the runner script, or a stand-in for
+ * it followed by the stand-in's own arguments (see unpack-copies.ts).
  */
-export function pipCommand(interpreter: string, pipRunner: string, options: { site: boolean }, ...args: string[]): string[] {
+export function pipCommand(interpreter: string, pipRunner: string | readonly string[], options: { site: boolean }, ...args: string[]): string[] {
   const site = options.site ? [] : ["-S"];
-  return [interpreter, "-I", ...site, pipRunner, "--isolated", "--no-input", "--disable-pip-version-check", ...args];
+  const runner = typeof pipRunner === "string" ? [pipRunner] : pipRunner;
+  return [interpreter, "-I", ...site, ...runner, "--isolated", "--no-input", "--disable-pip-version-check", ...args];
 }
 
 /** Options every pip call shares: no cache (the decoy home is fresh anyway), no progress bars. */
@@ -31,7 +33,7 @@ export function indexArgs(index: PipIndexOptions): string[] {
   const args: string[] = [];
   if (index.noIndex) args.push("--no-index");
   else {
-    args.push("--index-url", index.indexUrl ?? PYPI_INDEX_URL);
+    args.push("--index-url", index.indexUrl ?? DEFAULT_INDEX_URL);
     for (const url of index.extraIndexUrls) args.push("--extra-index-url", url);
   }
   for (const link of index.findLinks) args.push("--find-links", link);
@@ -53,7 +55,7 @@ function remoteUrl(text: string): URL | undefined {
 /** host:port destinations the egress proxy lets through: the indexes and find-links hosts. */
 export function allowedDestinations(index: PipIndexOptions): Set<string> {
   const allowed = new Set<string>();
-  const urls = [...(index.noIndex ? [] : [index.indexUrl ?? PYPI_INDEX_URL, ...index.extraIndexUrls]), ...index.findLinks];
+  const urls = [...(index.noIndex ? [] : [index.indexUrl ?? DEFAULT_INDEX_URL, ...index.extraIndexUrls]), ...index.findLinks];
   for (const text of urls) {
     const url = remoteUrl(text);
     if (!url) continue;
@@ -72,7 +74,7 @@ export function allowedDestinations(index: PipIndexOptions): Set<string> {
 export function localPaths(set: RequirementSet): string[] {
   const index: PipIndexOptions = set.index;
   const candidates = [
-    ...(index.noIndex ? [] : [index.indexUrl ?? PYPI_INDEX_URL, ...index.extraIndexUrls]),
+    ...(index.noIndex ? [] : [index.indexUrl ?? DEFAULT_INDEX_URL, ...index.extraIndexUrls]),
     ...index.findLinks,
     ...set.requirements.flatMap((requirement) => (requirement.url === undefined ? [] : [requirement.url])),
   ];

@@ -29,3 +29,8 @@ export function requirementFiles(set: RequirementSet, options: { dropUrls?: bool
       .join("\n");
   return { requirements: `${lines(false)}\n`, constraints: `${lines(true)}\n` };
 }
+
+/** The requirement on `line` (1-based) of `requirementFiles(set).requirements`, as pip's messages name it. */
+export function requirementOnLine(set: RequirementSet, line: number): Requirement | undefined {
+  return line >= 1 ? set.requirements.filter((requirement) => !requirement.constraint)[line - 1] : undefined;
+}

@@ -1,31 +1,9 @@
 import { execFile } from "node:child_process";
+import script from "./marker_environment.py" with { type: "text" };
 import { MissingPreconditionError, ScanFailedError } from "../core/errors.ts";
 import type { TargetEnvironment } from "../core/requirements.ts";
 
 const PYTHON_INSTALL_COMMAND = "apt-get install -y python3 python3-pip python3-venv";
-
-/** The same values `packaging.markers.default_environment()` computes, printed as JSON. */
-const SCRIPT = `
-import json, os, platform, sys
-def version(info):
-    text = "%d.%d.%d" % (info.major, info.minor, info.micro)
-    if info.releaselevel != "final":
-        text += info.releaselevel[0] + str(info.serial)
-    return text
-print(json.dumps({
-    "implementation_name": sys.implementation.name,
-    "implementation_version": version(sys.implementation.version),
-    "os_name": os.name,
-    "platform_machine": platform.machine(),
-    "platform_release": platform.release(),
-    "platform_system": platform.system(),
-    "platform_version": platform.version(),
-    "python_full_version": platform.python_version(),
-    "platform_python_implementation": platform.python_implementation(),
-    "python_version": ".".join(platform.python_version_tuple()[:2]),
-    "sys_platform": sys.platform,
-}))
-`;
 
 const KEYS: ReadonlyArray<keyof TargetEnvironment> = [
   "implementation_name",
@@ -44,7 +22,7 @@ const KEYS: ReadonlyArray<keyof TargetEnvironment> = [
 /** Asks `python` (isolated mode: no user site, no PYTHON* variables) for its marker environment. */
 export function readTargetEnvironment(python: string = "python3"): Promise<TargetEnvironment> {
   return new Promise((resolve, reject) => {
-    execFile(python, ["-I", "-c", SCRIPT], { timeout: 30_000, encoding: "utf8" }, (error, stdout, stderr) => {
+    execFile(python, ["-I", "-c", script], { timeout: 30_000, encoding: "utf8" }, (error, stdout, stderr) => {
       if (error && (error as NodeJS.ErrnoException).code === "ENOENT") {
         reject(new MissingPreconditionError(python, PYTHON_INSTALL_COMMAND));
         return;

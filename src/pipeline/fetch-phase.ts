@@ -1,15 +1,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { onCleanup } from "../core/cleanup.ts";
-import { IndexUnreachableError, ScanFailedError } from "../core/errors.ts";
 import type { Artifact } from "../core/artifact.ts";
 import { buildRequirementSets } from "../fetch/build-requires.ts";
 import { collectArtifacts, parseDistributionFilename } from "../fetch/collect.ts";
 import { type EgressAttempt, type EgressProxy, destinationKey, startEgressProxy } from "../fetch/egress-proxy.ts";
 import { HOLD_BACK_PATH } from "../audit/hold-back.ts";
+import { fetchFailureError } from "../fetch/pip-failure.ts";
 import { allowedDestinations, indexArgs, localPaths, PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import { requirementFiles } from "../fetch/requirements-file.ts";
-import { hashMismatchError } from "../fetch/hash-mismatch.ts";
 import { unpackCopiesDir, writeUnpackCopyingRunner } from "../fetch/unpack-copies.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import type { Finding } from "../core/finding.ts";
@@ -187,19 +186,9 @@ function fileUrls(proxy: EgressProxy): Map<string, string> {
   return urls;
 }
 
-function checkFetchFailure(outcome: PhaseOutcome, proxy: EgressProxy, what: string, onlyBinary: readonly string[]): void {
+async function checkFetchFailure(outcome: PhaseOutcome, proxy: EgressProxy, what: string, set: RequirementSet, requirementsPath: string): Promise<void> {
   if (outcome.blocked || outcome.failedStep === undefined) return;
-  const unreachable = proxy.attempts.find((attempt) => attempt.allowed && attempt.upstreamError !== undefined);
-  if (unreachable) throw new IndexUnreachableError(`${unreachable.host}:${unreachable.port}`, unreachable.upstreamError ?? "");
-  const refused = [...new Set(proxy.attempts.filter((attempt) => !attempt.allowed).map((attempt) => `${attempt.host}:${attempt.port}`))];
-  const tail = outcome.result.outputTail.trim().split("\n").slice(-15).join("\n");
-  const hint =
-    refused.length > 0
-      ? `pip was refused ${refused.join(", ")}, which is not an index or find-links host; add it as an extra index (--extra-index-url) or find-links location if you trust it`
-      : onlyBinary.length > 0 && tail.includes("No matching distribution")
-        ? `--only-binary ${onlyBinary.join(",")} refuses source distributions, and a requirement may have no wheel here; pin a version that ships a wheel, or drop --only-binary to let the sandbox build the sdist`
-        : "check the requirement names, versions and index options";
-  throw new ScanFailedError(`pip could not download ${what}:\n${tail}`, hint);
+  throw await fetchFailureError({ output: outcome.result.outputTail, set, requirementsPath, attempts: proxy.attempts, what });
 }
 
 /**
@@ -274,9 +263,7 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
     context.findings.push(...mainBlame.findings);
     if (mainBlame.blocked) return undefined;
     if (screenFailure.error !== undefined) throw screenFailure.error;
-    const mismatch = main.failedStep === undefined ? undefined : hashMismatchError(main.result.outputTail, set);
-    if (mismatch) throw mismatch;
-    checkFetchFailure(main, proxy, "the requirements", set.index.onlyBinary);
+    await checkFetchFailure(main, proxy, "the requirements", set, requirementsPath);
     const artifacts = await collectArtifacts(artifactDir, environment.workDir, fileUrls(proxy));
     if (!(await checkDownloads(context, artifacts))) return undefined;
 
@@ -301,7 +288,7 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
     context.findings.push(...buildBlame.findings);
     if (buildBlame.blocked) return undefined;
     if (screenFailure.error !== undefined) throw screenFailure.error;
-    checkFetchFailure(build, proxy, "the build requirements of the sdists", set.index.onlyBinary);
+    await checkFetchFailure(build, proxy, "the build requirements of the sdists", set, requirementsPath);
     const buildArtifacts = await collectArtifacts(buildDir, environment.workDir, fileUrls(proxy));
     if (!(await checkDownloads(context, buildArtifacts))) return undefined;
     return { artifacts, buildArtifacts };

@@ -1,6 +1,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import { dirname } from "node:path";
 import { MissingPreconditionError } from "../core/errors.ts";
+import probeScript from "./host_probe.py" with { type: "text" };
 
 /** The host interpreter that runs pip and the packages inside the sandbox. */
 export interface HostPython {
@@ -22,19 +23,11 @@ export interface HostPython {
 const APT_HINT = "apt-get install -y python3 python3-pip python3-venv";
 
 /**
- * Printed as JSON by the interpreter itself, so shims and symlinks are resolved by Python's own view.
- * In an activated venv the sandbox runs the venv's base interpreter (the same Python); the venv's
- * pip, which lives outside the base installation, is then bound read-only on its own.
+ * What host_probe.py prints as JSON: the interpreter itself tells, so shims and symlinks are
+ * resolved by Python's own view. In an activated venv the sandbox runs the venv's base
+ * interpreter (the same Python); the venv's pip, which lives outside the base installation, is
+ * then bound read-only on its own.
  */
-const PROBE = [
-  "import json, os, sys",
-  "import pip",
-  "print(json.dumps({'executable': os.path.realpath(getattr(sys, '_base_executable', sys.executable)), 'prefix': os.path.realpath(sys.base_prefix),",
-  " 'exec_prefix': os.path.realpath(sys.base_exec_prefix), 'version': '%d.%d' % sys.version_info[:2],",
-  " 'full_version': '%d.%d.%d' % sys.version_info[:3], 'pip': pip.__version__,",
-  " 'pip_runner': os.path.join(os.path.dirname(os.path.realpath(pip.__file__)), '__pip-runner__.py')}))",
-].join("\n");
-
 interface Probe {
   executable: string;
   prefix: string;
@@ -77,7 +70,7 @@ function probeEnvironment(): Record<string, string> {
 export function detectHostPython(command = "python3"): HostPython {
   const resolved = command.includes("/") ? command : which(command);
   if (!resolved || !existsSync(resolved)) throw new MissingPreconditionError(`${command} (with pip)`, APT_HINT);
-  const probe = Bun.spawnSync([resolved, "-I", "-c", PROBE], { env: probeEnvironment(), stdout: "pipe", stderr: "pipe" });
+  const probe = Bun.spawnSync([resolved, "-I", "-c", probeScript], { env: probeEnvironment(), stdout: "pipe", stderr: "pipe" });
   let parsed: unknown;
   try {
     parsed = JSON.parse(probe.stdout.toString());

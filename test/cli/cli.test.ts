@@ -111,7 +111,8 @@ describe("bad command lines exit 1 with a message, never a stack trace", () => {
       [["cache", "info", "-r", "x.txt"], "pipcanary: error: option '-r' does not apply to 'pipcanary cache info'"],
       [["-r", "requirements.txt", "constraints.txt", "--dry-run"], "pipcanary: error: unexpected argument 'constraints.txt': to scan it, pass -r constraints.txt or -p constraints.txt"],
       [["--dry-run", "scan", "stray"], "pipcanary: error: unexpected argument 'stray'"],
-      [["--dry-run", "-r"], "pipcanary: error: Option '-r, --requirement <value>' argument missing"],
+      [["--dry-run", "-r"], "pipcanary: error: option -r/--requirement needs a value (FILE)"],
+      [["--format"], "pipcanary: error: option --format needs a value (text|json|sarif)"],
       [["cache"], "pipcanary: error: 'pipcanary cache' needs an action: info or clean"],
     ];
     for (const [args, message] of cases) {

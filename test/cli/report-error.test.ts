@@ -38,6 +38,15 @@ describe("reportError", () => {
     expect(debug.text).toStartWith("pipcanary: internal error: x is undefined\nTypeError: x is undefined\n    at ");
   });
 
+  test("a file-system error on a path is the user's to fix: what failed, why, and the options that move it", async () => {
+    const readOnly = Object.assign(new Error("EROFS: read-only file system, unlink '/ro/cache/x.json'"), { code: "EROFS", syscall: "unlink", path: "/ro/cache/x.json" });
+    const { code, text } = await captureStderr(() => reportError(readOnly));
+    expect(code).toBe(1);
+    expect(text).toStartWith("pipcanary: error: cannot unlink /ro/cache/x.json: the file system is read-only\npipcanary: hint: point the option that names this path (--cache-dir, ");
+    const pathless = Object.assign(new Error("EROFS"), { code: "EROFS" });
+    expect((await captureStderr(() => reportError(pathless))).code).toBe(2);
+  });
+
   test("silent prints nothing but keeps the code", async () => {
     setLogLevel("silent");
     expect(await captureStderr(() => reportError(new InputError("bad", { file: "r.txt", line: 3 })))).toEqual({ code: 1, text: "" });

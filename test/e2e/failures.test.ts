@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { IndexUnreachableError, ScanFailedError } from "../../src/core/errors.ts";
+import { IndexUnreachableError, PipcanaryError, ScanFailedError } from "../../src/core/errors.ts";
 import { ExitCode } from "../../src/core/exit-codes.ts";
 import { runScan } from "../../src/pipeline/scan.ts";
 import type { Artifact } from "../../src/core/artifact.ts";
 import type { StaticFinding } from "../../src/core/finding.ts";
-import type { FixtureFile, IndexServer } from "../harness/types.ts";
+import type { FailureMode, FixtureFile, IndexServer } from "../harness/types.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { buildWheel } from "../harness/wheel.ts";
-import { project, requirementSet, scan, scanOptions, startIndex, waitForNoProcesses } from "./helpers.ts";
+import { runCli } from "../cli/run-cli.ts";
+import { project, requirement, requirementSet, scan, scanOptions, startIndex, waitForNoProcesses } from "./helpers.ts";
+import { UNSAFE_SDISTS } from "./persistence-packages.ts";
 import { MALICIOUS_CASES } from "./packages.ts";
 
 const SCAN_TIMEOUT_MS = 120_000;
@@ -124,5 +126,95 @@ describe("scans that cannot complete, and scans told to skip", () => {
     expect(result.installed[0]?.artifacts[0]?.sha256).toBe(wheel.sha256);
     result.dispose();
     await expectNothingLeft(parent);
+  }, SCAN_TIMEOUT_MS);
+});
+
+describe("an index that answers badly is the index's fault (exit 3), named with its host and answer", () => {
+  const tempDir = useTempDirs("pipcanary-e2e-index");
+  let index: IndexServer;
+  const wheel = buildWheel({ name: "plain", version: "1.0", files: { "plain/__init__.py": "VALUE = 1\n" } });
+  const slip = UNSAFE_SDISTS.find((item) => item.ruleId === "static.archive.unsafe-path");
+
+  beforeAll(async () => {
+    index = await startIndex([project("plain", "1.0", wheel), ...(slip ? [slip.project] : [])]);
+  });
+  afterAll(async () => {
+    await index.stop();
+  });
+
+  async function failure(path: string, mode: FailureMode, set = requirementSet(index, ["plain"])): Promise<PipcanaryError> {
+    const parent = tempDir("run");
+    index.clearFailures();
+    index.fail(path, mode);
+    const error = await runScan(set, scanOptions(parent)).catch((caught: unknown) => caught);
+    index.clearFailures();
+    expect(await waitForNoProcesses(parent)).toEqual([]);
+    expect(readdirSync(parent)).toEqual([]);
+    expect(error).toBeInstanceOf(PipcanaryError);
+    const known = error as PipcanaryError;
+    expect(known.hint ?? "").not.toContain("check the requirement names");
+    return known;
+  }
+
+  const host = () => new URL(index.url).host;
+
+  test("a server error on the project's index page", async () => {
+    const error = await failure("/simple/plain", { kind: "status", status: 500 });
+    expect(error.exitCode).toBe(ExitCode.IndexUnreachable);
+    expect(error.message).toContain(`${host()} answered HTTP 500 for the index page of plain`);
+    expect(error.hint).toContain("try again later");
+  }, SCAN_TIMEOUT_MS);
+
+  test("an HTML page that is no index page, and malformed JSON", async () => {
+    const html = await failure("/simple/plain", { kind: "garbage-html" });
+    expect(html.exitCode).toBe(ExitCode.IndexUnreachable);
+    expect(html.message).toContain(`${host()} answered the index page of plain`);
+    expect(html.message).toContain("an HTML page that links no files, not a package index page");
+    expect(html.hint).toContain("--index-url");
+    const json = await failure("/simple/plain", { kind: "malformed-json" });
+    expect(json.exitCode).toBe(ExitCode.IndexUnreachable);
+    expect(json.message).toContain("not a package index page");
+  }, SCAN_TIMEOUT_MS);
+
+  test("a server error on the download", async () => {
+    const error = await failure("/files/", { kind: "status", status: 500 });
+    expect(error.exitCode).toBe(ExitCode.IndexUnreachable);
+    expect(error.message).toBe(`${host()} answered HTTP 500 for ${wheel.filename}, also when pip asked again`);
+  }, SCAN_TIMEOUT_MS);
+
+  test("a truncated download", async () => {
+    const error = await failure("/files/", { kind: "truncated" });
+    expect(error.exitCode).toBe(ExitCode.IndexUnreachable);
+    expect(error.message).toStartWith(`the download of ${wheel.filename} from ${host()} was cut short or altered`);
+  }, SCAN_TIMEOUT_MS);
+
+  test("a file that does not match the user's pinned hash names the user's file and line", async () => {
+    const set = requirementSet(index, []);
+    const pinned = `sha256:${"0".repeat(64)}`;
+    set.requirements.push(
+      { ...requirement("other-name"), constraint: true },
+      { ...requirement("plain", "==1.0"), hashes: [pinned], origin: { file: "deploy/requirements.txt", line: 7 } },
+    );
+    const parent = tempDir("hash");
+    const error = await runScan(set, scanOptions(parent)).catch((caught: unknown) => caught);
+    expect(await waitForNoProcesses(parent)).toEqual([]);
+    expect(error).toBeInstanceOf(PipcanaryError);
+    const known = error as PipcanaryError;
+    expect(known.exitCode).toBe(ExitCode.IndexUnreachable);
+    expect(known.message).toBe(`deploy/requirements.txt:7: ${wheel.filename} from ${host()} does not match the hash pinned for plain (got sha256:${wheel.sha256})`);
+    expect(known.hint).toContain("update its --hash");
+  }, SCAN_TIMEOUT_MS);
+
+  test("a tar-slip sdist that pip meets first is exit 5 under the archive rule, through the CLI", async () => {
+    if (!slip) throw new Error("the tar-slip fixture is missing");
+    const dir = tempDir("cli");
+    writeFileSync(join(dir, "requirements.txt"), `${slip.package}\n`);
+    const run = tempDir("cli-run");
+    const result = await runCli(["-r", "requirements.txt", "-i", index.simpleUrl, "--osv-url", index.url, "--cache-dir", join(dir, "cache"), "--temporary-directory", run], { cwd: dir });
+    expect(result.code).toBe(ExitCode.MaliciousActivity);
+    expect(result.stdout).toContain(`in package ${slip.package}`);
+    expect(result.stdout).toContain(`Rule: ${slip.ruleId}`);
+    expect(await waitForNoProcesses(run)).toEqual([]);
+    expect(readdirSync(run)).toEqual([]);
   }, SCAN_TIMEOUT_MS);
 });

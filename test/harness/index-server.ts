@@ -136,6 +136,8 @@ function applyFailure(failure: FailureMode | undefined, reply: Reply): Reply {
         headers: { "content-type": "application/json" },
         body: new TextEncoder().encode('{"meta": {"api-version": "1.1"}, "files": [{"filename": '),
       };
+    case "garbage-html":
+      return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: new TextEncoder().encode("<html><body><h1>Welcome</h1><p>Please sign in to continue.</p></body></html>\n") };
     case "truncated":
       return { ...reply, truncate: true };
   }

@@ -50,6 +50,8 @@ export type FailureMode =
   | { kind: "status"; status: number }
   | { kind: "delay"; ms: number }
   | { kind: "malformed-json" }
+  /** 200 with an HTML page that is no index page (a portal or error page). */
+  | { kind: "garbage-html" }
   | { kind: "truncated" };
 
 export interface RecordedRequest {
