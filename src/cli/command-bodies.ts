@@ -15,11 +15,13 @@ import { isPylockPath } from "../lock/pylock-read.ts";
 import { InputError } from "../core/errors.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
 import { scanAndAudit } from "./scan-command.ts";
-import { renderRules } from "./rules-command.ts";
+import { renderRules, rulesModel } from "./rules-command.ts";
 import { installScannedArtifacts } from "./install-artifacts.ts";
 import type { ScanResult } from "../pipeline/scan.ts";
 import { type ResolvedOptions, effectiveIndexOptions } from "./options.ts";
-import { logger, writeStdout } from "./output.ts";
+import { logger, withFailureReport, writeReportFiles, writeStdout } from "./output.ts";
+import type { ReportModel } from "../report/model.ts";
+import { formatSarif } from "../report/sarif.ts";
 import { type RequirementSetView, renderRequirementSetJson, renderRequirementSetText } from "./requirement-set-output.ts";
 
 /** Reads the inputs and, when some marker needs it, the target interpreter's environment. */
@@ -56,14 +58,15 @@ async function showRequirementSet(options: ResolvedOptions, view: RequirementSet
 
 /** Scan, audit, locks and the report; `then` acts on the scanned artifacts when all passed. */
 async function scanThen(options: ResolvedOptions, then?: (scan: ScanResult) => Promise<void>): Promise<ExitCodeValue> {
-  const view = await loadInputs(options);
+  const view = await withFailureReport(options, "scan", () => loadInputs(options));
   if (options.dryRun) {
     await showRequirementSet(options, view);
     return ExitCode.Safe;
   }
-  const outcome = await scanAndAudit(options, view);
+  const outcome = await withFailureReport(options, "scan", () => scanAndAudit(options, view));
   try {
     await writeStdout(outcome.output);
+    await writeReportFiles(outcome.model, options.outputs);
     if (outcome.exitCode === ExitCode.Safe && outcome.scan && then) await then(outcome.scan);
   } finally {
     outcome.scan?.dispose();
@@ -79,30 +82,36 @@ export function runScan(options: ResolvedOptions): Promise<ExitCodeValue> {
  * `pipcanary audit`: pinned requirements, hashed locks and pylock.toml files (given with -r) are
  * checked for known malware, known vulnerabilities and too-recent uploads without running anything.
  */
-export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue> {
-  const pylockFiles = options.requirementFiles.filter(isPylockPath);
-  const requirementFiles = options.requirementFiles.filter((file) => !isPylockPath(file));
-  const readsRequirements = requirementFiles.length > 0 || options.projectFile !== undefined || pylockFiles.length === 0;
-  const view = readsRequirements ? await loadInputs({ ...options, requirementFiles }) : undefined;
-  if (options.dryRun) {
-    if (view) await showRequirementSet(options, view);
-    return ExitCode.Safe;
-  }
-  const environment = view?.environment ?? (await getTargetEnvironment());
-  const requirements = (view?.set.requirements ?? []).filter((requirement) => !requirement.marker || evaluateMarker(requirement.marker, environment));
-  const index = view?.index ?? effectiveIndexOptions(options, EMPTY_INDEX_OPTIONS);
-  const format = options.format === "sarif" ? unsupportedFormat("pipcanary audit", "sarif") : options.format;
-  let output = "";
-  const code = await runAuditCommand({
-    ...auditRunOptions(options, index, environment),
-    requirements,
-    pylockFiles,
-    format,
-    write: (text) => void (output += text),
-    exemptions: (report) => exemptionsOf(options, index, report),
+export function runAudit(options: ResolvedOptions): Promise<ExitCodeValue> {
+  return withFailureReport(options, "audit", async () => {
+    const pylockFiles = options.requirementFiles.filter(isPylockPath);
+    const requirementFiles = options.requirementFiles.filter((file) => !isPylockPath(file));
+    const readsRequirements = requirementFiles.length > 0 || options.projectFile !== undefined || pylockFiles.length === 0;
+    const view = readsRequirements ? await loadInputs({ ...options, requirementFiles }) : undefined;
+    if (options.dryRun) {
+      if (view) await showRequirementSet(options, view);
+      return ExitCode.Safe;
+    }
+    const environment = view?.environment ?? (await getTargetEnvironment());
+    const requirements = (view?.set.requirements ?? []).filter((requirement) => !requirement.marker || evaluateMarker(requirement.marker, environment));
+    const index = view?.index ?? effectiveIndexOptions(options, EMPTY_INDEX_OPTIONS);
+    let output = "";
+    let model: ReportModel | undefined;
+    const code = await runAuditCommand({
+      ...auditRunOptions(options, index, environment),
+      requirements,
+      pylockFiles,
+      format: options.format,
+      quiet: options.quiet,
+      cwd: options.cwd,
+      write: (text) => void (output += text),
+      onReport: (report) => void (model = report),
+      exemptions: (report) => exemptionsOf(options, index, report),
+    });
+    await writeStdout(output);
+    if (model) await writeReportFiles(model, options.outputs);
+    return code;
   });
-  await writeStdout(output);
-  return code;
 }
 
 /** `pipcanary lock`: the scan, required to write at least one lock file. */
@@ -119,8 +128,7 @@ export function runInstall(options: ResolvedOptions): Promise<ExitCodeValue> {
 }
 
 export async function runRules(options: ResolvedOptions): Promise<ExitCodeValue> {
-  if (options.format === "sarif") unsupportedFormat("pipcanary rules", "sarif");
-  await writeStdout(renderRules(options.rulePaths, options.format));
+  await writeStdout(options.format === "sarif" ? formatSarif(rulesModel(options.rulePaths, options.cwd)) : renderRules(options.rulePaths, options.format));
   return ExitCode.Safe;
 }
 

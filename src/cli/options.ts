@@ -11,6 +11,12 @@ export type VulnService = "pypi" | "osv";
 
 export const LOG_LEVELS: readonly LogLevel[] = ["silent", "error", "warn", "info", "debug"];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif"];
+
+/** One `-o FORMAT:FILE`. */
+export interface OutputTarget {
+  format: OutputFormat;
+  file: string;
+}
 export const VULN_SERVICES: readonly VulnService[] = ["pypi", "osv"];
 
 export const DEFAULT_INDEX_URL = "https://pypi.org/simple";
@@ -98,6 +104,10 @@ export interface ResolvedOptions {
 
   logLevel: LogLevel;
   format: OutputFormat;
+  /** `-q`: the text report is only its verdict line. */
+  quiet: boolean;
+  /** `-o FORMAT:FILE`, files absolute. */
+  outputs: OutputTarget[];
   dryRun: boolean;
 
   /** Long names of the options that were set in any source. */

@@ -4,7 +4,7 @@
  * lock files, and one report. `lock` and `install` reuse it and act on the scanned artifacts.
  */
 import pkg from "../../package.json" with { type: "json" };
-import { type AuditReport, auditDistributions, auditExitCode, auditReportJson, createAuditServices, renderAuditText } from "../audit/index.ts";
+import { type AuditReport, auditDistributions, auditExitCode, createAuditServices } from "../audit/index.ts";
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { normalizeName } from "../core/names.ts";
 import type { Artifact } from "../core/artifact.ts";
@@ -15,17 +15,16 @@ import { writeRequirementsLock } from "../lock/requirements-lock.ts";
 import { KnownMalwareGate } from "../pipeline/known-malware.ts";
 import { type ScanResult, type StaticScanSandbox, runScan } from "../pipeline/scan.ts";
 import type { Finding } from "../core/finding.ts";
-import { scanReportJson } from "../report/json.ts";
-import { renderSarif } from "../report/sarif.ts";
-import { exemptionLines } from "../report/exemptions.ts";
-import { closingLine, formatScanReport, formatWarning } from "../report/text.ts";
+import { buildReportModel, type ReportModel, skippedPackages } from "../report/model.ts";
+import { renderReport } from "../report/render.ts";
 import { loadBuiltinRulePacks } from "../rules/builtin.ts";
 import { dynamicRules, loadRulePackFiles, staticRules } from "../rules/loader.ts";
 import type { DynamicRule, StaticRule } from "../rules/types.ts";
 import { type ArtifactStaticResult, checkRequirementNames, refuseSdists, scanArtifactsStatically } from "../static/index.ts";
 import { NotImplementedError } from "./not-implemented.ts";
 import type { ResolvedOptions } from "./options.ts";
-import { logger } from "./output.ts";
+import { logger, startProgress } from "./output.ts";
+import { sentenceProgress } from "../report/progress.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
 import type { RequirementSetView } from "./requirement-set-output.ts";
 
@@ -33,6 +32,8 @@ export interface ScanOutcome {
   exitCode: ExitCodeValue;
   /** Everything to print on stdout, in the chosen format. */
   output: string;
+  /** The report as data, for the -o files. */
+  model: ReportModel;
   /** The finished scan, artifacts still on disk; undefined when it stopped before running. */
   scan: ScanResult | undefined;
   audit: AuditReport | undefined;
@@ -74,26 +75,20 @@ function staticHook(options: ResolvedOptions, rules: StaticRule[], onlyBinary: r
   };
 }
 
-function render(options: ResolvedOptions, set: RequirementSet, findings: readonly Finding[], audit: AuditReport | undefined, scan: ScanResult | undefined, exitCode: ExitCodeValue): string {
-  const exemptions = exemptionsOf(options, set.index, audit);
-  if (options.format === "sarif") return `${JSON.stringify(renderSarif(findings, pkg.version, exemptions), null, 2)}\n`;
-  if (options.format === "json") {
-    const installed = (scan?.installed ?? []).map((dist) => ({
-      name: dist.name,
-      version: dist.version,
-      direct: dist.direct,
-      artifacts: dist.artifacts.map((artifact) => ({ filename: artifact.filename, sha256: artifact.sha256, url: artifact.url ?? null })),
-    }));
-    const document = { exitCode, ...scanReportJson(findings, exemptions), installed, audit: audit ? auditReportJson(audit) : null };
-    return `${JSON.stringify(document, null, 2)}\n`;
-  }
-  const notes = exemptionLines(exemptions);
-  const blocked = findings.some((finding) => finding.severity === "block");
-  if (blocked || !audit) return `${formatScanReport(findings, notes)}\n`;
-  // The audit itself names every known-malware match --allow-known-malware let through.
-  const warnings = findings.filter((finding) => finding.severity === "warn" && finding.subject.kind !== "known-malware").map(formatWarning);
-  const verdict = exitCode === ExitCode.Safe ? [closingLine(findings)] : [];
-  return `${[...warnings, ...notes, renderAuditText(audit).trimEnd(), ...verdict].join("\n")}\n`;
+function render(options: ResolvedOptions, set: RequirementSet, findings: readonly Finding[], audit: AuditReport | undefined, scan: ScanResult | undefined, exitCode: ExitCodeValue): Pick<ScanOutcome, "output" | "model"> {
+  const model = buildReportModel({
+    command: "scan",
+    version: pkg.version,
+    exitCode,
+    cwd: options.cwd,
+    requirements: set.requirements,
+    findings,
+    audit,
+    installed: scan?.installed,
+    exemptions: exemptionsOf(options, set.index, audit),
+    skipped: skippedPackages([], options.doNotScan),
+  });
+  return { output: renderReport(model, options.format, { quiet: options.quiet }), model };
 }
 
 async function writeLocks(options: ResolvedOptions, scan: ScanResult, audit: AuditReport, index: RequirementSet["index"]): Promise<void> {
@@ -116,17 +111,18 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const rules = loadRules(options);
   const set = applicableSet(view);
   if (set.requirements.filter((requirement) => !requirement.constraint).length === 0) {
-    return { exitCode: ExitCode.Safe, output: render(options, set, [], undefined, undefined, ExitCode.Safe), scan: undefined, audit: undefined };
+    return { exitCode: ExitCode.Safe, ...render(options, set, [], undefined, undefined, ExitCode.Safe), scan: undefined, audit: undefined };
   }
 
   const nameFindings = checkRequirementNames(set.requirements, options.allowNames);
   if (nameFindings.some((finding) => finding.severity === "block")) {
     const exitCode = ExitCode.MaliciousActivity;
-    return { exitCode, output: render(options, set, nameFindings, undefined, undefined, exitCode), scan: undefined, audit: undefined };
+    return { exitCode, ...render(options, set, nameFindings, undefined, undefined, exitCode), scan: undefined, audit: undefined };
   }
 
   const auditOptions = auditRunOptions(options, set.index, view.environment);
   const services = await createAuditServices(auditOptions);
+  const progress = startProgress();
   const scan = await runScan(
     set,
     {
@@ -139,14 +135,15 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
       doNotScan: options.doNotScan,
       traceFile: options.traceFile,
       rules: rules.dynamic,
-      progress: (message) => logger.info(message),
+      progress: progress ? sentenceProgress(progress) : (message) => logger.info(message),
     },
     { staticScan: staticHook(options, rules.static, set.index.onlyBinary) },
   );
+  progress?.close();
   const findings = [...nameFindings, ...scan.findings];
   if (scan.blocked) {
     const exitCode = ExitCode.MaliciousActivity;
-    return { exitCode, output: render(options, set, findings, undefined, scan, exitCode), scan, audit: undefined };
+    return { exitCode, ...render(options, set, findings, undefined, scan, exitCode), scan, audit: undefined };
   }
 
   logger.info(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
@@ -155,5 +152,5 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const exitCode = auditExitCode(audit);
   if (exitCode === ExitCode.Safe) await writeLocks(options, scan, audit, set.index);
   else if (options.lockedRequirementFile || options.pylockFile) logger.warn("No lock file was written: the audit did not pass.");
-  return { exitCode, output: render(options, set, findings, audit, scan, exitCode), scan, audit };
+  return { exitCode, ...render(options, set, findings, audit, scan, exitCode), scan, audit };
 }

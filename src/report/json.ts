@@ -1,23 +1,80 @@
+/**
+ * `--format json`: one versioned shape for scan and audit, described by schemas/report.schema.json.
+ * Absent values are null, never left out, so that consumers can tell "none" from "not run".
+ */
+import { type AuditReportJson, auditReportJson } from "../audit/report.ts";
+import type { FindingSubject } from "../core/finding.ts";
 import type { Exemptions } from "./exemptions.ts";
-import type { Finding } from "../core/finding.ts";
-import { findingHeadline } from "./text.ts";
+import type { FindingKind, ReportModel, SkippedPackage, Verdict } from "./model.ts";
 
-export interface JsonReport {
-  verdict: "safe" | "malicious";
-  findings: Array<Finding & { message: string }>;
-  /** What the run skipped, ignored or accepted; undefined when it stopped before options applied. */
-  exemptions?: Exemptions;
+export interface JsonFinding {
+  kind: FindingKind;
+  ruleId: string;
+  severity: string;
+  package: string | null;
+  version: string | null;
+  phase: string | null;
+  message: string;
+  description: string;
+  explanation: string;
+  location: { file: string; line: number; chain: string[]; chainKnown: boolean } | null;
+  sha256: string[];
+  fingerprint: string;
+  subject: FindingSubject | null;
+  syscall: string | null;
+  argv: string[] | null;
 }
 
-/** `--format json`: the findings with the same headline the text report prints. */
-export function scanReportJson(findings: readonly Finding[], exemptions?: Exemptions): JsonReport {
+export interface JsonReport {
+  schemaVersion: string;
+  tool: { name: string; version: string };
+  command: string;
+  verdict: Verdict;
+  exitCode: number;
+  failure: { message: string; hint: string | null } | null;
+  findings: JsonFinding[];
+  installed: Array<{ name: string; version: string; direct: boolean; artifacts: Array<{ filename: string; sha256: string; url: string | null }> }> | null;
+  audit: AuditReportJson | null;
+  exemptions: Exemptions | null;
+  skipped: Array<{ name: string; cause: SkippedPackage["cause"]; reason: string; origin: string | null }>;
+}
+
+function skippedJson(skipped: SkippedPackage): JsonReport["skipped"][number] {
+  return { name: skipped.name, cause: skipped.cause, reason: skipped.reason, origin: skipped.origin ?? null };
+}
+
+export function reportJson(model: ReportModel): JsonReport {
   return {
-    verdict: findings.some((finding) => finding.severity === "block") ? "malicious" : "safe",
-    findings: findings.map((finding) => ({ ...finding, message: findingHeadline(finding) })),
-    ...(exemptions ? { exemptions } : {}),
+    schemaVersion: model.schemaVersion,
+    tool: model.tool,
+    command: model.command,
+    verdict: model.verdict,
+    exitCode: model.exitCode,
+    failure: model.failure ? { message: model.failure.message, hint: model.failure.hint ?? null } : null,
+    findings: model.findings.map((finding) => ({
+      kind: finding.kind,
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      package: finding.package ?? null,
+      version: finding.version ?? null,
+      phase: finding.phase ?? null,
+      message: finding.message,
+      description: finding.description,
+      explanation: finding.explanation,
+      location: finding.location ?? null,
+      sha256: finding.sha256,
+      fingerprint: finding.fingerprint,
+      subject: finding.source?.subject ?? null,
+      syscall: finding.source?.syscall ?? null,
+      argv: finding.source?.argv ?? null,
+    })),
+    installed: model.installed?.map((dist) => ({ ...dist, artifacts: dist.artifacts.map((artifact) => ({ ...artifact, url: artifact.url ?? null })) })) ?? null,
+    audit: model.audit ? auditReportJson(model.audit) : null,
+    exemptions: model.exemptions ?? null,
+    skipped: model.skipped.map(skippedJson),
   };
 }
 
-export function formatScanReportJson(findings: readonly Finding[]): string {
-  return JSON.stringify(scanReportJson(findings), null, 2);
+export function formatReportJson(model: ReportModel): string {
+  return `${JSON.stringify(reportJson(model), null, 2)}\n`;
 }

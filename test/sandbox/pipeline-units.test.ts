@@ -3,7 +3,8 @@ import { parseDistributionFilename } from "../../src/fetch/collect.ts";
 import { requirementFiles } from "../../src/fetch/requirements-file.ts";
 import { dependencyOrder, modulesFromFiles, parseEntryPoints, recordPath, type VenvDistribution } from "../../src/pipeline/installed.ts";
 import type { Finding } from "../../src/core/finding.ts";
-import { scanReportJson } from "../../src/report/json.ts";
+import { reportJson } from "../../src/report/json.ts";
+import { buildReportModel } from "../../src/report/model.ts";
 import { formatScanReport, SAFE_MESSAGE } from "../../src/report/text.ts";
 import { bwrapArgs } from "../../src/sandbox/bwrap.ts";
 import { tcpSocketInode } from "../../src/sandbox/socket-owner.ts";
@@ -166,6 +167,6 @@ describe("the report", () => {
     expect(formatScanReport([connection])).toStartWith("Found suspicious connection to 127.0.0.9:4444 in package evilpack.\n");
     expect(formatScanReport([execution])).toStartWith("Found suspicious execution of curl -s http://127.0.0.9:4444/x in package evilpack.\n");
     expect(formatScanReport([])).toBe(SAFE_MESSAGE);
-    expect(scanReportJson([connection])).toMatchObject({ verdict: "malicious", findings: [{ ruleId: "ssh", message: "Found suspicious connection to 127.0.0.9:4444 in package evilpack." }] });
+    expect(reportJson(buildReportModel({ command: "scan", version: "0.0.0", exitCode: 5, cwd: "/", findings: [connection] }))).toMatchObject({ verdict: "malicious", findings: [{ ruleId: "ssh", message: "Found suspicious connection to 127.0.0.9:4444 in package evilpack." }] });
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * The human report from the model: the seeds' wording for findings and the audit, every
+ * exemption and skipped package, and the closing line. `quiet` keeps only the verdict line.
+ */
+import { renderAuditText } from "../audit/report.ts";
+import type { Finding } from "../core/finding.ts";
+import { exemptionLines } from "./exemptions.ts";
+import type { ReportModel } from "./model.ts";
+import { closingLine, formatScanReport, formatWarning } from "./text.ts";
+
+export interface TextOptions {
+  quiet?: boolean;
+}
+
+function scanFindings(model: ReportModel): Finding[] {
+  return model.findings.flatMap((finding) => (finding.source ? [finding.source] : []));
+}
+
+function notes(model: ReportModel): string[] {
+  // --do-not-scan packages are named by the exemption lines already.
+  const skipped = model.skipped.filter((entry) => entry.cause !== "do-not-scan");
+  return [
+    ...(model.exemptions ? exemptionLines(model.exemptions) : []),
+    ...skipped.map((entry) => `Not scanned: ${entry.name} (${entry.reason}${entry.origin ? `, ${entry.origin}` : ""}).`),
+  ];
+}
+
+/** One line that says how the run ended. */
+export function verdictLine(model: ReportModel): string {
+  if (model.failure) return `pipcanary: error: ${model.failure.message}`;
+  const blocking = model.findings.find((finding) => finding.severity === "block");
+  if (model.verdict === "safe") return closingLine(scanFindings(model));
+  if (blocking) {
+    const names = [...new Set(model.findings.filter((finding) => finding.severity === "block").map((finding) => finding.package ?? "pip"))];
+    return `${blocking.message} Blocking findings in: ${names.join(", ")} (exit ${model.exitCode}).`;
+  }
+  return `Not safe: ${model.verdict} (exit ${model.exitCode}).`;
+}
+
+function scanText(model: ReportModel): string {
+  const findings = scanFindings(model);
+  const blocked = findings.some((finding) => finding.severity === "block");
+  if (blocked || !model.audit) return `${formatScanReport(findings, notes(model))}\n`;
+  // The audit itself names every known-malware match --allow-known-malware let through.
+  const warnings = findings.filter((finding) => finding.severity === "warn" && finding.subject.kind !== "known-malware").map(formatWarning);
+  const verdict = model.verdict === "safe" ? [closingLine(findings)] : [];
+  return `${[...warnings, ...notes(model), renderAuditText(model.audit).trimEnd(), ...verdict].join("\n")}\n`;
+}
+
+export function formatReportText(model: ReportModel, options: TextOptions = {}): string {
+  if (options.quiet || model.failure) return `${verdictLine(model)}\n`;
+  if (model.command === "audit" && model.audit) return [...notes(model), renderAuditText(model.audit)].join("\n");
+  return scanText(model);
+}
