@@ -95,7 +95,7 @@ export function parseOutputTarget(text: string, cwd: string): OutputTarget {
   const format = OUTPUT_FORMATS.find((candidate) => candidate === text.slice(0, colon));
   const file = text.slice(colon + 1);
   if (colon < 0 || !format || file === "") {
-    throw new InputError(`invalid value '${text}' for --output: expected FORMAT:FILE with FORMAT one of ${OUTPUT_FORMATS.join(", ")}`, undefined, "for example -o sarif:results.sarif -o json:report.json");
+    throw new InputError(`invalid value '${text}': expected FORMAT:FILE with FORMAT one of ${OUTPUT_FORMATS.join(", ")}, for example -o sarif:results.sarif -o json:report.json`);
   }
   return { format, file: resolve(cwd, file) };
 }

@@ -157,6 +157,8 @@ function sarifResult(finding: ReportFinding, ruleIndex: number): SarifResult {
 function invocation(model: ReportModel, dropped: number): SarifInvocation {
   const execution: SarifNotification[] = [];
   if (model.failure) execution.push({ level: "error", message: { text: `${model.failure.message}${model.failure.hint ? ` (${model.failure.hint})` : ""}` } });
+  // Packages that could not be checked are why an audit ends with exit 3.
+  for (const finding of model.findings.filter((candidate) => candidate.kind === "unchecked")) execution.push({ level: "error", message: { text: finding.message } });
   if (dropped > 0) execution.push({ level: "warning", message: { text: `${dropped} more results were left out: code scanning accepts at most ${MAX_SARIF_RESULTS}; the JSON report has them all.` } });
   const configuration = [
     ...(model.exemptions ? exemptionLines(model.exemptions) : []),
