@@ -86,7 +86,7 @@ function render(options: ResolvedOptions, set: RequirementSet, findings: readonl
     audit,
     installed: scan?.installed,
     exemptions: exemptionsOf(options, set.index, audit),
-    skipped: skippedPackages([], options.doNotScan),
+    skipped: skippedPackages(options.doNotScan),
   });
   return { output: renderReport(model, options.format, { quiet: options.quiet }), model };
 }

@@ -36,11 +36,7 @@ export interface JsonReport {
   installed: Array<{ name: string; version: string; direct: boolean; artifacts: Array<{ filename: string; sha256: string; url: string | null }> }> | null;
   audit: AuditReportJson | null;
   exemptions: Exemptions | null;
-  skipped: Array<{ name: string; cause: SkippedPackage["cause"]; reason: string; origin: string | null }>;
-}
-
-function skippedJson(skipped: SkippedPackage): JsonReport["skipped"][number] {
-  return { name: skipped.name, cause: skipped.cause, reason: skipped.reason, origin: skipped.origin ?? null };
+  skipped: SkippedPackage[];
 }
 
 export function reportJson(model: ReportModel): JsonReport {
@@ -71,7 +67,7 @@ export function reportJson(model: ReportModel): JsonReport {
     installed: model.installed?.map((dist) => ({ ...dist, artifacts: dist.artifacts.map((artifact) => ({ ...artifact, url: artifact.url ?? null })) })) ?? null,
     audit: model.audit ? auditReportJson(model.audit) : null,
     exemptions: model.exemptions ?? null,
-    skipped: model.skipped.map(skippedJson),
+    skipped: model.skipped,
   };
 }
 

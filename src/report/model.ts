@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { AuditReport, PackageAudit } from "../audit/report.ts";
-import { errorMessage, formatOrigin, type Origin, PipcanaryError } from "../core/errors.ts";
+import { errorMessage, type Origin, PipcanaryError } from "../core/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { Finding } from "../core/finding.ts";
 import type { InstalledDistribution } from "../core/artifact.ts";
@@ -96,9 +96,9 @@ export interface InstalledEntry {
 /** A requirement that was not scanned, and why. */
 export interface SkippedPackage {
   name: string;
-  cause: "marker" | "do-not-scan";
+  /** One cause today; the field lets later causes (a package left out by an option) join without a new shape. */
+  cause: "do-not-scan";
   reason: string;
-  origin: string | undefined;
 }
 
 /** A rule as SARIF's `rules` and `pipcanary rules` list it. */
@@ -379,12 +379,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
   };
 }
 
-/** Requirements whose markers exclude the target interpreter, and --do-not-scan packages. */
-export function skippedPackages(excluded: readonly Requirement[], notImported: readonly string[]): SkippedPackage[] {
-  return [
-    ...excluded.map((requirement) => ({ name: requirement.name, cause: "marker" as const, reason: `marker ${requirement.markerText ?? ""} does not apply to the target interpreter`, origin: formatOrigin(requirement.origin) })),
-    ...notImported.map((name) => ({ name, cause: "do-not-scan" as const, reason: "installed but not imported in the sandbox (--do-not-scan)", origin: undefined })),
-  ];
+/** Packages installed but not imported in the sandbox (--do-not-scan). */
+export function skippedPackages(notImported: readonly string[]): SkippedPackage[] {
+  return notImported.map((name) => ({ name, cause: "do-not-scan" as const, reason: "installed but not imported in the sandbox (--do-not-scan)" }));
 }
 
 /** The report of a run that could not finish: no findings, the reason, and the exit code it ends with. */

@@ -51,6 +51,8 @@ const CLEAR_LINE = "\r\u001b[2K";
 interface PhaseState {
   phase: ProgressPhase;
   total: number | undefined;
+  /** Whether item events come for this phase: without them a count of 0 would mislead. */
+  counted: boolean;
   done: number;
   current: string[];
   startedAt: number;
@@ -83,7 +85,7 @@ export class StderrProgress implements ProgressReporter {
 
   phaseStarted(phase: ProgressPhase, total: number | undefined): void {
     if (this.state) this.phaseEnded(this.state.phase);
-    this.state = { phase, total, done: 0, current: [], startedAt: this.now() };
+    this.state = { phase, total, counted: false, done: 0, current: [], startedAt: this.now() };
     this.waitingFor = undefined;
     if (!this.options.isTTY) this.line(`${phase}: started${total === undefined ? "" : ` (${total} to do)`}`);
     this.stopTimer = this.every(this.options.isTTY ? REDRAW_MS : (this.options.heartbeatMs ?? HEARTBEAT_MS), () => this.tick());
@@ -93,6 +95,7 @@ export class StderrProgress implements ProgressReporter {
   itemStarted(phase: ProgressPhase, name: string): void {
     const state = this.stateOf(phase);
     if (!state) return;
+    state.counted = true;
     state.current.push(name);
     this.waitingFor = undefined;
     this.redraw();
@@ -101,6 +104,7 @@ export class StderrProgress implements ProgressReporter {
   itemDone(phase: ProgressPhase, name: string): void {
     const state = this.stateOf(phase);
     if (!state) return;
+    state.counted = true;
     const index = state.current.indexOf(name);
     if (index >= 0) state.current.splice(index, 1);
     state.done++;
@@ -115,7 +119,7 @@ export class StderrProgress implements ProgressReporter {
     this.clear();
     this.state = undefined;
     this.waitingFor = undefined;
-    this.line(`${phase}: done${state.total === undefined ? "" : ` (${state.done} of ${state.total})`} in ${seconds(this.now() - state.startedAt)}`);
+    this.line(`${phase}: done${state.counted ? ` (${state.done}${state.total === undefined ? "" : ` of ${state.total}`})` : ""} in ${seconds(this.now() - state.startedAt)}`);
   }
 
   waiting(what: string): void {
@@ -133,10 +137,7 @@ export class StderrProgress implements ProgressReporter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.stopTimer?.();
-    this.stopTimer = undefined;
-    this.clear();
-    this.state = undefined;
+    if (this.state) this.phaseEnded(this.state.phase);
     this.options.onClose?.();
   }
 
@@ -144,7 +145,7 @@ export class StderrProgress implements ProgressReporter {
   status(): string | undefined {
     const state = this.state;
     if (!state) return undefined;
-    const count = state.total === undefined ? `${state.done} done` : `${state.done}/${state.total}`;
+    const count = !state.counted ? (state.total === undefined ? "working" : `${state.total} to do`) : state.total === undefined ? `${state.done} done` : `${state.done}/${state.total}`;
     const current = state.current.length > 0 ? ` ${state.current.join(", ")}` : "";
     const waiting = this.waitingFor ? ` (${this.waitingFor})` : "";
     return `${state.phase}: ${count}${current}, ${seconds(this.now() - state.startedAt)}${waiting}`;
@@ -193,13 +194,13 @@ const PIPELINE_PHASES: ReadonlyArray<readonly [RegExp, ProgressPhase]> = [
 
 /**
  * Feeds ScanOptions.progress's sentences to a reporter until the scan reports typed events:
- * a sentence that starts a phase starts it (with the number it names as the total), and is
- * printed as a note too.
+ * a sentence that starts a phase ends the previous one and starts it (with the number it names
+ * as the total), and is printed as a note too.
  */
 export function sentenceProgress(reporter: ProgressReporter): (message: string) => void {
   return (message) => {
     const match = PIPELINE_PHASES.map(([pattern, phase]) => ({ phase, found: pattern.exec(message) })).find((candidate) => candidate.found);
-    reporter.note(message);
     if (match?.found) reporter.phaseStarted(match.phase, match.found[1] === undefined ? undefined : Number(match.found[1]));
+    reporter.note(message);
   };
 }

@@ -16,13 +16,9 @@ function scanFindings(model: ReportModel): Finding[] {
   return model.findings.flatMap((finding) => (finding.source ? [finding.source] : []));
 }
 
+/** What the run skipped, ignored or accepted (the --do-not-scan packages among them). */
 function notes(model: ReportModel): string[] {
-  // --do-not-scan packages are named by the exemption lines already.
-  const skipped = model.skipped.filter((entry) => entry.cause !== "do-not-scan");
-  return [
-    ...(model.exemptions ? exemptionLines(model.exemptions) : []),
-    ...skipped.map((entry) => `Not scanned: ${entry.name} (${entry.reason}${entry.origin ? `, ${entry.origin}` : ""}).`),
-  ];
+  return model.exemptions ? exemptionLines(model.exemptions) : [];
 }
 
 /** One line that says how the run ended. */

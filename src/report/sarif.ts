@@ -162,7 +162,7 @@ function invocation(model: ReportModel, dropped: number): SarifInvocation {
   if (dropped > 0) execution.push({ level: "warning", message: { text: `${dropped} more results were left out: code scanning accepts at most ${MAX_SARIF_RESULTS}; the JSON report has them all.` } });
   const configuration = [
     ...(model.exemptions ? exemptionLines(model.exemptions) : []),
-    ...model.skipped.map((skipped) => `Not scanned: ${skipped.name} (${skipped.reason}${skipped.origin ? `, ${skipped.origin}` : ""}).`),
+    ...model.skipped.map((skipped) => `Not scanned: ${skipped.name} (${skipped.reason}).`),
   ].map((text) => ({ level: "warning" as const, message: { text } }));
   return {
     executionSuccessful: model.failure === undefined && ["safe", "audit-findings", "malicious"].includes(model.verdict),

@@ -58,27 +58,29 @@ describe("progress on a terminal", () => {
     reporter.note("a log line");
     expect(written.slice(-3)).toEqual(["\r\u001b[2K", "a log line\n", "\r\u001b[2Kimport: 0/2 alpha, 1m01s (waiting for the index)"]);
     reporter.close();
-    expect(written.at(-1)).toBe("\r\u001b[2K");
+    expect(written.slice(-2)).toEqual(["\r\u001b[2K", "import: done (0 of 2) in 1m01s\n"]);
     expect(reporter.status()).toBeUndefined();
   });
 });
 
 describe("the pipeline's progress sentences", () => {
-  test("start the phase they name, with its count, and are printed", () => {
+  test("end the previous phase and start the one they name, with its count, and are printed; close ends the last", () => {
     const { reporter, written } = harness(false);
     const progress = sentenceProgress(reporter);
     progress("Downloading 4 requirement(s) in the sandbox…");
     progress("Scanning 6 archive(s) statically…");
     progress("Installing into a fresh venv in the sandbox (no network)…");
+    reporter.close();
     expect(written).toEqual([
-      "Downloading 4 requirement(s) in the sandbox…\n",
       "fetch: started (4 to do)\n",
-      "Scanning 6 archive(s) statically…\n",
-      "fetch: done (0 of 4) in 0s\n",
+      "Downloading 4 requirement(s) in the sandbox…\n",
+      "fetch: done in 0s\n",
       "static: started (6 to do)\n",
-      "Installing into a fresh venv in the sandbox (no network)…\n",
-      "static: done (0 of 6) in 0s\n",
+      "Scanning 6 archive(s) statically…\n",
+      "static: done in 0s\n",
       "install: started\n",
+      "Installing into a fresh venv in the sandbox (no network)…\n",
+      "install: done in 0s\n",
     ]);
   });
 });
