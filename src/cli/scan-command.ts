@@ -16,6 +16,7 @@ import { KnownMalwareGate } from "../pipeline/known-malware.ts";
 import { type ScanResult, type StaticScanSandbox, runScan } from "../pipeline/scan.ts";
 import type { Finding } from "../core/finding.ts";
 import { buildReportModel, type ReportModel, skippedPackages } from "../report/model.ts";
+import { releaseDependencies } from "../report/dependencies.ts";
 import { renderReport } from "../report/render.ts";
 import { loadBuiltinRulePacks } from "../rules/builtin.ts";
 import { dynamicRules, loadRulePackFiles, staticRules } from "../rules/loader.ts";
@@ -75,7 +76,15 @@ function staticHook(options: ResolvedOptions, rules: StaticRule[], onlyBinary: r
   };
 }
 
-function render(options: ResolvedOptions, set: RequirementSet, findings: readonly Finding[], audit: AuditReport | undefined, scan: ScanResult | undefined, exitCode: ExitCodeValue): Pick<ScanOutcome, "output" | "model"> {
+function render(
+  options: ResolvedOptions,
+  set: RequirementSet,
+  findings: readonly Finding[],
+  audit: AuditReport | undefined,
+  scan: ScanResult | undefined,
+  exitCode: ExitCodeValue,
+  dependencies?: ReadonlyMap<string, readonly string[]>,
+): Pick<ScanOutcome, "output" | "model"> {
   const model = buildReportModel({
     command: "scan",
     version: pkg.version,
@@ -87,6 +96,7 @@ function render(options: ResolvedOptions, set: RequirementSet, findings: readonl
     installed: scan?.installed,
     exemptions: exemptionsOf(options, set.index, audit),
     skipped: skippedPackages(options.doNotScan),
+    dependencies,
   });
   return { output: renderReport(model, options.format, { quiet: options.quiet }), model };
 }
@@ -143,7 +153,7 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const findings = [...nameFindings, ...scan.findings];
   if (scan.blocked) {
     const exitCode = ExitCode.MaliciousActivity;
-    return { exitCode, ...render(options, set, findings, undefined, scan, exitCode), scan, audit: undefined };
+    return { exitCode, ...render(options, set, findings, undefined, scan, exitCode, await releaseDependencies(services.index, scan.artifacts)), scan, audit: undefined };
   }
 
   logger.info(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
@@ -152,5 +162,5 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const exitCode = auditExitCode(audit);
   if (exitCode === ExitCode.Safe) await writeLocks(options, scan, audit, set.index);
   else if (options.lockedRequirementFile || options.pylockFile) logger.warn("No lock file was written: the audit did not pass.");
-  return { exitCode, ...render(options, set, findings, audit, scan, exitCode), scan, audit };
+  return { exitCode, ...render(options, set, findings, audit, scan, exitCode, await releaseDependencies(services.index, scan.installed)), scan, audit };
 }

@@ -114,10 +114,15 @@ function chainText(finding: ReportFinding): string {
   return location.chain.length > 1 ? ` Requirement chain: ${location.chain.join(" -> ")}.` : "";
 }
 
+function headline(finding: ReportFinding): string {
+  const subject = finding.source?.subject;
+  if (!subject) return finding.message;
+  if (subject.kind === "known-malware") return `${finding.message} Version ${subject.version}, record from ${subject.source}.`;
+  return `Found suspicious ${subjectText(subject)} in ${finding.package ? `package ${finding.package}` : "pip itself"} during the ${finding.phase} phase.`;
+}
+
 function resultMessage(finding: ReportFinding): string {
-  const source = finding.source;
-  const what = source && source.subject.kind !== "known-malware" ? `Found suspicious ${subjectText(source.subject)} in ${finding.package ? `package ${finding.package}` : "pip itself"} during the ${finding.phase} phase.` : finding.message;
-  return `${what} ${finding.description}${chainText(finding)}`;
+  return `${headline(finding)} ${finding.description}${chainText(finding)}`;
 }
 
 function resultProperties(finding: ReportFinding): Record<string, unknown> {
