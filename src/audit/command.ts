@@ -1,4 +1,5 @@
-import { InputError, formatOrigin } from "../core/errors.ts";
+import { InputError, formatOrigin, type Origin } from "../core/errors.ts";
+import { normalizeName } from "../core/names.ts";
 import type { ExitCodeValue } from "../core/exit-codes.ts";
 import type { Requirement } from "../core/requirements.ts";
 import { readPylock } from "../lock/pylock-read.ts";
@@ -59,8 +60,12 @@ export async function runAuditCommand(options: AuditCommandOptions): Promise<Exi
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   const requirements = options.requirements ?? [];
   const packages = pinnedPackages(requirements);
+  const lockedAt = new Map<string, Origin>();
   for (const file of options.pylockFiles ?? []) {
-    packages.push(...(await readPylock(file)).map(({ name, version }) => ({ name, version })));
+    for (const { name, version, line } of await readPylock(file)) {
+      packages.push({ name, version });
+      if (!lockedAt.has(normalizeName(name))) lockedAt.set(normalizeName(name), { file, line });
+    }
   }
   if (packages.length === 0) throw new InputError("nothing to audit: the input lists no packages", undefined, "pass a requirements file with pinned versions (-r FILE) or a pylock.toml");
   const report = await auditDistributions(packages, requirements, options, options.services);
@@ -72,7 +77,7 @@ export async function runAuditCommand(options: AuditCommandOptions): Promise<Exi
     requirements,
     audit: report,
     exemptions: options.exemptions?.(report),
-    inputFiles: options.pylockFiles,
+    packageOrigins: lockedAt,
   });
   write(renderReport(model, options.format ?? "text", { quiet: options.quiet }));
   options.onReport?.(model);

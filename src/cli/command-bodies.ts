@@ -83,35 +83,37 @@ export function runScan(options: ResolvedOptions): Promise<ExitCodeValue> {
  * checked for known malware, known vulnerabilities and too-recent uploads without running anything.
  */
 export function runAudit(options: ResolvedOptions): Promise<ExitCodeValue> {
-  return withFailureReport(options, "audit", async () => {
-    const pylockFiles = options.requirementFiles.filter(isPylockPath);
-    const requirementFiles = options.requirementFiles.filter((file) => !isPylockPath(file));
-    const readsRequirements = requirementFiles.length > 0 || options.projectFile !== undefined || pylockFiles.length === 0;
-    const view = readsRequirements ? await loadInputs({ ...options, requirementFiles }) : undefined;
-    if (options.dryRun) {
-      if (view) await showRequirementSet(options, view);
-      return ExitCode.Safe;
-    }
-    const environment = view?.environment ?? (await getTargetEnvironment());
-    const requirements = (view?.set.requirements ?? []).filter((requirement) => !requirement.marker || evaluateMarker(requirement.marker, environment));
-    const index = view?.index ?? effectiveIndexOptions(options, EMPTY_INDEX_OPTIONS);
-    let output = "";
-    let model: ReportModel | undefined;
-    const code = await runAuditCommand({
-      ...auditRunOptions(options, index, environment),
-      requirements,
-      pylockFiles,
-      format: options.format,
-      quiet: options.quiet,
-      cwd: options.cwd,
-      write: (text) => void (output += text),
-      onReport: (report) => void (model = report),
-      exemptions: (report) => exemptionsOf(options, index, report),
-    });
-    await writeStdout(output);
-    if (model) await writeReportFiles(model, options.outputs);
-    return code;
+  return withFailureReport(options, "audit", () => audit(options));
+}
+
+async function audit(options: ResolvedOptions): Promise<ExitCodeValue> {
+  const pylockFiles = options.requirementFiles.filter(isPylockPath);
+  const requirementFiles = options.requirementFiles.filter((file) => !isPylockPath(file));
+  const readsRequirements = requirementFiles.length > 0 || options.projectFile !== undefined || pylockFiles.length === 0;
+  const view = readsRequirements ? await loadInputs({ ...options, requirementFiles }) : undefined;
+  if (options.dryRun) {
+    if (view) await showRequirementSet(options, view);
+    return ExitCode.Safe;
+  }
+  const environment = view?.environment ?? (await getTargetEnvironment());
+  const requirements = (view?.set.requirements ?? []).filter((requirement) => !requirement.marker || evaluateMarker(requirement.marker, environment));
+  const index = view?.index ?? effectiveIndexOptions(options, EMPTY_INDEX_OPTIONS);
+  let output = "";
+  let model: ReportModel | undefined;
+  const code = await runAuditCommand({
+    ...auditRunOptions(options, index, environment),
+    requirements,
+    pylockFiles,
+    format: options.format,
+    quiet: options.quiet,
+    cwd: options.cwd,
+    write: (text) => void (output += text),
+    onReport: (report) => void (model = report),
+    exemptions: (report) => exemptionsOf(options, index, report),
   });
+  await writeStdout(output);
+  if (model) await writeReportFiles(model, options.outputs);
+  return code;
 }
 
 /** `pipcanary lock`: the scan, required to write at least one lock file. */

@@ -11,13 +11,13 @@ export type VulnService = "pypi" | "osv";
 
 export const LOG_LEVELS: readonly LogLevel[] = ["silent", "error", "warn", "info", "debug"];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif"];
+export const VULN_SERVICES: readonly VulnService[] = ["pypi", "osv"];
 
 /** One `-o FORMAT:FILE`. */
 export interface OutputTarget {
   format: OutputFormat;
   file: string;
 }
-export const VULN_SERVICES: readonly VulnService[] = ["pypi", "osv"];
 
 export const DEFAULT_INDEX_URL = "https://pypi.org/simple";
 export const DEFAULT_COOL_DOWN_DAYS = 7;

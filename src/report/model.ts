@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { AuditReport, PackageAudit } from "../audit/report.ts";
-import { errorMessage, type Origin, PipcanaryError } from "../core/errors.ts";
+import { errorMessage, formatOrigin, type Origin, PipcanaryError } from "../core/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { Finding } from "../core/finding.ts";
 import type { InstalledDistribution } from "../core/artifact.ts";
@@ -143,8 +143,8 @@ export interface ReportInput {
   skipped?: readonly SkippedPackage[];
   /** Normalised name → the normalised names it requires (pip's report or the dist's metadata), for chains. */
   dependencies?: ReadonlyMap<string, readonly string[]>;
-  /** Input files without requirement lines (a pylock.toml): a location of last resort. */
-  inputFiles?: readonly string[];
+  /** Where packages of lock files without requirement lines (pylock.toml) are named. */
+  packageOrigins?: ReadonlyMap<string, Origin>;
   rules?: readonly RuleDescriptor[];
   failure?: { message: string; hint: string | undefined } | undefined;
 }
@@ -234,12 +234,15 @@ class Locator {
     const self = name === undefined ? undefined : `${name}${version ? ` ${version}` : ""}`;
     const own = name === undefined ? undefined : this.direct.find((requirement) => requirement.normalizedName === name);
     if (own) return this.at(own.origin, [requirementLink(own), ...(self && version ? [self] : [])], true);
+    const locked = name === undefined ? undefined : this.input.packageOrigins?.get(name);
+    if (locked) return this.at(locked, [`${formatOrigin(locked)} ${self ?? ""}`], true);
     const path = name === undefined ? undefined : this.pathTo(name);
     if (path) return this.at(path.requirement.origin, [requirementLink(path.requirement), ...path.names.slice(0, -1), ...(self ? [self] : [])], true);
+    const rest = self ? ["…", self] : [];
     const first = this.direct[0];
-    if (first) return this.at(first.origin, [requirementLink(first), ...(self ? ["…", self] : [])], false);
-    const file = this.input.inputFiles?.[0];
-    return file === undefined ? undefined : this.at({ file, line: 1 }, self ? [self] : [], false);
+    if (first) return this.at(first.origin, [requirementLink(first), ...rest], false);
+    const firstLocked = [...(this.input.packageOrigins?.values() ?? [])][0];
+    return firstLocked && this.at(firstLocked, [formatOrigin(firstLocked), ...rest], false);
   }
 
   /** The known-malware gate already found the chain; its first link names the input line. */

@@ -22,7 +22,12 @@ beforeAll(async () => {
     { name: "oldvuln", releases: [{ version: "1.0", files: [file("oldvuln", "1.0")], vulnerabilities: [{ id: "PYSEC-2024-1", fixedIn: ["1.1"] }] }] },
     { name: "calm", releases: [{ version: "1.0", files: [file("calm", "1.0")], vulnerabilities: [] }] },
   ]);
-  project = tempProject({ "vuln.txt": "calm==1.0\noldvuln==1.0\n", "clean.txt": "calm==1.0\n", "missing.txt": "absent==1.0\n" });
+  project = tempProject({
+    "vuln.txt": "calm==1.0\noldvuln==1.0\n",
+    "clean.txt": "calm==1.0\n",
+    "missing.txt": "absent==1.0\n",
+    "pylock.toml": ['lock-version = "1.0"', 'created-by = "hand"', "", "[[packages]]", 'name = "calm"', 'version = "1.0"', "", "[[packages]]", 'name = "oldvuln"', 'version = "1.0"', ""].join("\n"),
+  });
 });
 
 afterAll(async () => {
@@ -48,6 +53,14 @@ describe("-o FORMAT:FILE", () => {
     expect([json.verdict, json.exitCode]).toEqual(["audit-findings", 4]);
     // Written whole through a temp file and a rename: nothing else is left beside them.
     expect(readdirSync(project.path("out"))).toEqual(["results.sarif"]);
+  });
+
+  test("a finding about a pylock.toml package points at its name line", async () => {
+    const result = await audit("pylock.toml", "-o", "sarif:lock.sarif");
+    expect(result.code).toBe(4);
+    const sarif = JSON.parse(readFileSync(project.path("lock.sarif"), "utf8")) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> };
+    expect(sarifProblems(sarif)).toEqual([]);
+    expect(sarif.runs[0]?.results.map((entry) => [entry.locations[0]?.physicalLocation.artifactLocation.uri, entry.locations[0]?.physicalLocation.region.startLine])).toEqual([["pylock.toml", 9]]);
   });
 
   test("a run that fails still writes its report, saying why, and exits with its own code", async () => {
