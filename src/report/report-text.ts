@@ -36,7 +36,9 @@ export function verdictLine(model: ReportModel): string {
 function scanText(model: ReportModel): string {
   const findings = scanFindings(model);
   const blocked = findings.some((finding) => finding.severity === "block");
-  if (blocked || !model.audit) return `${formatScanReport(findings, notes(model))}\n`;
+  if (!model.audit) return `${formatScanReport(findings, notes(model))}\n`;
+  // A stopped scan's audit of what was resolved (when the run made one) follows the finding.
+  if (blocked) return `${formatScanReport(findings, notes(model))}\n\n${renderAuditText(model.audit)}`;
   // The audit itself names every known-malware match --allow-known-malware let through.
   const warnings = findings.filter((finding) => finding.severity === "warn" && finding.subject.kind !== "known-malware").map(formatWarning);
   const verdict = model.verdict === "safe" ? [closingLine(findings)] : [];

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { AuditReport, PackageAudit } from "../../src/audit/report.ts";
 import type { Finding } from "../../src/core/finding.ts";
 import { formatReportJson } from "../../src/report/json.ts";
+import { formatReportText } from "../../src/report/report-text.ts";
 import { buildFailureModel, buildReportModel, type ReportInput } from "../../src/report/model.ts";
 import { MAX_SARIF_RESULTS, renderSarif } from "../../src/report/sarif.ts";
 import { subjectText } from "../../src/report/text.ts";
@@ -134,5 +135,21 @@ describe("JSON report", () => {
   test("the schema refuses a verdict that contradicts the exit code", () => {
     const document = JSON.parse(formatReportJson(model({ audit: AUDIT, exitCode: 4 }))) as Record<string, unknown>;
     expect(reportProblems({ ...document, verdict: "safe" })).not.toEqual([]);
+  });
+});
+
+describe("text report", () => {
+  test("a stopped scan with an audit of what was resolved prints the finding, then the audit", () => {
+    const text = formatReportText(model({ findings: [finding({})], audit: AUDIT, exitCode: 5 }));
+    expect(text).toStartWith("Found suspicious access to /root/.ssh/id_rsa in package evilpack.\n");
+    expect(text).toContain("\n\nAuditing 2 packages...\n");
+    expect(text).toContain("Package flask:3.1.2 has known vulnerabilities: GHSA-68rp-wp8r-4726 (fixed in 3.1.3).");
+  });
+
+  test("-q: only the verdict line", () => {
+    expect(formatReportText(model({ findings: [finding({})], exitCode: 5 }), { quiet: true })).toBe(
+      "Found suspicious access to /root/.ssh/id_rsa in package evilpack. Blocking findings in: evilpack (exit 5).\n",
+    );
+    expect(formatReportText(model({ exitCode: 0 }), { quiet: true })).toBe("All packages appear to be safe!\n");
   });
 });
