@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import type { AuditReport, PackageAudit } from "../../src/audit/report.ts";
-import type { Finding } from "../../src/core/finding.ts";
 import { formatReportJson } from "../../src/report/json.ts";
 import { formatReportText } from "../../src/report/report-text.ts";
 import { buildFailureModel, buildReportModel, type ReportInput } from "../../src/report/model.ts";
@@ -8,26 +7,13 @@ import { MAX_SARIF_RESULTS, renderSarif } from "../../src/report/sarif.ts";
 import { subjectText } from "../../src/report/text.ts";
 import { ScanFailedError } from "../../src/core/errors.ts";
 import { pin } from "../audit/seed-fixtures.ts";
+import { sshFinding } from "./finding-fixture.ts";
 import { reportProblems, sarifProblems } from "./schemas.ts";
 
 const CWD = "/work/project";
 const SHA = "ab".repeat(32);
 
-function finding(overrides: Partial<Finding>): Finding {
-  return {
-    ruleId: "ssh",
-    severity: "block",
-    description: "SSH private key exfiltration.",
-    explanation: "The package might be trying to steal your Secure Shell private keys.",
-    package: "evilpack",
-    phase: "import",
-    subject: { kind: "access", path: "/root/.ssh/id_rsa" },
-    syscall: "openat",
-    argv: ["python", "-c", "import evilpack"],
-    artifactSha256: undefined,
-    ...overrides,
-  };
-}
+const finding = sshFinding;
 
 function audited(name: string, version: string, overrides: Partial<PackageAudit>): PackageAudit {
   return { name, normalizedName: name, version, vulnerabilities: [], ignored: [], malware: [], allowedMalware: [], requiredBy: undefined, uploadTime: undefined, tooRecent: undefined, missing: [], files: [], ...overrides };

@@ -5,6 +5,7 @@ import { dependencyOrder, modulesFromFiles, parseEntryPoints, recordPath, type V
 import type { Finding } from "../../src/core/finding.ts";
 import { reportJson } from "../../src/report/json.ts";
 import { buildReportModel } from "../../src/report/model.ts";
+import { sshFinding } from "../report/finding-fixture.ts";
 import { formatScanReport, SAFE_MESSAGE } from "../../src/report/text.ts";
 import { bwrapArgs } from "../../src/sandbox/bwrap.ts";
 import { tcpSocketInode } from "../../src/sandbox/socket-owner.ts";
@@ -127,18 +128,7 @@ describe("socket owner lookup", () => {
 });
 
 describe("the report", () => {
-  const finding: Finding = {
-    ruleId: "ssh",
-    severity: "block",
-    description: "SSH private key exfiltration.",
-    explanation: "The package might be trying to steal your Secure Shell private keys.",
-    package: "evilpack",
-    phase: "import",
-    subject: { kind: "access", path: "/home/sebastian/.ssh" },
-    syscall: "openat",
-    argv: ["python", "-c", "import evilpack"],
-    artifactSha256: undefined,
-  };
+  const finding = sshFinding({ subject: { kind: "access", path: "/home/sebastian/.ssh" } });
 
   test("uses the seed's wording for a blocking finding", () => {
     expect(formatScanReport([finding])).toStartWith(
