@@ -2,7 +2,6 @@ import { describe, expect, test } from "bun:test";
 import { parseDistributionFilename } from "../../src/fetch/collect.ts";
 import { requirementFiles } from "../../src/fetch/requirements-file.ts";
 import { dependencyOrder, modulesFromFiles, parseEntryPoints, recordPath, type VenvDistribution } from "../../src/pipeline/installed.ts";
-import type { Finding } from "../../src/core/finding.ts";
 import { reportJson } from "../../src/report/json.ts";
 import { buildReportModel } from "../../src/report/model.ts";
 import { sshFinding } from "../report/finding-fixture.ts";
