@@ -11,7 +11,7 @@ import { loadOsvDatabase } from "./vuln-db.ts";
 import { loadMalwareDatabase } from "./malware-db.ts";
 import { CombinedMalwareSource, KnownMalwareCheck, OsvDatabaseMalwareSource, OsvServiceMalwareSource, type MalwareSource } from "./malware.ts";
 import { DEFAULT_OSV_URL, OsvApi } from "./osv-api.ts";
-import { requirementLink } from "../report/known-malware.ts";
+import { requirementLink } from "./known-malware-text.ts";
 import {
   OsvDatabaseSource,
   OsvServiceSource,

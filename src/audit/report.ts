@@ -3,7 +3,7 @@ import type { ReleaseFile } from "../index/metadata.ts";
 import { formatTimestamp } from "../core/time.ts";
 import type { KnownVulnerability } from "./vulnerabilities.ts";
 import type { KnownMalware } from "../core/known-malware.ts";
-import { allowedMalwareLine, knownMalwareLines } from "../report/known-malware.ts";
+import { allowedMalwareLine, knownMalwareLines } from "./known-malware-text.ts";
 
 /** The audit's result, its text in the seeds' wording, its JSON form and its exit code. */
 

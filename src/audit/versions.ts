@@ -1,3 +1,4 @@
+import type { Requirement } from "../core/requirements.ts";
 import { compare, explain, satisfies, valid, validRange } from "@renovatebot/pep440";
 
 /**
@@ -46,4 +47,12 @@ export function isValidSpecifier(specifier: string): boolean {
   } catch {
     return false;
   }
+}
+
+const PIN = /^\s*===?\s*([^\s,*;]+)\s*$/;
+
+/** The exact version a requirement pins, or undefined when it allows more than one. */
+export function pinnedVersion(requirement: Requirement): string | undefined {
+  if (requirement.url !== undefined) return undefined;
+  return PIN.exec(requirement.specifier)?.[1];
 }

@@ -8,17 +8,19 @@ import { MissingPreconditionError } from "../core/errors.ts";
 import { loadRequirementSet } from "../inputs/load.ts";
 import { getTargetEnvironment } from "../inputs/target-environment.ts";
 import type { TargetEnvironment } from "../core/requirements.ts";
-import { runAuditCommand } from "../audit/command.ts";
+import { runAuditCommand } from "./audit-command.ts";
 import { cacheReport, cleanCaches, formatBytes, renderCacheReport } from "../cache/kinds.ts";
 import { applicableRequirements } from "../inputs/markers.ts";
 import { InputError } from "../core/errors.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
 import { scanAndAudit } from "./scan-command.ts";
-import { packRuleDescriptors, renderRules, testRuleCases } from "./rules-command.ts";
+import { packRuleDescriptors, renderRules, rulesModel, testRuleCases } from "./rules-command.ts";
 import { installScannedArtifacts } from "./install-artifacts.ts";
 import type { ScanResult } from "../pipeline/scan.ts";
 import { type ResolvedOptions, effectiveIndexOptions } from "./options.ts";
-import { logger, writeStdout } from "./output.ts";
+import { logger, withFailureReport, writeReportFiles, writeStdout } from "./output.ts";
+import type { ReportModel } from "../report/model.ts";
+import { formatSarif } from "../report/sarif.ts";
 import { type RequirementSetView, renderRequirementSetJson, renderRequirementSetText } from "./requirement-set-output.ts";
 
 /** Reads the inputs and, when some marker needs it, the target interpreter's environment. */
@@ -53,14 +55,15 @@ async function showRequirementSet(options: ResolvedOptions, view: RequirementSet
 
 /** Scan, audit, locks and the report; `then` acts on the scanned artifacts when all passed. */
 async function scanThen(options: ResolvedOptions, then?: (scan: ScanResult) => Promise<void>): Promise<ExitCodeValue> {
-  const view = await loadInputs(options);
+  const view = await withFailureReport(options, "scan", () => loadInputs(options));
   if (options.dryRun) {
     await showRequirementSet(options, view);
     return ExitCode.Safe;
   }
-  const outcome = await scanAndAudit(options, view);
+  const outcome = await withFailureReport(options, "scan", () => scanAndAudit(options, view));
   try {
     await writeStdout(outcome.output);
+    await writeReportFiles(outcome.model, options.outputs);
     if (outcome.exitCode === ExitCode.Safe && outcome.scan && then) await then(outcome.scan);
   } finally {
     outcome.scan?.dispose();
@@ -77,7 +80,11 @@ export function runScan(options: ResolvedOptions): Promise<ExitCodeValue> {
  * pylock.toml, given with -r, audited against the index they record) are checked for known
  * malware, known vulnerabilities and too-recent uploads without running anything.
  */
-export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue> {
+export function runAudit(options: ResolvedOptions): Promise<ExitCodeValue> {
+  return withFailureReport(options, "audit", () => audit(options));
+}
+
+async function audit(options: ResolvedOptions): Promise<ExitCodeValue> {
   const view = await loadInputs(options);
   if (options.dryRun) {
     await showRequirementSet(options, view);
@@ -86,16 +93,20 @@ export async function runAudit(options: ResolvedOptions): Promise<ExitCodeValue>
   const environment = view.environment ?? (await getTargetEnvironment());
   const requirements = applicableRequirements(view.set.requirements, environment);
   const index = view.index;
-  const format = options.format === "sarif" ? unsupportedFormat("pipcanary audit", "sarif") : options.format;
   let output = "";
+  let model: ReportModel | undefined;
   const code = await runAuditCommand({
     ...auditRunOptions(options, index, environment),
     requirements,
-    format,
+    format: options.format,
+    quiet: options.quiet,
+    cwd: options.cwd,
     write: (text) => void (output += text),
+    onReport: (report) => void (model = report),
     exemptions: (report) => exemptionsOf(options, index, report),
   });
   await writeStdout(output);
+  if (model) await writeReportFiles(model, options.outputs);
   return code;
 }
 
@@ -113,9 +124,8 @@ export function runInstall(options: ResolvedOptions): Promise<ExitCodeValue> {
 }
 
 export async function runRules(options: ResolvedOptions): Promise<ExitCodeValue> {
-  if (options.format === "sarif") unsupportedFormat("pipcanary rules", "sarif");
   if (options.ruleCasesDir !== undefined) return testRuleCases(options.ruleCasesDir);
-  await writeStdout(renderRules(packRuleDescriptors(options.rulePaths), options.format));
+  await writeStdout(options.format === "sarif" ? formatSarif(rulesModel(packRuleDescriptors(options.rulePaths), options.cwd)) : renderRules(packRuleDescriptors(options.rulePaths), options.format));
   return ExitCode.Safe;
 }
 

@@ -6,7 +6,7 @@ import type { CommandName } from "./options.ts";
 
 export type OptionKind = "boolean" | "string" | "list";
 
-type OptionGroup = "input" | "index" | "resolve" | "cache" | "audit" | "rules" | "rule-cases" | "sandbox" | "lock" | "output" | "dry-run";
+type OptionGroup = "input" | "index" | "resolve" | "cache" | "audit" | "rules" | "rule-cases" | "sandbox" | "lock" | "output" | "report" | "dry-run";
 
 export interface OptionSpec {
   /** Long name, kebab-case; `--<name>`. */
@@ -77,6 +77,9 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: NO_SANDBOX_ACKNOWLEDGEMENT, kind: "boolean", group: "sandbox", description: "acknowledge that --no-sandbox runs untrusted package code on this machine", defaultText: "false", notFromProject: NOT_FROM_PROJECT_SAFETY },
   { name: "log-level", kind: "string", valueHint: "silent|error|warn|info|debug", group: "output", description: "how much progress and diagnostics to print on stderr", defaultText: "info" },
   { name: "format", kind: "string", valueHint: "text|json|sarif", group: "output", description: "format of the results on stdout", defaultText: "text" },
+  { name: "quiet", short: "q", kind: "boolean", group: "output", description: "print only the verdict line and errors (same as --log-level error; the text report shrinks to its verdict line)", defaultText: "false" },
+  { name: "verbose", short: "v", kind: "boolean", group: "output", description: "print debug diagnostics too (same as --log-level debug)", defaultText: "false" },
+  { name: "output", short: "o", kind: "list", valueHint: "FORMAT:FILE", group: "report", description: "also write the report as FORMAT (text, json or sarif) to FILE, atomically and also when the run fails, while --format still goes to stdout (repeatable)", defaultText: "none", notFromProject: "a project file must not choose where pipcanary writes" },
   { name: "dry-run", kind: "boolean", group: "dry-run", description: "print the requirement set that would be scanned and exit", defaultText: "false", notFromProject: "it changes what the command does" },
 ];
 
@@ -85,11 +88,11 @@ export const HELP_SPECS: readonly OptionSpec[] = [
   { name: "version", kind: "boolean", group: "output", description: "print the version", defaultText: "false", commandLineOnly: true },
 ];
 
-const SCANNING: readonly OptionGroup[] = ["input", "index", "resolve", "cache", "audit", "rules", "sandbox", "lock", "output", "dry-run"];
+const SCANNING: readonly OptionGroup[] = ["input", "index", "resolve", "cache", "audit", "rules", "sandbox", "lock", "output", "report", "dry-run"];
 
 const COMMAND_GROUPS: Record<CommandName, readonly OptionGroup[]> = {
   scan: SCANNING,
-  audit: ["input", "index", "cache", "audit", "output", "dry-run"],
+  audit: ["input", "index", "cache", "audit", "output", "report", "dry-run"],
   lock: SCANNING,
   install: SCANNING,
   rules: ["rules", "rule-cases", "output"],

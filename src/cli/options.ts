@@ -16,6 +16,12 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ["text", "json", "sarif"]
 export const VULN_SERVICES: readonly VulnService[] = ["pypi", "osv"];
 
 export { DEFAULT_COOL_DOWN_DAYS } from "../audit/cooldown.ts";
+
+/** One `-o FORMAT:FILE`. */
+export interface OutputTarget {
+  format: OutputFormat;
+  file: string;
+}
 export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "../pipeline/context.ts";
 
 export interface ResolvedOptions {
@@ -102,6 +108,10 @@ export interface ResolvedOptions {
 
   logLevel: LogLevel;
   format: OutputFormat;
+  /** `-q`: the text report is only its verdict line. */
+  quiet: boolean;
+  /** `-o FORMAT:FILE`, files absolute. */
+  outputs: OutputTarget[];
   dryRun: boolean;
 
   /** Long names of the options that were set in any source. */

@@ -17,6 +17,7 @@ import { applyOnlyBinary } from "../inputs/requirements-file.ts";
 import type { CommandLineValues } from "./argv.ts";
 import { enclosingProjectFile, notFromProjectHint, type Setting, type SettingSource, readEnvSettings, readProjectSettings } from "./config-sources.ts";
 import { findOption, NO_SANDBOX_ACKNOWLEDGEMENT, type OptionSpec, optionsOf } from "./option-table.ts";
+import { logLevelOf, parseOutputTarget } from "./output.ts";
 import {
   type CommandName,
   DEFAULT_COOL_DOWN_DAYS,
@@ -258,8 +259,10 @@ export function resolveOptions(input: ResolveInput): Resolution {
     traceFile: path("trace-file"),
     temporaryDirectory: path("temporary-directory", existing("directory")) ?? tmpdir(),
     noSandbox,
-    logLevel: scalar("log-level", (text) => parseChoice(text, LOG_LEVELS)) ?? "info",
+    logLevel: logLevelOf(scalar("log-level", (text) => parseChoice(text, LOG_LEVELS)), flag("quiet"), flag("verbose")),
     format,
+    quiet: flag("quiet"),
+    outputs: list("output", (text) => parseOutputTarget(text, input.cwd)),
     dryRun,
     explicitOptions: specs.filter((spec) => settings.has(spec.name)).map((spec) => spec.name),
     configFile,

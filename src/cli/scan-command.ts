@@ -4,9 +4,8 @@
  * lock files, and one report. `lock` and `install` reuse it and act on the scanned artifacts.
  */
 import pkg from "../../package.json" with { type: "json" };
-import { type AuditReport, auditDistributions, auditExitCode, auditReportJson, createAuditServices, renderAuditText } from "../audit/index.ts";
+import { type AuditReport, auditDistributions, auditExitCode, createAuditServices } from "../audit/index.ts";
 import { scanVerdictCache } from "../cache/for-scan.ts";
-import { cacheLine } from "../cache/scan-seam.ts";
 import { rulePacksDigest } from "../cache/verdict-key.ts";
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { normalizeName } from "../core/names.ts";
@@ -18,16 +17,16 @@ import { writeRequirementsLock } from "../lock/requirements-lock.ts";
 import { KnownMalwareGate } from "../pipeline/known-malware.ts";
 import { type ScanResult, type StaticScanSandbox, runScan } from "../pipeline/scan.ts";
 import type { Finding } from "../core/finding.ts";
-import { scanReportJson } from "../report/json.ts";
-import { renderSarif } from "../report/sarif.ts";
-import { exemptionLines } from "../report/exemptions.ts";
-import { closingLine, formatScanReport, formatWarning } from "../report/text.ts";
+import { buildReportModel, type ReportModel, skippedPackages } from "../report/model.ts";
+import { releaseDependencies } from "../report/dependencies.ts";
+import { renderReport } from "../report/render.ts";
 import { loadRuleSet } from "../rules/rule-set.ts";
 import type { DynamicRule, StaticRule } from "../rules/types.ts";
 import { type ArtifactStaticResult, checkRequirementNames, refuseSdists, scanArtifactsStatically } from "../static/index.ts";
 import { NotImplementedError } from "./not-implemented.ts";
 import type { ResolvedOptions } from "./options.ts";
-import { logger } from "./output.ts";
+import { logger, startProgress } from "./output.ts";
+import { sentenceProgress } from "../report/progress.ts";
 import { auditRunOptions, exemptionsOf, holdBackIndex } from "./stage-options.ts";
 import type { HoldBackIndex } from "../audit/hold-back.ts";
 import type { RequirementSetView } from "./requirement-set-output.ts";
@@ -36,6 +35,8 @@ export interface ScanOutcome {
   exitCode: ExitCodeValue;
   /** Everything to print on stdout, in the chosen format. */
   output: string;
+  /** The report as data, for the -o files. */
+  model: ReportModel;
   /** The finished scan, artifacts still on disk; undefined when it stopped before running. */
   scan: ScanResult | undefined;
   audit: AuditReport | undefined;
@@ -84,27 +85,24 @@ function render(
   audit: AuditReport | undefined,
   scan: ScanResult | undefined,
   exitCode: ExitCodeValue,
+  dependencies?: ReadonlyMap<string, readonly string[]>,
   holdBack?: HoldBackIndex,
-): string {
-  const exemptions = exemptionsOf(options, set.index, audit, holdBack);
-  if (options.format === "sarif") return `${JSON.stringify(renderSarif(findings, pkg.version, exemptions), null, 2)}\n`;
-  if (options.format === "json") {
-    const installed = (scan?.installed ?? []).map((dist) => ({
-      name: dist.name,
-      version: dist.version,
-      direct: dist.direct,
-      artifacts: dist.artifacts.map((artifact) => ({ filename: artifact.filename, sha256: artifact.sha256, url: artifact.url ?? null })),
-    }));
-    const document = { exitCode, ...scanReportJson(findings, exemptions), installed, ...(scan?.verdictFromCache ? { verdictFromCache: scan.verdictFromCache } : {}), audit: audit ? auditReportJson(audit) : null };
-    return `${JSON.stringify(document, null, 2)}\n`;
-  }
-  const notes = [...exemptionLines(exemptions), ...(scan?.verdictFromCache ? [cacheLine(scan.verdictFromCache)] : [])];
-  const blocked = findings.some((finding) => finding.severity === "block");
-  if (blocked || !audit) return `${formatScanReport(findings, notes)}\n`;
-  // The audit itself names every known-malware match --allow-known-malware let through.
-  const warnings = findings.filter((finding) => finding.severity === "warn" && finding.subject.kind !== "known-malware").map(formatWarning);
-  const verdict = exitCode === ExitCode.Safe ? [closingLine(findings)] : [];
-  return `${[...warnings, ...notes, renderAuditText(audit).trimEnd(), ...verdict].join("\n")}\n`;
+): Pick<ScanOutcome, "output" | "model"> {
+  const model = buildReportModel({
+    command: "scan",
+    version: pkg.version,
+    exitCode,
+    cwd: options.cwd,
+    requirements: set.requirements,
+    findings,
+    audit,
+    installed: scan?.installed,
+    exemptions: exemptionsOf(options, set.index, audit, holdBack),
+    skipped: skippedPackages(options.doNotScan),
+    dependencies,
+    verdictFromCache: scan?.verdictFromCache,
+  });
+  return { output: renderReport(model, options.format, { quiet: options.quiet }), model };
 }
 
 async function writeLocks(options: ResolvedOptions, scan: ScanResult, audit: AuditReport, index: RequirementSet["index"]): Promise<void> {
@@ -129,18 +127,19 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const verdictCache = scanVerdictCache(options, { rulesDigest: rules.digest, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });
   const set = applicableSet(view);
   if (set.requirements.filter((requirement) => !requirement.constraint).length === 0) {
-    return { exitCode: ExitCode.Safe, output: render(options, set, [], undefined, undefined, ExitCode.Safe), scan: undefined, audit: undefined };
+    return { exitCode: ExitCode.Safe, ...render(options, set, [], undefined, undefined, ExitCode.Safe), scan: undefined, audit: undefined };
   }
 
   const nameFindings = checkRequirementNames(set.requirements, options.allowNames);
   if (nameFindings.some((finding) => finding.severity === "block")) {
     const exitCode = ExitCode.MaliciousActivity;
-    return { exitCode, output: render(options, set, nameFindings, undefined, undefined, exitCode), scan: undefined, audit: undefined };
+    return { exitCode, ...render(options, set, nameFindings, undefined, undefined, exitCode), scan: undefined, audit: undefined };
   }
 
   const auditOptions = auditRunOptions(options, set.index, view.environment);
   const services = await createAuditServices(auditOptions);
   const holdBack = holdBackIndex(options, set, services.index);
+  const progress = startProgress();
   const scan = await runScan(
     set,
     {
@@ -155,14 +154,17 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
       traceFile: options.traceFile,
       rules: rules.dynamic,
       verdictCache,
-      progress: (message) => logger.info(message),
+      progress: progress ? sentenceProgress(progress) : (message) => logger.info(message),
     },
     { staticScan: staticHook(options, rules.static, set.index.onlyBinary) },
-  ).finally(() => verdictCache?.cache.close());
+  ).finally(() => {
+    verdictCache?.cache.close();
+    progress?.close();
+  });
   const findings = [...nameFindings, ...scan.findings];
   if (scan.blocked) {
     const exitCode = ExitCode.MaliciousActivity;
-    return { exitCode, output: render(options, set, findings, undefined, scan, exitCode, holdBack), scan, audit: undefined };
+    return { exitCode, ...render(options, set, findings, undefined, scan, exitCode, await releaseDependencies(services.index, scan.artifacts), holdBack), scan, audit: undefined };
   }
 
   logger.info(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
@@ -171,5 +173,5 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
   const exitCode = auditExitCode(audit);
   if (exitCode === ExitCode.Safe) await writeLocks(options, scan, audit, set.index);
   else if (options.lockedRequirementFile || options.pylockFile) logger.warn("No lock file was written: the audit did not pass.");
-  return { exitCode, output: render(options, set, findings, audit, scan, exitCode, holdBack), scan, audit };
+  return { exitCode, ...render(options, set, findings, audit, scan, exitCode, await releaseDependencies(services.index, scan.installed), holdBack), scan, audit };
 }

@@ -1,6 +1,6 @@
 /** Maps the resolved command-line options onto what each stage asks for. */
 import type { AuditReport, AuditRunOptions } from "../audit/index.ts";
-import { pinnedVersion } from "../audit/command.ts";
+import { pinnedVersion } from "../audit/versions.ts";
 import { allowanceMap, uploadCutoff } from "../audit/cooldown.ts";
 import type { IndexOptions, RequirementSet, TargetEnvironment } from "../core/requirements.ts";
 import { DAY_MS } from "../core/time.ts";

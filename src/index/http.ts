@@ -23,9 +23,32 @@ export interface HttpOptions {
   /** Where the proxy variables are read from. Default process.env. */
   env?: ProxyEnv;
   userAgent?: string;
+  /** After this long without a complete answer, and as often again, the wait is announced (onSlowRequest). Default 10 s. */
+  slowAfterMs?: number;
 }
 
 const DEFAULT_CONCURRENCY = 16;
+const SLOW_REQUEST_MS = 10_000;
+
+type SlowRequestListener = (what: string) => void;
+const slowRequestListeners = new Set<SlowRequestListener>();
+
+/** Hears "waiting for <host> …" while a request goes unanswered; returns the unsubscribe function. */
+export function onSlowRequest(listener: SlowRequestListener): () => void {
+  slowRequestListeners.add(listener);
+  return () => slowRequestListeners.delete(listener);
+}
+
+/** Announces the wait for `url` every `afterMs` until the returned function is called. */
+function announceWhileWaiting(method: string, url: string, afterMs: number): () => void {
+  const startedAt = Date.now();
+  const timer = setInterval(() => {
+    const what = `waiting for ${new URL(url).host}: no complete answer to ${method} ${url} after ${Math.round((Date.now() - startedAt) / 1000)} s`;
+    for (const listener of slowRequestListeners) listener(what);
+  }, afterMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
 
 export interface ResponseMeta {
   etag: string | undefined;
@@ -63,6 +86,7 @@ export class HttpClient {
   private readonly maxDelayMs: number;
   private readonly env: ProxyEnv;
   private readonly userAgent: string;
+  private readonly slowAfterMs: number;
 
   constructor(options: HttpOptions = {}) {
     this.limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
@@ -72,6 +96,7 @@ export class HttpClient {
     this.maxDelayMs = options.retryMaxDelayMs ?? 4_000;
     this.env = options.env ?? process.env;
     this.userAgent = options.userAgent ?? "pipcanary";
+    this.slowAfterMs = options.slowAfterMs ?? SLOW_REQUEST_MS;
   }
 
   /** GET a JSON document. */
@@ -113,6 +138,7 @@ export class HttpClient {
     const signal = AbortSignal.timeout(this.timeoutMs);
     let response: FetchResponse<string>;
     let text: string;
+    const stopAnnouncing = announceWhileWaiting(method, url, this.slowAfterMs);
     try {
       // Bun's fetch takes `proxy`; ofetch passes unknown options through to it.
       const init = {
@@ -129,6 +155,8 @@ export class HttpClient {
       text = typeof response._data === "string" ? response._data : "";
     } catch (error) {
       throw new RetryableError(describeFailure(error, signal, this.timeoutMs));
+    } finally {
+      stopAnnouncing();
     }
     const meta: ResponseMeta = {
       etag: response.headers.get("etag") ?? undefined,

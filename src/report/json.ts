@@ -1,30 +1,78 @@
+/**
+ * `--format json`: one versioned shape for scan and audit, described by schemas/report.schema.json.
+ * Absent values are null, never left out, so that consumers can tell "none" from "not run".
+ */
+import { type AuditReportJson, auditReportJson } from "../audit/report.ts";
+import { findingDetails, type FindingSubject } from "../core/finding.ts";
 import type { Exemptions } from "./exemptions.ts";
-import { type Finding, type FindingBase, type FindingDetails, findingDetails, type FindingSubject } from "../core/finding.ts";
-import { findingHeadline } from "./text.ts";
+import type { FindingKind, ReportModel, SkippedPackage, Verdict, VerdictFromCache } from "./model.ts";
 
-/** One finding as `--format json` prints it: the same flat fields for every kind of finding. */
-export interface JsonFinding extends FindingBase, FindingDetails {
-  subject: FindingSubject;
+export interface JsonFinding {
+  kind: FindingKind;
+  ruleId: string;
+  severity: string;
+  package: string | null;
+  version: string | null;
+  phase: string | null;
   message: string;
+  description: string;
+  explanation: string;
+  location: { file: string; line: number; chain: string[]; chainKnown: boolean } | null;
+  sha256: string[];
+  fingerprint: string;
+  subject: FindingSubject | null;
+  syscall: string | null;
+  argv: string[] | null;
 }
 
 export interface JsonReport {
-  verdict: "safe" | "malicious";
+  schemaVersion: string;
+  tool: { name: string; version: string };
+  command: string;
+  verdict: Verdict;
+  exitCode: number;
+  failure: { message: string; hint: string | null } | null;
   findings: JsonFinding[];
-  /** What the run skipped, ignored or accepted; undefined when it stopped before options applied. */
-  exemptions?: Exemptions;
+  installed: Array<{ name: string; version: string; direct: boolean; artifacts: Array<{ filename: string; sha256: string; url: string | null }> }> | null;
+  audit: AuditReportJson | null;
+  exemptions: Exemptions | null;
+  skipped: SkippedPackage[];
+  verdictFromCache: VerdictFromCache | null;
 }
 
-function jsonFinding(finding: Finding): JsonFinding {
-  const { ruleId, severity, description, explanation, package: packageName, phase, subject } = finding;
-  return { ruleId, severity, description, explanation, package: packageName, phase, subject, ...findingDetails(finding), message: findingHeadline(finding) };
-}
-
-/** `--format json`: the findings with the same headline the text report prints. */
-export function scanReportJson(findings: readonly Finding[], exemptions?: Exemptions): JsonReport {
+export function reportJson(model: ReportModel): JsonReport {
   return {
-    verdict: findings.some((finding) => finding.severity === "block") ? "malicious" : "safe",
-    findings: findings.map(jsonFinding),
-    ...(exemptions ? { exemptions } : {}),
+    schemaVersion: model.schemaVersion,
+    tool: model.tool,
+    command: model.command,
+    verdict: model.verdict,
+    exitCode: model.exitCode,
+    failure: model.failure ? { message: model.failure.message, hint: model.failure.hint ?? null } : null,
+    findings: model.findings.map((finding) => ({
+      kind: finding.kind,
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      package: finding.package ?? null,
+      version: finding.version ?? null,
+      phase: finding.phase ?? null,
+      message: finding.message,
+      description: finding.description,
+      explanation: finding.explanation,
+      location: finding.location ?? null,
+      sha256: finding.sha256,
+      fingerprint: finding.fingerprint,
+      subject: finding.source?.subject ?? null,
+      syscall: (finding.source && findingDetails(finding.source).syscall) ?? null,
+      argv: (finding.source && findingDetails(finding.source).argv) ?? null,
+    })),
+    installed: model.installed?.map((dist) => ({ ...dist, artifacts: dist.artifacts.map((artifact) => ({ ...artifact, url: artifact.url ?? null })) })) ?? null,
+    audit: model.audit ? auditReportJson(model.audit) : null,
+    exemptions: model.exemptions ?? null,
+    skipped: model.skipped,
+    verdictFromCache: model.verdictFromCache ?? null,
   };
+}
+
+export function formatReportJson(model: ReportModel): string {
+  return `${JSON.stringify(reportJson(model), null, 2)}\n`;
 }

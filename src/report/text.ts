@@ -1,5 +1,5 @@
 import { type Finding, findingDetails, type FindingSubject } from "../core/finding.ts";
-import { knownMalwareDetails, knownMalwareHeadline } from "./known-malware.ts";
+import { knownMalwareDetails, knownMalwareHeadline } from "../audit/known-malware-text.ts";
 
 export const SAFE_MESSAGE = "All packages appear to be safe!";
 

@@ -1,9 +1,11 @@
+import type { JsonReport } from "../../src/report/json.ts";
+import { reportProblems } from "../report/schemas.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { zipSync } from "fflate";
 import { stringify as toYaml } from "yaml";
-import { runAuditCommand, type AuditCommandOptions } from "../../src/audit/command.ts";
+import { runAuditCommand, type AuditCommandOptions } from "../../src/cli/audit-command.ts";
 import { auditDistributions, auditReportJson, renderAuditText } from "../../src/audit/index.ts";
 import type { OsvRecord } from "../../src/audit/osv.ts";
 import { parseAllowUploadTime } from "../../src/cli/values.ts";
@@ -99,9 +101,16 @@ describe("seed outputs from fixture data", () => {
     expect(code).toBe(ExitCode.Safe);
   });
 
-  test("the JSON form carries the same findings", async () => {
+  test("the JSON form carries the same findings, each at its requirement's line, and validates against the report schema", async () => {
     const { text, code } = await audit({ index: recentIndex, requirements: pins(RECENT_PINS), ...recentOptions, format: "json" });
-    const json = JSON.parse(text) as ReturnType<typeof auditReportJson>;
+    const report = JSON.parse(text) as JsonReport;
+    expect(reportProblems(report)).toEqual([]);
+    expect(report).toMatchObject({ command: "audit", verdict: "audit-findings", exitCode: 4 });
+    expect(report.findings.map((finding) => [finding.kind, finding.package, finding.location?.line])).toEqual([
+      ["too-recent", "markupsafe", 1],
+      ["too-recent", "werkzeug", 2],
+    ]);
+    const json = report.audit as ReturnType<typeof auditReportJson>;
     expect(code).toBe(4);
     expect(json.summary).toEqual({ malware: [], vulnerable: [], tooRecent: ["MarkupSafe", "Werkzeug"], incomplete: [], exitCode: 4 });
     const werkzeug = json.packages.find((pkg) => pkg.name === "Werkzeug");

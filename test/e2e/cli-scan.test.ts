@@ -18,6 +18,7 @@ import { hostPython, makeVenv, runIsolated, runPip } from "../harness/pip.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import type { FixtureFile, IndexServer } from "../harness/types.ts";
 import { buildWheel } from "../harness/wheel.ts";
+import { reportProblems, sarifProblems } from "../report/schemas.ts";
 import { project, startIndex, waitForNoProcesses } from "./helpers.ts";
 
 const SCAN_TIMEOUT_MS = 240_000;
@@ -271,7 +272,7 @@ describe("machine-readable reports", () => {
     const report = JSON.parse(run.stdout) as {
       exitCode: number;
       verdict: string;
-      findings: Array<{ severity: string; package: string }>;
+      findings: Array<{ severity: string; package: string | null }>;
       installed: Array<{ name: string; version: string; artifacts: Array<{ filename: string; sha256: string }> }>;
       audit: unknown;
     };
@@ -279,7 +280,7 @@ describe("machine-readable reports", () => {
     expect(report.verdict).toBe("safe");
     // Informational notes about the build tools (setuptools reads ~/.pypirc for uploads) may be listed.
     expect(report.findings.filter((finding) => finding.severity !== "info")).toEqual([]);
-    expect(report.findings.filter((finding) => finding.package.startsWith("canary-demo-"))).toEqual([]);
+    expect(report.findings.filter((finding) => finding.package?.startsWith("canary-demo-"))).toEqual([]);
     expect(report.audit).not.toBeNull();
     expect(report.installed.map((dist) => `${dist.name}==${dist.version}`).sort()).toEqual(["canary-demo-safe==1.0.0", "canary-demo-utils==0.3.1"]);
     for (const artifact of report.installed.flatMap((dist) => dist.artifacts)) expect(artifact.sha256).toBe(served.get(artifact.filename)?.sha256 ?? "missing");
@@ -313,6 +314,48 @@ describe("machine-readable reports", () => {
     // The path is built at run time: the static scan had nothing to say about this package.
     expect(sarifRun?.results.filter((candidate) => candidate.properties.phase === "static")).toEqual([]);
   }, SCAN_TIMEOUT_MS);
+});
+
+describe("SARIF and JSON files for each verdict kind (-o, with the text report on stdout)", () => {
+  const cases: ReadonlyArray<readonly [string, number, string, string]> = [
+    ["safe", 0, "safe", ""],
+    ["behavioural", 5, "malicious", "ssh"],
+    ["static", 5, "malicious", "static.pth.code"],
+    ["audit-vulnerable", 4, "audit-findings", "PYSEC-2026-0001"],
+    ["audit-recent", 4, "audit-findings", "cool-down"],
+  ];
+  for (const [name, code, verdict, ruleId] of cases) {
+    test(`${name}: exit ${code}, valid SARIF with a physical location at the requirement's line on every result, valid JSON`, async () => {
+      const dir = tempDir(`sarif-${name}`);
+      const text = readFileSync(demoRequirements(name), "utf8");
+      writeFileSync(join(dir, "requirements.txt"), text);
+      const line = text.split("\n").findIndex((entry) => /^canary-demo-/.test(entry)) + 1;
+      const run = await pipcanary(["-r", "requirements.txt", "-i", index.simpleUrl, "-o", "sarif:results.sarif", "-o", "json:report.json"], {}, dir);
+      expect(run.code).toBe(code);
+      expect(run.stdout.length).toBeGreaterThan(0);
+
+      const sarif = JSON.parse(readFileSync(join(dir, "results.sarif"), "utf8")) as {
+        runs: Array<{
+          invocations: Array<{ exitCode: number; executionSuccessful: boolean }>;
+          results: Array<{ ruleId: string; level: string; partialFingerprints: Record<string, string>; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }>;
+        }>;
+      };
+      expect(sarifProblems(sarif)).toEqual([]);
+      const [sarifRun] = sarif.runs;
+      expect(sarifRun?.invocations[0]).toMatchObject({ exitCode: code, executionSuccessful: true });
+      for (const result of sarifRun?.results ?? []) {
+        expect(result.locations[0]?.physicalLocation.artifactLocation.uri).toBe("requirements.txt");
+        expect(result.locations[0]?.physicalLocation.region.startLine).toBe(line);
+        expect(Object.values(result.partialFingerprints)[0]).toMatch(/^[0-9a-f]{64}$/);
+      }
+      const errors = (sarifRun?.results ?? []).filter((result) => result.level === "error").map((result) => result.ruleId);
+      expect(errors).toEqual(ruleId === "" ? [] : expect.arrayContaining([ruleId]));
+
+      const json = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as { verdict: string; exitCode: number };
+      expect(reportProblems(json)).toEqual([]);
+      expect([json.verdict, json.exitCode]).toEqual([verdict, code]);
+    }, SCAN_TIMEOUT_MS);
+  }
 });
 
 describe("pipcanary install", () => {

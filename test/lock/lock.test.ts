@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
-import { runAuditCommand } from "../../src/audit/command.ts";
+import { runAuditCommand } from "../../src/cli/audit-command.ts";
 import { InputError } from "../../src/core/errors.ts";
 import type { Artifact, InstalledDistribution } from "../../src/core/artifact.ts";
 import { filesByName, renderPylock, writePylock } from "../../src/lock/pylock-write.ts";

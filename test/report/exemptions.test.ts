@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { type Exemptions, exemptionLines } from "../../src/report/exemptions.ts";
 import type { Finding } from "../../src/core/finding.ts";
-import { scanReportJson } from "../../src/report/json.ts";
+import { reportJson } from "../../src/report/json.ts";
+import { buildReportModel } from "../../src/report/model.ts";
 import { renderSarif } from "../../src/report/sarif.ts";
 import { SAFE_MESSAGE, closingLine, formatScanReport } from "../../src/report/text.ts";
 
@@ -87,12 +88,14 @@ describe("the closing line", () => {
 });
 
 describe("exemptions in JSON and SARIF", () => {
+  const model = buildReportModel({ command: "scan", version: "0.0.0", exitCode: 0, cwd: "/", exemptions: EVERYTHING });
+
   test("JSON carries the whole record", () => {
-    expect(scanReportJson([], EVERYTHING).exemptions).toEqual(EVERYTHING);
+    expect(reportJson(model).exemptions).toEqual(EVERYTHING);
   });
 
   test("SARIF: configuration notifications with the text lines, and the record in the run's properties", () => {
-    const [run] = renderSarif([], "0.0.0", EVERYTHING).runs;
+    const [run] = renderSarif(model).runs;
     expect(run?.invocations?.[0]?.toolConfigurationNotifications.map((notification) => notification.message.text)).toEqual(exemptionLines(EVERYTHING));
     expect(run?.properties?.exemptions).toEqual(EVERYTHING);
   });

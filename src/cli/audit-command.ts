@@ -1,9 +1,13 @@
 import { InputError, formatOrigin } from "../core/errors.ts";
 import type { ExitCodeValue } from "../core/exit-codes.ts";
 import type { Requirement } from "../core/requirements.ts";
-import { auditDistributions, type AuditedPackage, type AuditRunOptions, type AuditServices } from "./index.ts";
-import { type Exemptions, exemptionLines } from "../report/exemptions.ts";
-import { type AuditReport, auditExitCode, auditReportJson, renderAuditText } from "./report.ts";
+import { pinnedVersion } from "../audit/versions.ts";
+import { auditDistributions, type AuditedPackage, type AuditRunOptions, type AuditServices } from "../audit/index.ts";
+import pkg from "../../package.json" with { type: "json" };
+import type { Exemptions } from "../report/exemptions.ts";
+import { buildReportModel, type ReportModel } from "../report/model.ts";
+import { type ReportFormat, renderReport } from "../report/render.ts";
+import { type AuditReport, auditExitCode } from "../audit/report.ts";
 
 /**
  * `pipcanary audit`: the known-malware, vulnerability and cool-down checks alone, with no sandbox,
@@ -14,19 +18,17 @@ import { type AuditReport, auditExitCode, auditReportJson, renderAuditText } fro
 export interface AuditCommandOptions extends AuditRunOptions {
   /** Requirements from the inputs stage (requirements files, lock files, pyproject.toml). */
   requirements?: readonly Requirement[];
-  format?: "text" | "json";
+  format?: ReportFormat;
+  /** `-q`: the text report is only its verdict line. */
+  quiet?: boolean;
+  /** Locations in the report are relative to it; default the process's. */
+  cwd?: string;
   write?: (text: string) => void;
+  /** Gets the report model once it is built (for the -o files). */
+  onReport?: (model: ReportModel) => void;
   services?: AuditServices;
   /** What the run was told to ignore or accept, printed with the report (see report/exemptions.ts). */
   exemptions?: (report: AuditReport) => Exemptions;
-}
-
-const PIN = /^\s*===?\s*([^\s,*;]+)\s*$/;
-
-/** The exact version a requirement pins, or undefined when it allows more than one. */
-export function pinnedVersion(requirement: Requirement): string | undefined {
-  if (requirement.url !== undefined) return undefined;
-  return PIN.exec(requirement.specifier)?.[1];
 }
 
 /** Every selecting requirement as a pin; InputError naming each one that is not pinned. */
@@ -50,8 +52,16 @@ export async function runAuditCommand(options: AuditCommandOptions): Promise<Exi
   const packages = pinnedPackages(requirements);
   if (packages.length === 0) throw new InputError("nothing to audit: the input lists no packages", undefined, "pass a requirements file with pinned versions (-r FILE) or a lock file (uv.lock, poetry.lock, pylock.toml)");
   const report = await auditDistributions(packages, requirements, options, options.services);
-  const exemptions = options.exemptions?.(report);
-  if (options.format === "json") write(`${JSON.stringify({ ...auditReportJson(report), ...(exemptions ? { exemptions } : {}) }, null, 2)}\n`);
-  else write([...(exemptions ? exemptionLines(exemptions) : []), renderAuditText(report)].join("\n"));
-  return auditExitCode(report);
+  const model = buildReportModel({
+    command: "audit",
+    version: pkg.version,
+    exitCode: auditExitCode(report),
+    cwd: options.cwd ?? process.cwd(),
+    requirements,
+    audit: report,
+    exemptions: options.exemptions?.(report),
+  });
+  write(renderReport(model, options.format ?? "text", { quiet: options.quiet }));
+  options.onReport?.(model);
+  return model.exitCode;
 }
