@@ -8,7 +8,7 @@ import { compileRules } from "../match/matcher.ts";
 import type { Finding } from "../core/finding.ts";
 import { loadBuiltinRulePacks } from "../rules/builtin.ts";
 import { dynamicRules } from "../rules/loader.ts";
-import { createSandboxEnvironment } from "../sandbox/environment.ts";
+import { createSandboxEnvironment, type SandboxEnvironment } from "../sandbox/environment.ts";
 import { detectHostPython, requireSandboxTools } from "../sandbox/host-python.ts";
 import type { SpawnFunction } from "../static/python/extractor.ts";
 import { DEFAULT_GRACE_SECONDS, type ScanContext, type ScanOptions } from "./context.ts";
@@ -32,11 +32,6 @@ export interface StaticScanSandbox {
   python: string;
 }
 
-export interface ScanHooks {
-  /** Runs between fetch and install on every downloaded file; a blocking finding stops the scan. */
-  staticScan?: (artifacts: Artifact[], sandbox: StaticScanSandbox) => Promise<Finding[]>;
-}
-
 export interface ScanResult {
   /** Every finding, in the order seen; the scan stopped at the first blocking one. */
   findings: Finding[];
@@ -54,8 +49,10 @@ export interface ScanResult {
   dispose: () => void;
 }
 
-function blockedBy(findings: readonly Finding[]): boolean {
-  return findings.some((finding) => finding.severity === "block");
+/** The files the fetch phase downloaded. */
+export interface Fetched {
+  artifacts: Artifact[];
+  buildArtifacts: Artifact[];
 }
 
 function installedDistributions(distributions: VenvDistribution[], artifacts: Artifact[], set: RequirementSet): InstalledDistribution[] {
@@ -83,90 +80,81 @@ function urlBuildPackage(set: RequirementSet): string | undefined {
 }
 
 /**
- * The behavioural scan: fetch (pip download through the egress proxy), the caller's static scan,
- * install (offline, into a fresh venv) and import (one process per distribution), each in its own
- * traced sandbox. Stops at the first blocking finding, with the sandbox killed and every temp dir
- * removed. Throws PipcanaryError subclasses for missing tools, pip failures and timeouts.
+ * The sandboxed stages of one scan, each in its own traced sandbox of one run directory: fetch
+ * (pip download through the egress proxy), install (offline, into a fresh venv) and import (one
+ * process per distribution). The orchestrator (src/run) calls them in order, with the static
+ * scan in between (`staticSandbox` runs its extractor). A stage returns undefined when a blocking
+ * finding stopped it (the sandbox is killed by then). Throws PipcanaryError subclasses for
+ * missing tools, pip failures and timeouts.
  */
-export async function runScan(set: RequirementSet, options: ScanOptions = {}, hooks: ScanHooks = {}): Promise<ScanResult> {
-  // Looked up while the sandbox is prepared; awaited before the fetch phase starts.
-  const pinnedMalware = options.knownMalware?.pinned();
-  pinnedMalware?.catch(() => {});
-  const tools = requireSandboxTools();
-  const python = detectHostPython(options.python);
-  const environment = createSandboxEnvironment({
-    python,
-    temporaryDirectory: options.temporaryDirectory,
-    home: options.home,
-    passEnv: options.passEnv,
-  });
-  const rawTrace = options.traceFile ? new RawTraceWriter(options.traceFile) : undefined;
-  const unregisterTrace = rawTrace ? onCleanup(() => rawTrace.close()) : () => {};
-  const dispose = () => environment.release();
-  const finish = () => {
-    unregisterTrace();
-    rawTrace?.close();
-  };
-  const context: ScanContext = {
-    environment,
-    options,
-    progress: options.progress ?? stderrProgress,
-    findings: [],
-    runner: new PhaseRunner({
+export class SandboxStages {
+  readonly findings: Finding[];
+  readonly staticSandbox: StaticScanSandbox;
+  private readonly environment: SandboxEnvironment;
+  private readonly context: ScanContext;
+  private readonly rawTrace: RawTraceWriter | undefined;
+  private readonly unregisterTrace: () => void;
+
+  constructor(
+    private readonly set: RequirementSet,
+    options: ScanOptions = {},
+  ) {
+    const tools = requireSandboxTools();
+    const python = detectHostPython(options.python);
+    const environment = createSandboxEnvironment({ python, temporaryDirectory: options.temporaryDirectory, home: options.home, passEnv: options.passEnv });
+    this.environment = environment;
+    const rawTrace = options.traceFile ? new RawTraceWriter(options.traceFile) : undefined;
+    this.rawTrace = rawTrace;
+    this.unregisterTrace = rawTrace ? onCleanup(() => rawTrace.close()) : () => {};
+    this.context = {
       environment,
-      tools,
-      matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), {
-        home: environment.home,
-        roots: { $WORK: [environment.workDir], $PYTHON: [...new Set([environment.python.prefix, ...environment.python.bindRoots])] },
+      options,
+      progress: options.progress ?? stderrProgress,
+      findings: [],
+      runner: new PhaseRunner({
+        environment,
+        tools,
+        matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), {
+          home: environment.home,
+          roots: { $WORK: [environment.workDir], $PYTHON: [...new Set([environment.python.prefix, ...environment.python.bindRoots])] },
+        }),
+        graceSeconds: options.graceSeconds ?? DEFAULT_GRACE_SECONDS,
+        rawTrace,
+        urlBuildPackage: urlBuildPackage(set),
       }),
-      graceSeconds: options.graceSeconds ?? DEFAULT_GRACE_SECONDS,
-      rawTrace,
-      urlBuildPackage: urlBuildPackage(set),
-    }),
-  };
-  const stopped = (artifacts: Artifact[] = [], buildArtifacts: Artifact[] = []): ScanResult => {
-    dispose();
-    return { findings: context.findings, blocked: true, installed: [], artifacts, buildArtifacts, dispose };
-  };
-  try {
-    if (pinnedMalware) {
-      context.findings.push(...(await pinnedMalware));
-      if (blockedBy(context.findings)) return stopped();
-    }
-    const fetched = await fetchPhase(context, set);
-    if (!fetched) return stopped();
-    const { artifacts, buildArtifacts } = fetched;
-
-    if (hooks.staticScan) {
-      context.progress(`Scanning ${artifacts.length + buildArtifacts.length} archive(s) statically…`);
-      const sandbox: StaticScanSandbox = {
-        spawn: staticSandboxSpawn({ tools, mounts: environment.mounts, env: environment.env, controlDir: environment.controlDir }),
-        python: python.executable,
-      };
-      context.findings.push(...(await hooks.staticScan([...artifacts, ...buildArtifacts], sandbox)));
-      if (blockedBy(context.findings)) return stopped(artifacts, buildArtifacts);
-    }
-
-    const venv = join(environment.workDir, "venv");
-    if (!(await installPhase(context, set, venv))) return stopped(artifacts, buildArtifacts);
-
-    const sitePackages = venvSitePackages(venv, python.version, environment.workDir);
-    const distributions = readVenvDistributions(sitePackages, environment.workDir);
-    if (!(await importPhase(context, venv, distributions))) return stopped(artifacts, buildArtifacts);
-
-    rmSync(venv, { recursive: true, force: true });
-    return {
-      findings: context.findings,
-      blocked: false,
-      installed: installedDistributions(distributions, artifacts, set),
-      artifacts,
-      buildArtifacts,
-      dispose,
     };
-  } catch (error) {
-    dispose();
-    throw error;
-  } finally {
-    finish();
+    this.findings = this.context.findings;
+    this.staticSandbox = {
+      spawn: staticSandboxSpawn({ tools, mounts: environment.mounts, env: environment.env, controlDir: environment.controlDir }),
+      python: python.executable,
+    };
   }
+
+  /** pip download of the requirement set and of the sdists' build requirements. */
+  fetch(): Promise<Fetched | undefined> {
+    return fetchPhase(this.context, this.set);
+  }
+
+  /** Install into a fresh venv, then exercise every installed distribution; the venv is removed after. */
+  async installAndImport(artifacts: Artifact[]): Promise<InstalledDistribution[] | undefined> {
+    const { environment } = this;
+    const venv = join(environment.workDir, "venv");
+    if (!(await installPhase(this.context, this.set, venv))) return undefined;
+    const sitePackages = venvSitePackages(venv, environment.python.version, environment.workDir);
+    const distributions = readVenvDistributions(sitePackages, environment.workDir);
+    if (!(await importPhase(this.context, venv, distributions))) return undefined;
+    rmSync(venv, { recursive: true, force: true });
+    return installedDistributions(distributions, artifacts, this.set);
+  }
+
+  /** Stops writing the raw trace; the run directory stays until `dispose`. */
+  close(): void {
+    this.unregisterTrace();
+    this.rawTrace?.close();
+  }
+
+  /** Removes the run's temp dir, artifacts included. */
+  readonly dispose = (): void => {
+    this.environment.release();
+  };
 }

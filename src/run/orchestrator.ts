@@ -1,0 +1,167 @@
+/**
+ * The whole scan, in product order: names → fetch → static → install → import/exercise → audit →
+ * lock → report. The one entry point for a scan: the CLI's `scan`, `lock` and `install`, the
+ * end-to-end tests and the benchmarks all come through here.
+ */
+import { type AuditReport, type AuditServices, type AuditedPackage, auditDistributions, auditExitCode, createAuditServices } from "../audit/index.ts";
+import type { Artifact, InstalledDistribution } from "../core/artifact.ts";
+import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
+import type { Finding } from "../core/finding.ts";
+import type { RequirementSet } from "../core/requirements.ts";
+import { filesByName, writePylock } from "../lock/pylock-write.ts";
+import { writeRequirementsLock } from "../lock/requirements-lock.ts";
+import pkg from "../../package.json" with { type: "json" };
+import { KnownMalwareGate } from "../pipeline/known-malware.ts";
+import { stderrProgress } from "../pipeline/progress.ts";
+import { type Fetched, SandboxStages, type ScanOptions, type ScanResult } from "../pipeline/scan.ts";
+import { checkRequirementNames } from "../static/index.ts";
+import type { AuditStagePlan, ScanPlan, StaticStagePlan } from "./plan.ts";
+import { renderReport } from "./report.ts";
+import { staticStage } from "./static-stage.ts";
+
+export interface RunOutcome {
+  exitCode: ExitCodeValue;
+  /** Everything to print on stdout, in the plan's format. */
+  output: string;
+  /** The finished scan, artifacts still on disk; undefined when it stopped before running. */
+  scan: ScanResult | undefined;
+  audit: AuditReport | undefined;
+}
+
+function blockedBy(findings: readonly Finding[]): boolean {
+  return findings.some((finding) => finding.severity === "block");
+}
+
+function packageKeys(packages: readonly AuditedPackage[]): string {
+  return [...new Set(packages.map((entry) => `${entry.name}==${entry.version}`))].sort().join("\n");
+}
+
+/**
+ * The audit's network work (metadata, vulnerabilities, known malware, cool-down) started as soon
+ * as the fetch phase named every release, so it runs while the sandbox installs and imports.
+ * Joined on what was actually installed: when that differs from what was downloaded (it rarely
+ * does), the audit runs again on the installed set, mostly from the fetcher's cache.
+ */
+class EarlyAudit {
+  private started: { packages: AuditedPackage[]; report: Promise<AuditReport> } | undefined;
+
+  constructor(
+    private readonly plan: AuditStagePlan,
+    private readonly services: AuditServices,
+    private readonly set: RequirementSet,
+  ) {}
+
+  start(artifacts: readonly Artifact[]): void {
+    const packages = artifacts.map((artifact) => ({ name: artifact.name, version: artifact.version }));
+    const report = auditDistributions(packages, this.set.requirements, this.plan.options, this.services);
+    // Awaited in join, or dropped with the scan when it blocks.
+    report.catch(() => {});
+    this.started = { packages, report };
+  }
+
+  join(installed: readonly InstalledDistribution[]): Promise<AuditReport> {
+    if (this.started && packageKeys(this.started.packages) === packageKeys(installed)) return this.started.report;
+    return auditDistributions(installed, this.set.requirements, this.plan.options, this.services);
+  }
+}
+
+/** The sandboxed stages with the static scan between fetch and install; stops at the first blocking finding. */
+async function sandboxScan(
+  set: RequirementSet,
+  sandbox: ScanOptions,
+  staticPlan: StaticStagePlan | undefined,
+  debug: (message: string) => void,
+  afterFetch: (fetched: Fetched) => void,
+): Promise<ScanResult> {
+  const progress = sandbox.progress ?? stderrProgress;
+  // Looked up while the sandbox is prepared; awaited before the fetch phase starts.
+  const pinnedMalware = sandbox.knownMalware?.pinned();
+  pinnedMalware?.catch(() => {});
+  const stages = new SandboxStages(set, sandbox);
+  const findings = stages.findings;
+  const stopped = (fetched: Fetched = { artifacts: [], buildArtifacts: [] }): ScanResult => {
+    stages.dispose();
+    return { findings, blocked: true, installed: [], ...fetched, dispose: stages.dispose };
+  };
+  try {
+    if (pinnedMalware) {
+      findings.push(...(await pinnedMalware));
+      if (blockedBy(findings)) return stopped();
+    }
+    const fetched = await stages.fetch();
+    if (!fetched) return stopped();
+    afterFetch(fetched);
+
+    if (staticPlan) {
+      const archives = [...fetched.artifacts, ...fetched.buildArtifacts];
+      progress(`Scanning ${archives.length} archive(s) statically…`);
+      findings.push(...(await staticStage(staticPlan, archives, set.index.onlyBinary, stages.staticSandbox, debug)));
+      if (blockedBy(findings)) return stopped(fetched);
+    }
+
+    // A verdict cache keyed by the artifacts' sha256s would decide here whether install and import can be skipped.
+    const installed = await stages.installAndImport(fetched.artifacts);
+    if (!installed) return stopped(fetched);
+    return { findings, blocked: false, installed, ...fetched, dispose: stages.dispose };
+  } catch (error) {
+    stages.dispose();
+    throw error;
+  } finally {
+    stages.close();
+  }
+}
+
+async function writeLocks(plan: ScanPlan, scan: ScanResult, audit: AuditReport): Promise<void> {
+  const { requirements, pylock } = plan.locks;
+  if (requirements) {
+    await writeRequirementsLock(scan.installed, requirements);
+    plan.log.info(`Wrote ${requirements} (${scan.installed.length} packages, hashes of the scanned files).`);
+  }
+  if (pylock) {
+    await writePylock(scan.installed, pylock, { indexUrl: plan.requirements.index.indexUrl ?? "", createdBy: `pipcanary ${pkg.version}`, files: filesByName(audit.packages) });
+    plan.log.info(`Wrote ${pylock}.`);
+  }
+}
+
+/**
+ * Runs the plan. On success the scan's artifacts stay on disk until `outcome.scan.dispose()`
+ * (or exit), so `install` can install exactly those files.
+ */
+export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
+  const set = plan.requirements;
+  const finish = (exitCode: ExitCodeValue, findings: readonly Finding[], scan: ScanResult | undefined, audit: AuditReport | undefined): RunOutcome => ({
+    exitCode,
+    output: renderReport(plan, { findings, installed: scan?.installed ?? [], audit, exitCode }),
+    scan,
+    audit,
+  });
+  if (set.requirements.filter((requirement) => !requirement.constraint).length === 0) return finish(ExitCode.Safe, [], undefined, undefined);
+
+  const nameFindings = plan.names ? checkRequirementNames(set.requirements, plan.names.allowNames) : [];
+  if (blockedBy(nameFindings)) return finish(ExitCode.MaliciousActivity, nameFindings, undefined, undefined);
+
+  const services = plan.audit ? (plan.audit.services ?? (await createAuditServices(plan.audit.options))) : undefined;
+  const knownMalware = plan.sandbox.knownMalware ?? (services ? new KnownMalwareGate(services.malware, services.index, set) : undefined);
+  const early = plan.audit && services ? new EarlyAudit(plan.audit, services, set) : undefined;
+  const scan = await sandboxScan(set, { ...plan.sandbox, knownMalware }, plan.static, plan.log.debug, (fetched) => early?.start(fetched.artifacts));
+  const findings = [...nameFindings, ...scan.findings];
+  if (scan.blocked) return finish(ExitCode.MaliciousActivity, findings, scan, undefined);
+  if (!early) return finish(ExitCode.Safe, findings, scan, undefined);
+
+  plan.log.info(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
+  const audit = await early.join(scan.installed);
+  for (const warning of audit.warnings) plan.log.warn(warning);
+  const exitCode = auditExitCode(audit);
+  if (exitCode === ExitCode.Safe) await writeLocks(plan, scan, audit);
+  else if (plan.locks.requirements || plan.locks.pylock) plan.log.warn("No lock file was written: the audit did not pass.");
+  return finish(exitCode, findings, scan, audit);
+}
+
+/**
+ * The sandboxed scan alone (fetch → install → import, with the static scan between when its plan
+ * is given), without names, audit, locks or report: what the end-to-end tests of the behavioural
+ * scan and the benchmarks run. The same stages as `runPlan`.
+ */
+export function runScan(set: RequirementSet, options: ScanOptions = {}, staticPlan?: StaticStagePlan): Promise<ScanResult> {
+  return sandboxScan(set, options, staticPlan, () => {}, () => {});
+}
