@@ -1,7 +1,6 @@
 /**
- * What each command does, given its resolved options. The stages after inputs are wired in here
- * as they land; until then a command shows the requirement set it would work on and fails with
- * "<what>: not implemented yet" (exit 2), and --dry-run is complete.
+ * What each command does, given its resolved options. `scan`, `lock` and `install` run the
+ * orchestrator (src/run) on a plan built in scan-command.ts.
  */
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { MissingPreconditionError } from "../core/errors.ts";
@@ -16,6 +15,7 @@ import { InputError } from "../core/errors.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
 import { scanAndAudit } from "./scan-command.ts";
 import { renderRules } from "./rules-command.ts";
+import { loadPluginFiles } from "../plugins/load.ts";
 import { installScannedArtifacts } from "./install-artifacts.ts";
 import type { ScanResult } from "../pipeline/scan.ts";
 import { type ResolvedOptions, effectiveIndexOptions } from "./options.ts";
@@ -120,7 +120,7 @@ export function runInstall(options: ResolvedOptions): Promise<ExitCodeValue> {
 
 export async function runRules(options: ResolvedOptions): Promise<ExitCodeValue> {
   if (options.format === "sarif") unsupportedFormat("pipcanary rules", "sarif");
-  await writeStdout(renderRules(options.rulePaths, options.format));
+  await writeStdout(renderRules(options.rulePaths, options.format, await loadPluginFiles(options.plugins)));
   return ExitCode.Safe;
 }
 

@@ -1,7 +1,7 @@
 /**
  * --help text, rendered from the citty command definitions (meta, args with their defaults,
- * subcommands). citty's own renderUsage right-aligns option names, which the long --no-sandbox
- * acknowledgement flag pushes 200 columns wide; this layout wraps instead.
+ * subcommands). citty's own renderUsage right-aligns option names, which pushes long option
+ * names far to the right; this layout wraps instead.
  */
 import type { ArgDef, CommandDef, CommandMeta, Resolvable } from "citty";
 import { EXIT_CODE_HELP } from "../core/exit-codes.ts";

@@ -30,7 +30,6 @@ const NOT_FROM_PROJECT_SCAN = "a project file must not be able to weaken the sca
 
 const KNOWN_MALWARE_DATA = "a project file must not be able to choose or silence the known-malware check";
 
-export const NO_SANDBOX_ACKNOWLEDGEMENT = "i-understand-untrusted-code-will-run-on-this-machine";
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "requirement", short: "r", kind: "list", valueHint: "FILE", group: "input", description: "requirements file to scan (repeatable)", defaultText: "./pyproject.toml if it declares dependencies, else ./requirements.txt" },
@@ -67,8 +66,6 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "grace-seconds", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "how long threads, timers and processes still running after package code finished are watched before they are reported as lingering and killed", defaultText: "2", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "trace-file", short: "t", kind: "string", valueHint: "FILE", group: "sandbox", description: "write the raw strace output to this file", defaultText: "none", notFromProject: "a project file must not choose where pipcanary writes" },
   { name: "temporary-directory", kind: "string", valueHint: "DIR", group: "sandbox", description: "where per-run work directories are created", defaultText: "$TMPDIR or /tmp", notFromProject: "a project file must not choose where pipcanary writes" },
-  { name: "no-sandbox", kind: "boolean", group: "sandbox", description: `run without bubblewrap (refused unless --${NO_SANDBOX_ACKNOWLEDGEMENT} is also given)`, defaultText: "false", notFromProject: NOT_FROM_PROJECT_SAFETY },
-  { name: NO_SANDBOX_ACKNOWLEDGEMENT, kind: "boolean", group: "sandbox", description: "acknowledge that --no-sandbox runs untrusted package code on this machine", defaultText: "false", notFromProject: NOT_FROM_PROJECT_SAFETY },
   { name: "log-level", kind: "string", valueHint: "silent|error|warn|info|debug", group: "output", description: "how much progress and diagnostics to print on stderr", defaultText: "info" },
   { name: "format", kind: "string", valueHint: "text|json|sarif", group: "output", description: "format of the results on stdout", defaultText: "text" },
   { name: "dry-run", kind: "boolean", group: "dry-run", description: "print the requirement set that would be scanned and exit", defaultText: "false", notFromProject: "it changes what the command does" },

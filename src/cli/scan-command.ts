@@ -5,10 +5,10 @@
 import { evaluateMarker } from "../inputs/markers.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import { loadBuiltinRulePacks } from "../rules/builtin.ts";
+import { loadPluginFiles } from "../plugins/load.ts";
 import { dynamicRules, loadRulePackFiles, staticRules } from "../rules/loader.ts";
 import { type RunOutcome, runPlan } from "../run/orchestrator.ts";
 import type { ScanPlan } from "../run/plan.ts";
-import { NotImplementedError } from "./not-implemented.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { logger } from "./output.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
@@ -21,9 +21,7 @@ function applicableSet(view: RequirementSetView): RequirementSet {
   return { requirements, index: view.index };
 }
 
-export function scanPlan(options: ResolvedOptions, view: RequirementSetView): ScanPlan {
-  if (options.noSandbox) throw new NotImplementedError("--no-sandbox", "run the scan in the sandbox (drop --no-sandbox)");
-  if (options.plugins.length > 0) throw new NotImplementedError("--plugin", "use YAML rule packs (--rules) for now");
+export async function scanPlan(options: ResolvedOptions, view: RequirementSetView): Promise<ScanPlan> {
   const packs = [...loadBuiltinRulePacks(), ...loadRulePackFiles(options.rulePaths)];
   const set = applicableSet(view);
   return {
@@ -45,10 +43,11 @@ export function scanPlan(options: ResolvedOptions, view: RequirementSetView): Sc
     locks: { requirements: options.lockedRequirementFile, pylock: options.pylockFile },
     report: { format: options.format, exemptions: (audit) => exemptionsOf(options, set.index, audit) },
     log: { info: (message) => logger.info(message), warn: (message) => logger.warn(message), debug: (message) => logger.debug(message) },
+    plugins: await loadPluginFiles(options.plugins),
   };
 }
 
 /** Runs the whole check (see runPlan). */
-export function scanAndAudit(options: ResolvedOptions, view: RequirementSetView): Promise<RunOutcome> {
-  return runPlan(scanPlan(options, view));
+export async function scanAndAudit(options: ResolvedOptions, view: RequirementSetView): Promise<RunOutcome> {
+  return runPlan(await scanPlan(options, view));
 }

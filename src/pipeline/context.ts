@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Finding } from "../core/finding.ts";
+import type { EventStream } from "../events/stream.ts";
 import type { DynamicRule } from "../rules/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import type { SandboxEnvironment } from "../sandbox/environment.ts";
@@ -48,6 +49,7 @@ export function readOnlyDownloads(environment: SandboxEnvironment): Mount[] {
 /** What every phase of one scan shares. */
 export interface ScanContext {
   environment: SandboxEnvironment;
+  events: EventStream;
   runner: PhaseRunner;
   options: ScanOptions;
   progress: Progress;

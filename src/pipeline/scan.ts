@@ -8,6 +8,7 @@ import { compileRules } from "../match/matcher.ts";
 import type { Finding } from "../core/finding.ts";
 import { loadBuiltinRulePacks } from "../rules/builtin.ts";
 import { dynamicRules } from "../rules/loader.ts";
+import type { EventStream } from "../events/stream.ts";
 import { createSandboxEnvironment, type SandboxEnvironment } from "../sandbox/environment.ts";
 import { detectHostPython, requireSandboxTools } from "../sandbox/host-python.ts";
 import type { SpawnFunction } from "../static/python/extractor.ts";
@@ -17,10 +18,10 @@ import { importPhase } from "./import-phase.ts";
 import { readVenvDistributions, type VenvDistribution, venvSitePackages } from "./installed.ts";
 import { installPhase } from "./install-phase.ts";
 import { PhaseRunner } from "./phase-runner.ts";
-import { stderrProgress } from "./progress.ts";
 import { RawTraceWriter } from "./raw-trace.ts";
 import { staticSandboxSpawn } from "./static-sandbox.ts";
 
+export type { VenvDistribution } from "./installed.ts";
 export type { ScanOptions } from "./context.ts";
 export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "./context.ts";
 
@@ -42,6 +43,8 @@ export interface ScanResult {
   artifacts: Artifact[];
   /** Build requirements of sdists (setuptools, wheel, …): downloaded and used, not installed. */
   buildArtifacts: Artifact[];
+  /** Lines strace printed that the parser could not read (each was published as a `trace-problem` event). */
+  traceProblems: number;
   /**
    * Removes the run's temp dir, artifacts included. The artifacts stay on disk for the caller
    * (lock, install) until then; the cleanup registry calls it on exit or a signal at the latest.
@@ -97,7 +100,8 @@ export class SandboxStages {
 
   constructor(
     private readonly set: RequirementSet,
-    options: ScanOptions = {},
+    options: ScanOptions,
+    events: EventStream,
   ) {
     const tools = requireSandboxTools();
     const python = detectHostPython(options.python);
@@ -108,11 +112,13 @@ export class SandboxStages {
     this.unregisterTrace = rawTrace ? onCleanup(() => rawTrace.close()) : () => {};
     this.context = {
       environment,
+      events,
       options,
-      progress: options.progress ?? stderrProgress,
+      progress: (message) => events.progress(message),
       findings: [],
       runner: new PhaseRunner({
         environment,
+        events,
         tools,
         matcher: compileRules(options.rules ?? dynamicRules(loadBuiltinRulePacks()), {
           home: environment.home,
@@ -135,15 +141,21 @@ export class SandboxStages {
     return fetchPhase(this.context, this.set);
   }
 
-  /** Install into a fresh venv, then exercise every installed distribution; the venv is removed after. */
-  async installAndImport(artifacts: Artifact[]): Promise<InstalledDistribution[] | undefined> {
-    const { environment } = this;
-    const venv = join(environment.workDir, "venv");
+  private get venv(): string {
+    return join(this.environment.workDir, "venv");
+  }
+
+  /** Install into a fresh venv; what it installed, read from the venv's .dist-info on the host. */
+  async install(): Promise<VenvDistribution[] | undefined> {
+    const { environment, venv } = this;
     if (!(await installPhase(this.context, this.set, venv))) return undefined;
-    const sitePackages = venvSitePackages(venv, environment.python.version, environment.workDir);
-    const distributions = readVenvDistributions(sitePackages, environment.workDir);
-    if (!(await importPhase(this.context, venv, distributions))) return undefined;
-    rmSync(venv, { recursive: true, force: true });
+    return readVenvDistributions(venvSitePackages(venv, environment.python.version, environment.workDir), environment.workDir);
+  }
+
+  /** Exercise every installed distribution (the import phase); the venv is removed after. */
+  async exercise(distributions: VenvDistribution[], artifacts: Artifact[]): Promise<InstalledDistribution[] | undefined> {
+    if (!(await importPhase(this.context, this.venv, distributions))) return undefined;
+    rmSync(this.venv, { recursive: true, force: true });
     return installedDistributions(distributions, artifacts, this.set);
   }
 

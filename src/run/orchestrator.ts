@@ -15,6 +15,10 @@ import { KnownMalwareGate } from "../pipeline/known-malware.ts";
 import { stderrProgress } from "../pipeline/progress.ts";
 import { type Fetched, SandboxStages, type ScanOptions, type ScanResult } from "../pipeline/scan.ts";
 import { checkRequirementNames } from "../static/index.ts";
+import { EventStream, type Stage } from "../events/stream.ts";
+import type { Plugin } from "../plugins/api.ts";
+import { builtinPlugins } from "../plugins/builtin/index.ts";
+import { PluginHost } from "../plugins/host.ts";
 import type { AuditStagePlan, ScanPlan, StaticStagePlan } from "./plan.ts";
 import { renderReport } from "./report.ts";
 import { staticStage } from "./static-stage.ts";
@@ -65,44 +69,82 @@ class EarlyAudit {
   }
 }
 
-/** The sandboxed stages with the static scan between fetch and install; stops at the first blocking finding. */
-async function sandboxScan(
-  set: RequirementSet,
-  sandbox: ScanOptions,
-  staticPlan: StaticStagePlan | undefined,
-  debug: (message: string) => void,
-  afterFetch: (fetched: Fetched) => void,
-): Promise<ScanResult> {
-  const progress = sandbox.progress ?? stderrProgress;
+/** What the sandboxed part of a run needs besides the requirement set and the sandbox options. */
+interface SandboxScanParts {
+  events: EventStream;
+  plugins: readonly Plugin[];
+  staticPlan: StaticStagePlan | undefined;
+  debug: (message: string) => void;
+  afterFetch: (fetched: Fetched) => void;
+}
+
+/** Runs one stage between `stage-start` and `stage-end` events. */
+async function stage<T>(events: EventStream, name: Stage, run: () => Promise<T>): Promise<T> {
+  events.publish("stage-start", { stage: name });
+  try {
+    return await run();
+  } finally {
+    events.publish("stage-end", { stage: name });
+  }
+}
+
+/**
+ * The sandboxed stages with the static scan between fetch and install; stops at the first
+ * blocking finding. Built-in detections and the user's plugins are attached to the event stream.
+ */
+async function sandboxScan(set: RequirementSet, sandbox: ScanOptions, parts: SandboxScanParts): Promise<ScanResult> {
+  const { events, staticPlan } = parts;
+  const host = new PluginHost([...builtinPlugins(set.index.onlyBinary), ...parts.plugins]);
+  await host.setup();
+  host.attach(events);
+  let traceProblems = 0;
+  events.on("trace-problem", ({ phase, line }) => {
+    traceProblems++;
+    parts.debug(`strace line the parser could not read (${phase} phase): ${line}`);
+  });
   // Looked up while the sandbox is prepared; awaited before the fetch phase starts.
   const pinnedMalware = sandbox.knownMalware?.pinned();
   pinnedMalware?.catch(() => {});
-  const stages = new SandboxStages(set, sandbox);
+  const stages = new SandboxStages(set, sandbox, events);
   const findings = stages.findings;
-  const stopped = (fetched: Fetched = { artifacts: [], buildArtifacts: [] }): ScanResult => {
-    stages.dispose();
-    return { findings, blocked: true, installed: [], ...fetched, dispose: stages.dispose };
+  const result = (blocked: boolean, fetched: Fetched, installed: InstalledDistribution[] = []): ScanResult => {
+    if (blocked) stages.dispose();
+    return { findings, blocked, installed, ...fetched, traceProblems, dispose: stages.dispose };
   };
+  const none: Fetched = { artifacts: [], buildArtifacts: [] };
   try {
     if (pinnedMalware) {
       findings.push(...(await pinnedMalware));
-      if (blockedBy(findings)) return stopped();
+      if (blockedBy(findings)) return result(true, none);
     }
-    const fetched = await stages.fetch();
-    if (!fetched) return stopped();
-    afterFetch(fetched);
+    const fetched = await stage(events, "fetch", () => stages.fetch());
+    if (!fetched) return result(true, none);
+    parts.afterFetch(fetched);
 
-    if (staticPlan) {
-      const archives = [...fetched.artifacts, ...fetched.buildArtifacts];
-      progress(`Scanning ${archives.length} archive(s) statically…`);
-      findings.push(...(await staticStage(staticPlan, archives, set.index.onlyBinary, stages.staticSandbox, debug)));
-      if (blockedBy(findings)) return stopped(fetched);
-    }
+    const archives = [...fetched.artifacts, ...fetched.buildArtifacts];
+    for (const artifact of archives) events.publish("artifact", artifact);
+    const staticFindings = await stage(events, "static", async () => {
+      const found = await host.artifacts(archives);
+      if (!staticPlan) return found;
+      events.progress(`Scanning ${archives.length} archive(s) statically…`);
+      const scanned = await staticStage(staticPlan, archives, stages.staticSandbox, parts.debug);
+      found.push(...scanned.findings);
+      for (const facts of scanned.perArchive) {
+        events.publish("static-facts", facts);
+        found.push(...(await host.facts(facts)));
+      }
+      return found;
+    });
+    for (const finding of staticFindings) events.publish("finding", finding);
+    findings.push(...staticFindings);
+    if (blockedBy(findings)) return result(true, fetched);
 
     // A verdict cache keyed by the artifacts' sha256s would decide here whether install and import can be skipped.
-    const installed = await stages.installAndImport(fetched.artifacts);
-    if (!installed) return stopped(fetched);
-    return { findings, blocked: false, installed, ...fetched, dispose: stages.dispose };
+    const distributions = await stage(events, "install", () => stages.install());
+    if (!distributions) return result(true, fetched);
+    const installed = await stage(events, "import", () => stages.exercise(distributions, fetched.artifacts));
+    if (!installed) return result(true, fetched);
+    return result(false, fetched, installed);
   } catch (error) {
     stages.dispose();
     throw error;
@@ -137,22 +179,33 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
   });
   if (set.requirements.filter((requirement) => !requirement.constraint).length === 0) return finish(ExitCode.Safe, [], undefined, undefined);
 
-  const nameFindings = plan.names ? checkRequirementNames(set.requirements, plan.names.allowNames) : [];
+  const events = plan.events ?? new EventStream();
+  const names = plan.names;
+  const nameFindings = names ? await stage(events, "names", async () => checkRequirementNames(set.requirements, names.allowNames)) : [];
+  for (const finding of nameFindings) events.publish("finding", finding);
   if (blockedBy(nameFindings)) return finish(ExitCode.MaliciousActivity, nameFindings, undefined, undefined);
 
   const services = plan.audit ? (plan.audit.services ?? (await createAuditServices(plan.audit.options))) : undefined;
   const knownMalware = plan.sandbox.knownMalware ?? (services ? new KnownMalwareGate(services.malware, services.index, set) : undefined);
   const early = plan.audit && services ? new EarlyAudit(plan.audit, services, set) : undefined;
-  const scan = await sandboxScan(set, { ...plan.sandbox, knownMalware }, plan.static, plan.log.debug, (fetched) => early?.start(fetched.artifacts));
+  events.on("progress", ({ message }) => (plan.sandbox.progress ?? stderrProgress)(message));
+  const scan = await sandboxScan(set, { ...plan.sandbox, knownMalware }, {
+    events,
+    plugins: plan.plugins,
+    staticPlan: plan.static,
+    debug: plan.log.debug,
+    afterFetch: (fetched) => early?.start(fetched.artifacts),
+  });
   const findings = [...nameFindings, ...scan.findings];
   if (scan.blocked) return finish(ExitCode.MaliciousActivity, findings, scan, undefined);
   if (!early) return finish(ExitCode.Safe, findings, scan, undefined);
 
   plan.log.info(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
-  const audit = await early.join(scan.installed);
+  const audit = await stage(events, "audit", () => early.join(scan.installed));
+  events.publish("audit-result", audit);
   for (const warning of audit.warnings) plan.log.warn(warning);
   const exitCode = auditExitCode(audit);
-  if (exitCode === ExitCode.Safe) await writeLocks(plan, scan, audit);
+  if (exitCode === ExitCode.Safe) await stage(events, "lock", () => writeLocks(plan, scan, audit));
   else if (plan.locks.requirements || plan.locks.pylock) plan.log.warn("No lock file was written: the audit did not pass.");
   return finish(exitCode, findings, scan, audit);
 }
@@ -162,6 +215,8 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
  * is given), without names, audit, locks or report: what the end-to-end tests of the behavioural
  * scan and the benchmarks run. The same stages as `runPlan`.
  */
-export function runScan(set: RequirementSet, options: ScanOptions = {}, staticPlan?: StaticStagePlan): Promise<ScanResult> {
-  return sandboxScan(set, options, staticPlan, () => {}, () => {});
+export function runScan(set: RequirementSet, options: ScanOptions = {}, extra: { static?: StaticStagePlan; plugins?: Plugin[]; events?: EventStream } = {}): Promise<ScanResult> {
+  const events = extra.events ?? new EventStream();
+  events.on("progress", ({ message }) => (options.progress ?? stderrProgress)(message));
+  return sandboxScan(set, options, { events, plugins: extra.plugins ?? [], staticPlan: extra.static, debug: () => {}, afterFetch: () => {} });
 }

@@ -7,6 +7,8 @@ import type { AuditReport, AuditRunOptions, AuditServices } from "../audit/index
 import type { RequirementSet } from "../core/requirements.ts";
 import type { ScanOptions } from "../pipeline/context.ts";
 import type { Exemptions } from "../report/exemptions.ts";
+import type { EventStream } from "../events/stream.ts";
+import type { Plugin } from "../plugins/api.ts";
 import type { StaticRule } from "../rules/types.ts";
 
 export type ReportFormat = "text" | "json" | "sarif";
@@ -44,4 +46,8 @@ export interface ScanPlan {
   locks: { requirements: string | undefined; pylock: string | undefined };
   report: { format: ReportFormat; exemptions: (audit: AuditReport | undefined) => Exemptions };
   log: RunLog;
+  /** The user's plugins (`--plugin`), loaded and checked; the built-in ones always run. */
+  plugins: Plugin[];
+  /** The run's event stream, for a caller that subscribes before the run starts; a new one when undefined. */
+  events?: EventStream;
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { IndexUnreachableError, ScanFailedError } from "../../src/core/errors.ts";
 import { ExitCode } from "../../src/core/exit-codes.ts";
 import { runScan } from "../../src/run/orchestrator.ts";
+import { EventStream } from "../../src/events/stream.ts";
 import { SandboxStages } from "../../src/pipeline/scan.ts";
 import { parseRulePack, staticRules } from "../../src/rules/loader.ts";
 import type { FixtureFile, IndexServer } from "../harness/types.ts";
@@ -97,7 +98,7 @@ describe("scans that cannot complete, and scans told to skip", () => {
         "",
       ].join("\n"),
     );
-    const result = await runScan(requirementSet(index, ["lingering"]), scanOptions(parent, { traceFile }), { rules: staticRules([pack]), allowlist: [] });
+    const result = await runScan(requirementSet(index, ["lingering"]), scanOptions(parent, { traceFile }), { static: { rules: staticRules([pack]), allowlist: [] } });
     expect(result.blocked).toBe(true);
     // One finding per os.fork() call of the module, both in the static phase.
     const seen = new Set(result.findings.map(({ ruleId, severity, package: name, phase, artifactSha256 }) => JSON.stringify({ ruleId, severity, name, phase, artifactSha256 })));
@@ -109,7 +110,7 @@ describe("scans that cannot complete, and scans told to skip", () => {
 
   test("the static scan's extractor sandbox has no network but loopback", async () => {
     const parent = tempDir("static-net");
-    const stages = new SandboxStages(requirementSet(index, ["lingering"]), scanOptions(parent));
+    const stages = new SandboxStages(requirementSet(index, ["lingering"]), scanOptions(parent), new EventStream());
     try {
       const sandbox = stages.staticSandbox;
       const probe = await sandbox.spawn([sandbox.python, "-I", "-c", "import socket; print(' '.join(n for _, n in socket.if_nameindex()))"], new Uint8Array(), 60_000);
