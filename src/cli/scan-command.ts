@@ -5,8 +5,10 @@
 import { evaluateMarker } from "../inputs/markers.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import { loadBuiltinRulePacks } from "../rules/builtin.ts";
+import { builtinPlugins, pluginRuleDescriptors } from "../plugins/builtin/index.ts";
+import { checkExceptionRuleIds, exceptionFilter } from "../plugins/exceptions.ts";
 import { loadPluginFiles } from "../plugins/load.ts";
-import { dynamicRules, loadRulePackFiles, staticRules } from "../rules/loader.ts";
+import { allRules, dynamicRules, loadRulePackFiles, staticRules } from "../rules/loader.ts";
 import { type RunOutcome, runPlan } from "../run/orchestrator.ts";
 import type { ScanPlan } from "../run/plan.ts";
 import type { ResolvedOptions } from "./options.ts";
@@ -23,6 +25,8 @@ function applicableSet(view: RequirementSetView): RequirementSet {
 
 export async function scanPlan(options: ResolvedOptions, view: RequirementSetView): Promise<ScanPlan> {
   const packs = [...loadBuiltinRulePacks(), ...loadRulePackFiles(options.rulePaths)];
+  const plugins = await loadPluginFiles(options.plugins);
+  checkExceptionRuleIds(packs, new Set([...allRules(packs).map((rule) => rule.id), ...pluginRuleDescriptors([...builtinPlugins([]), ...plugins]).map((rule) => rule.id)]));
   const set = applicableSet(view);
   return {
     requirements: set,
@@ -43,7 +47,8 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
     locks: { requirements: options.lockedRequirementFile, pylock: options.pylockFile },
     report: { format: options.format, exemptions: (audit) => exemptionsOf(options, set.index, audit) },
     log: { info: (message) => logger.info(message), warn: (message) => logger.warn(message), debug: (message) => logger.debug(message) },
-    plugins: await loadPluginFiles(options.plugins),
+    exceptions: exceptionFilter(packs),
+    plugins,
   };
 }
 

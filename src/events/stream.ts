@@ -73,6 +73,8 @@ export class EventStream {
   private stopped = false;
   /** The first error a subscriber threw; the phase is stopped and the run fails with it. */
   failure: unknown;
+  /** Findings rule packs' `exceptions:` drop before they are reported (src/plugins/exceptions.ts). */
+  excepted: (finding: Finding) => boolean = () => false;
 
   on<K extends ScanEventType>(type: K, handler: Handler<K>): () => void {
     const list: Handler<K>[] = (this.handlers[type] as Handler<K>[] | undefined) ?? [];

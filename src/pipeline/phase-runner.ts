@@ -123,6 +123,7 @@ export class PhaseRunner {
       cwd: environment.workDir,
       rawSink: rawTrace?.write,
       onFinding: (finding) => events.publish("finding", finding),
+      excepted: events.excepted,
       onTraceProblem: (line) => events.publish("trace-problem", { phase, line }),
       onLingering: ({ package: name, argv }) => events.publish("lingering-process", { phase, package: name, argv }),
       graceSeconds,

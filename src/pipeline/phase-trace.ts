@@ -15,6 +15,8 @@ export interface PhaseTraceOptions extends AttributionPolicyOptions {
   rawSink?: (line: string) => void;
   /** Every finding the trace accepts, in order; the event stream stops the sandbox on the first blocking one. */
   onFinding: (finding: Finding) => void;
+  /** Findings to drop before they count (rule packs' `exceptions:` by rule id). */
+  excepted?: (finding: Finding) => boolean;
   /** Each strace line the parser could not read. */
   onTraceProblem?: (line: string) => void;
   /** A package's process still alive after the supervisor's grace period, before its finding. */
@@ -164,7 +166,7 @@ export class PhaseTrace {
 
   /** Adds a finding; the first blocking one stops the phase. */
   report(finding: Finding): void {
-    if (this.blocked || this.isForwarderConnection(finding)) return;
+    if (this.blocked || this.isForwarderConnection(finding) || this.options.excepted?.(finding)) return;
     this.findings.push(finding);
     if (finding.severity === "block") this.blocked = true;
     this.options.onFinding(finding);

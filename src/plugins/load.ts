@@ -1,8 +1,8 @@
 /**
  * Loads a user's plugin file at run time, with the compiled binary too: the file is imported by
  * its absolute path and Bun transpiles its TypeScript. A plugin needs nothing from node_modules:
- * it default-exports a plain object, typed (type-only import, erased at run time) by
- * plugins/pipcanary-plugin.d.ts.
+ * `import { definePlugin } from "pipcanary/plugin"` is a module pipcanary itself provides (a Bun
+ * runtime plugin), and a plain default-exported object works as well.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -10,7 +10,24 @@ import { pathToFileURL } from "node:url";
 import semver from "semver";
 import { InputError } from "../core/errors.ts";
 import { SEVERITIES } from "../core/severity.ts";
-import { PLUGIN_API_VERSION, type Plugin } from "./api.ts";
+import { plugin as registerRuntimePlugin } from "bun";
+import { definePlugin, PLUGIN_API_VERSION, type Plugin } from "./api.ts";
+
+/** The module name plugin files import the API from. */
+export const PLUGIN_MODULE = "pipcanary/plugin";
+
+let moduleProvided = false;
+
+function providePluginModule(): void {
+  if (moduleProvided) return;
+  moduleProvided = true;
+  registerRuntimePlugin({
+    name: "pipcanary-plugin-api",
+    setup(build) {
+      build.module(PLUGIN_MODULE, () => ({ exports: { definePlugin, PLUGIN_API_VERSION }, loader: "object" }));
+    },
+  });
+}
 
 const HOOKS = ["setup", "onArtifact", "onFacts", "onSyscall", "onEgress", "onFinding"] as const;
 
@@ -67,6 +84,7 @@ export function checkPlugin(value: unknown, where: string): Plugin {
 export async function loadPluginFile(file: string): Promise<Plugin> {
   const path = resolve(file);
   if (!existsSync(path)) throw new InputError(`plugin file ${file} does not exist`, undefined, "pass the path of a plugin's .ts file to --plugin");
+  providePluginModule();
   let loaded: unknown;
   try {
     loaded = await import(pathToFileURL(path).href);

@@ -7,7 +7,7 @@ import { PHASES } from "../core/phase.ts";
 import { nameGlobProblem, pathGlobProblem } from "../match/glob.ts";
 import { parseDynamicCondition, readGlobList } from "./dynamic-schema.ts";
 import { parseStaticCondition } from "./static-schema.ts";
-import { type DynamicRule, type Rule, type RuleException, type RulePack, type StaticRule } from "./types.ts";
+import { type DynamicRule, type Rule, type RuleException, type RuleIdException, type RulePack, type StaticRule } from "./types.ts";
 import { SEVERITIES } from "../core/severity.ts";
 import {
   type FieldContext,
@@ -88,7 +88,7 @@ export function parseRulePack(file: string, text: string): RulePack {
   }
   const ctx: FieldContext = { file, ruleId: undefined };
   if (!isRecord(doc)) fail(ctx, "(pack)", "a rule pack is a mapping with 'pack', 'api' and 'rules'");
-  rejectUnknownKeys(ctx, doc, ["pack", "api", "description", "rules"]);
+  rejectUnknownKeys(ctx, doc, ["pack", "api", "description", "rules", "exceptions"]);
   const name = readString(ctx, doc, "pack");
   const api = readString(ctx, doc, "api");
   if (semver.validRange(api) === null) fail(ctx, "api", `'${api}' is not a semver range`);
@@ -101,7 +101,23 @@ export function parseRulePack(file: string, text: string): RulePack {
     if (seen.has(rule.id)) fail({ file, ruleId: rule.id }, "id", "is used twice in this pack");
     seen.add(rule.id);
   }
-  return { name, api, source: file, rules: parsed };
+  return { name, api, source: file, rules: parsed, exceptions: parseRuleIdExceptions(file, doc.exceptions) };
+}
+
+const RULE_ID_EXCEPTION_KEYS = ["rule", "phases", "packages", "unattributed", "reason"] as const;
+
+/** `exceptions:` of a pack: exceptions to rules of other packs and of plugins, by rule id. */
+function parseRuleIdExceptions(file: string, raw: unknown): RuleIdException[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) fail({ file, ruleId: undefined }, "exceptions", "must be a list of { rule, phases, packages, unattributed, reason }");
+  return raw.map((entry: unknown, index) => {
+    const ctx: FieldContext = { file, ruleId: undefined, prefix: `exceptions[${index}].` };
+    if (!isRecord(entry)) fail(ctx, `exceptions[${index}]`, "must be a mapping");
+    rejectUnknownKeys(ctx, entry, RULE_ID_EXCEPTION_KEYS);
+    const rule = readString(ctx, entry, "rule");
+    const { rule: _, ...conditions } = entry;
+    return { rule, ...parseException({ file, ruleId: rule }, conditions, index) };
+  });
 }
 
 function packFilesIn(path: string): string[] {

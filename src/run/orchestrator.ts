@@ -135,8 +135,9 @@ async function sandboxScan(set: RequirementSet, sandbox: ScanOptions, parts: San
       }
       return found;
     });
-    for (const finding of staticFindings) events.publish("finding", finding);
-    findings.push(...staticFindings);
+    const reported = staticFindings.filter((finding) => !events.excepted(finding));
+    for (const finding of reported) events.publish("finding", finding);
+    findings.push(...reported);
     if (blockedBy(findings)) return result(true, fetched);
 
     // A verdict cache keyed by the artifacts' sha256s would decide here whether install and import can be skipped.
@@ -173,7 +174,7 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
   const set = plan.requirements;
   const finish = (exitCode: ExitCodeValue, findings: readonly Finding[], scan: ScanResult | undefined, audit: AuditReport | undefined): RunOutcome => ({
     exitCode,
-    output: renderReport(plan, { findings, installed: scan?.installed ?? [], audit, exitCode }),
+    output: renderReport(plan, { findings, installed: scan?.installed ?? [], audit, exitCode, traceProblems: scan?.traceProblems ?? 0 }),
     scan,
     audit,
   });
@@ -181,7 +182,8 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
 
   const events = plan.events ?? new EventStream();
   const names = plan.names;
-  const nameFindings = names ? await stage(events, "names", async () => checkRequirementNames(set.requirements, names.allowNames)) : [];
+  events.excepted = plan.exceptions;
+  const nameFindings = names ? await stage(events, "names", async () => checkRequirementNames(set.requirements, names.allowNames).filter((finding) => !events.excepted(finding))) : [];
   for (const finding of nameFindings) events.publish("finding", finding);
   if (blockedBy(nameFindings)) return finish(ExitCode.MaliciousActivity, nameFindings, undefined, undefined);
 

@@ -4,6 +4,7 @@
  * options; tests and benchmarks build it directly.
  */
 import type { AuditReport, AuditRunOptions, AuditServices } from "../audit/index.ts";
+import type { Finding } from "../core/finding.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import type { ScanOptions } from "../pipeline/context.ts";
 import type { Exemptions } from "../report/exemptions.ts";
@@ -46,6 +47,8 @@ export interface ScanPlan {
   locks: { requirements: string | undefined; pylock: string | undefined };
   report: { format: ReportFormat; exemptions: (audit: AuditReport | undefined) => Exemptions };
   log: RunLog;
+  /** Rule packs' `exceptions:` by rule id (plugin rules included): true drops the finding. */
+  exceptions: (finding: Finding) => boolean;
   /** The user's plugins (`--plugin`), loaded and checked; the built-in ones always run. */
   plugins: Plugin[];
   /** The run's event stream, for a caller that subscribes before the run starts; a new one when undefined. */

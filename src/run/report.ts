@@ -15,6 +15,12 @@ export interface RunReport {
   installed: readonly InstalledDistribution[];
   audit: AuditReport | undefined;
   exitCode: ExitCodeValue;
+  /** strace lines the parser could not read (each shown with --log-level debug). */
+  traceProblems: number;
+}
+
+function traceProblemLines(count: number): string[] {
+  return count === 0 ? [] : [`${count} line(s) of the trace could not be read and were not matched against the rules; --log-level debug shows each.`];
 }
 
 export function renderReport(plan: ScanPlan, run: RunReport): string {
@@ -29,10 +35,10 @@ export function renderReport(plan: ScanPlan, run: RunReport): string {
       direct: dist.direct,
       artifacts: dist.artifacts.map((artifact) => ({ filename: artifact.filename, sha256: artifact.sha256, url: artifact.url ?? null })),
     }));
-    const document = { exitCode, ...scanReportJson(findings, exemptions), installed, audit: audit ? auditReportJson(audit) : null };
+    const document = { exitCode, ...scanReportJson(findings, exemptions), installed, traceProblems: run.traceProblems, audit: audit ? auditReportJson(audit) : null };
     return `${JSON.stringify(document, null, 2)}\n`;
   }
-  const notes = exemptionLines(exemptions);
+  const notes = [...exemptionLines(exemptions), ...traceProblemLines(run.traceProblems)];
   const blocked = findings.some((finding) => finding.severity === "block");
   if (blocked || !audit) return `${formatScanReport(findings, notes)}\n`;
   // The audit itself names every known-malware match --allow-known-malware let through.
