@@ -46,7 +46,7 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
     audit: { options: auditRunOptions(options, set.index, view.environment) },
     locks: { requirements: options.lockedRequirementFile, pylock: options.pylockFile },
     report: { format: options.format, exemptions: (audit) => exemptionsOf(options, set.index, audit) },
-    log: { info: (message) => logger.info(message), warn: (message) => logger.warn(message), debug: (message) => logger.debug(message) },
+    log: { warn: (message) => logger.warn(message), debug: (message) => logger.debug(message) },
     exceptions: exceptionFilter(packs),
     plugins,
   };

@@ -78,11 +78,13 @@ interface SandboxScanParts {
   afterFetch: (fetched: Fetched) => void;
 }
 
-/** Runs one stage between `stage-start` and `stage-end` events. */
+/** Runs one stage between `stage-start` and `stage-end` events; a subscriber that failed during it fails the run. */
 async function stage<T>(events: EventStream, name: Stage, run: () => Promise<T>): Promise<T> {
   events.publish("stage-start", { stage: name });
   try {
-    return await run();
+    const value = await run();
+    events.throwIfFailed();
+    return value;
   } finally {
     events.publish("stage-end", { stage: name });
   }
@@ -107,7 +109,15 @@ async function sandboxScan(set: RequirementSet, sandbox: ScanOptions, parts: San
   pinnedMalware?.catch(() => {});
   const stages = new SandboxStages(set, sandbox, events);
   const findings = stages.findings;
+  // Findings a phase reports outside its trace (known malware, archives blamed after pip failed) reach subscribers at the stage's end.
+  const published = new WeakSet<Finding>();
+  events.on("finding", (finding) => published.add(finding));
+  const publishRest = () => {
+    for (const finding of findings) if (!published.has(finding)) events.publish("finding", finding);
+  };
   const result = (blocked: boolean, fetched: Fetched, installed: InstalledDistribution[] = []): ScanResult => {
+    publishRest();
+    events.throwIfFailed();
     if (blocked) stages.dispose();
     return { findings, blocked, installed, ...fetched, traceProblems, dispose: stages.dispose };
   };
@@ -119,6 +129,7 @@ async function sandboxScan(set: RequirementSet, sandbox: ScanOptions, parts: San
     }
     const fetched = await stage(events, "fetch", () => stages.fetch());
     if (!fetched) return result(true, none);
+    publishRest();
     parts.afterFetch(fetched);
 
     const archives = [...fetched.artifacts, ...fetched.buildArtifacts];
@@ -154,15 +165,15 @@ async function sandboxScan(set: RequirementSet, sandbox: ScanOptions, parts: San
   }
 }
 
-async function writeLocks(plan: ScanPlan, scan: ScanResult, audit: AuditReport): Promise<void> {
+async function writeLocks(plan: ScanPlan, events: EventStream, scan: ScanResult, audit: AuditReport): Promise<void> {
   const { requirements, pylock } = plan.locks;
   if (requirements) {
     await writeRequirementsLock(scan.installed, requirements);
-    plan.log.info(`Wrote ${requirements} (${scan.installed.length} packages, hashes of the scanned files).`);
+    events.progress(`Wrote ${requirements} (${scan.installed.length} packages, hashes of the scanned files).`);
   }
   if (pylock) {
     await writePylock(scan.installed, pylock, { indexUrl: plan.requirements.index.indexUrl ?? "", createdBy: `pipcanary ${pkg.version}`, files: filesByName(audit.packages) });
-    plan.log.info(`Wrote ${pylock}.`);
+    events.progress(`Wrote ${pylock}.`);
   }
 }
 
@@ -172,15 +183,16 @@ async function writeLocks(plan: ScanPlan, scan: ScanResult, audit: AuditReport):
  */
 export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
   const set = plan.requirements;
-  const finish = (exitCode: ExitCodeValue, findings: readonly Finding[], scan: ScanResult | undefined, audit: AuditReport | undefined): RunOutcome => ({
-    exitCode,
-    output: renderReport(plan, { findings, installed: scan?.installed ?? [], audit, exitCode, traceProblems: scan?.traceProblems ?? 0 }),
-    scan,
-    audit,
-  });
+  const events = plan.events ?? new EventStream();
+  events.on("progress", ({ message }) => (plan.sandbox.progress ?? stderrProgress)(message));
+  const finish = (exitCode: ExitCodeValue, findings: readonly Finding[], scan: ScanResult | undefined, audit: AuditReport | undefined): RunOutcome => {
+    events.publish("stage-start", { stage: "report" });
+    const output = renderReport(plan, { findings, installed: scan?.installed ?? [], audit, exitCode, traceProblems: scan?.traceProblems ?? 0 });
+    events.publish("stage-end", { stage: "report" });
+    return { exitCode, output, scan, audit };
+  };
   if (set.requirements.filter((requirement) => !requirement.constraint).length === 0) return finish(ExitCode.Safe, [], undefined, undefined);
 
-  const events = plan.events ?? new EventStream();
   const names = plan.names;
   events.excepted = plan.exceptions;
   const nameFindings = names ? await stage(events, "names", async () => checkRequirementNames(set.requirements, names.allowNames).filter((finding) => !events.excepted(finding))) : [];
@@ -190,7 +202,6 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
   const services = plan.audit ? (plan.audit.services ?? (await createAuditServices(plan.audit.options))) : undefined;
   const knownMalware = plan.sandbox.knownMalware ?? (services ? new KnownMalwareGate(services.malware, services.index, set) : undefined);
   const early = plan.audit && services ? new EarlyAudit(plan.audit, services, set) : undefined;
-  events.on("progress", ({ message }) => (plan.sandbox.progress ?? stderrProgress)(message));
   const scan = await sandboxScan(set, { ...plan.sandbox, knownMalware }, {
     events,
     plugins: plan.plugins,
@@ -202,12 +213,12 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
   if (scan.blocked) return finish(ExitCode.MaliciousActivity, findings, scan, undefined);
   if (!early) return finish(ExitCode.Safe, findings, scan, undefined);
 
-  plan.log.info(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
+  events.progress(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
   const audit = await stage(events, "audit", () => early.join(scan.installed));
   events.publish("audit-result", audit);
   for (const warning of audit.warnings) plan.log.warn(warning);
   const exitCode = auditExitCode(audit);
-  if (exitCode === ExitCode.Safe) await stage(events, "lock", () => writeLocks(plan, scan, audit));
+  if (exitCode === ExitCode.Safe) await stage(events, "lock", () => writeLocks(plan, events, scan, audit));
   else if (plan.locks.requirements || plan.locks.pylock) plan.log.warn("No lock file was written: the audit did not pass.");
   return finish(exitCode, findings, scan, audit);
 }

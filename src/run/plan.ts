@@ -14,9 +14,8 @@ import type { StaticRule } from "../rules/types.ts";
 
 export type ReportFormat = "text" | "json" | "sarif";
 
-/** Where the run's progress and diagnostics go (stderr, through the CLI's logger). */
+/** Where the run's warnings and diagnostics go (stderr, through the CLI's logger); progress is published on the event stream. */
 export interface RunLog {
-  info: (message: string) => void;
   warn: (message: string) => void;
   debug: (message: string) => void;
 }
