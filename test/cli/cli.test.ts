@@ -90,7 +90,7 @@ describe("--version and --help", () => {
     }
     const audit = await runCli(["audit", "--help"], { cwd: project.dir });
     expect(audit.stdout).toContain("--ignore-vuln");
-    expect(audit.stdout).not.toContain("--no-sandbox");
+    expect(audit.stdout).not.toContain("--pass-env");
     const cache = await runCli(["cache", "clean", "-h"], { cwd: project.dir });
     expect(cache.stdout).toContain("--cache-dir");
     expect(cache.stdout).not.toContain("--requirement");
