@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { runScan } from "../src/pipeline/scan.ts";
+import { runScan } from "../src/run/orchestrator.ts";
 import { requirementSet } from "../test/e2e/helpers.ts";
 import { buildToolProjects } from "../test/harness/build-tools.ts";
 import { startIndexServer } from "../test/harness/index-server.ts";

@@ -1,7 +1,6 @@
 /**
- * What each command does, given its resolved options. The stages after inputs are wired in here
- * as they land; until then a command shows the requirement set it would work on and fails with
- * "<what>: not implemented yet" (exit 2), and --dry-run is complete.
+ * What each command does, given its resolved options. `scan`, `lock` and `install` run the
+ * orchestrator (src/run) on a plan built in scan-command.ts.
  */
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import { MissingPreconditionError } from "../core/errors.ts";
@@ -14,7 +13,8 @@ import { applicableRequirements } from "../inputs/markers.ts";
 import { InputError } from "../core/errors.ts";
 import { auditRunOptions, exemptionsOf } from "./stage-options.ts";
 import { scanAndAudit } from "./scan-command.ts";
-import { packRuleDescriptors, renderRules, rulesModel, testRuleCases } from "./rules-command.ts";
+import { renderRules, ruleDescriptors, rulesModel, testRuleCases } from "./rules-command.ts";
+import { loadPluginFiles } from "../plugins/load.ts";
 import { installScannedArtifacts } from "./install-artifacts.ts";
 import type { ScanResult } from "../pipeline/scan.ts";
 import { type ResolvedOptions, effectiveIndexOptions } from "./options.ts";
@@ -125,7 +125,8 @@ export function runInstall(options: ResolvedOptions): Promise<ExitCodeValue> {
 
 export async function runRules(options: ResolvedOptions): Promise<ExitCodeValue> {
   if (options.ruleCasesDir !== undefined) return testRuleCases(options.ruleCasesDir);
-  await writeStdout(options.format === "sarif" ? formatSarif(rulesModel(packRuleDescriptors(options.rulePaths), options.cwd)) : renderRules(packRuleDescriptors(options.rulePaths), options.format));
+  const rules = ruleDescriptors(options.rulePaths, await loadPluginFiles(options.plugins));
+  await writeStdout(options.format === "sarif" ? formatSarif(rulesModel(rules, options.cwd)) : renderRules(rules, options.format));
   return ExitCode.Safe;
 }
 

@@ -1,7 +1,7 @@
 /**
- * --help text, rendered from the command tree and the option table (names, value hints, help
- * text and defaults). Option names sit in a fixed column and long ones wrap, so the long
- * --no-sandbox acknowledgement flag does not push every description 200 columns wide.
+ * --help text, rendered from the command table and the option table (names, value hints, help
+ * text and defaults). Option names sit in a fixed column and long ones wrap instead of pushing
+ * every description far to the right.
  */
 import pkg from "../../package.json" with { type: "json" };
 import { EXIT_CODE_HELP } from "../core/exit-codes.ts";

@@ -30,7 +30,6 @@ const NOT_FROM_PROJECT_SCAN = "a project file must not be able to weaken the sca
 
 const KNOWN_MALWARE_DATA = "a project file must not be able to choose or silence the known-malware check";
 
-export const NO_SANDBOX_ACKNOWLEDGEMENT = "i-understand-untrusted-code-will-run-on-this-machine";
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "requirement", short: "r", kind: "list", valueHint: "FILE", group: "input", description: "requirements file or lock file (uv.lock, poetry.lock, pylock.toml) to scan (repeatable)", defaultText: "./pylock.toml, ./uv.lock or ./poetry.lock if there is one, else ./pyproject.toml if it declares dependencies, else ./requirements.txt" },
@@ -61,7 +60,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "allow-name", kind: "list", valueHint: "NAME", group: "rules", description: "accept this package name although it is one letter away from a popular project (a typosquatting look-alike blocks the scan otherwise) (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "rules", kind: "list", valueHint: "FILE|DIR", group: "rules", description: "additional YAML rule pack, or a directory of them (repeatable)", defaultText: "built-in packs only" },
   { name: "test", kind: "string", valueHint: "DIR", group: "rule-cases", description: "run the cases beside the rule packs in DIR (<pack>.cases.yaml next to <pack>.yaml) through the real matchers instead of listing rules; each failing case is named with file:line, expected and got, and the exit code is 1", defaultText: "none", notFromProject: "it changes what the command does" },
-  { name: "plugin", kind: "list", valueHint: "FILE", group: "rules", description: "TypeScript plugin to load (repeatable)", defaultText: "none", notFromProject: "a plugin runs outside the sandbox" },
+  { name: "plugin", kind: "list", valueHint: "FILE", group: "rules", description: "TypeScript plugin file, loaded at run time; its hooks run in pipcanary's process, not in the sandbox (repeatable; see plugins/README.md)", defaultText: "none", notFromProject: "a plugin runs outside the sandbox" },
   { name: "pass-env", kind: "list", valueHint: "NAME", group: "sandbox", description: "let this host environment variable into the sandbox (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SAFETY },
   { name: "timeout-fetch", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the fetch phase", defaultText: "600" },
   { name: "timeout-install", kind: "string", valueHint: "SECONDS", group: "sandbox", description: "time limit of the install phase", defaultText: "300" },
@@ -73,8 +72,6 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "verdict-cache-readonly", kind: "boolean", group: "sandbox", description: "reuse cached verdicts but never write any (for untrusted jobs such as pull requests)", defaultText: "false" },
   { name: "trace-file", short: "t", kind: "string", valueHint: "FILE", group: "sandbox", description: "write the raw strace output to this file", defaultText: "none", notFromProject: "a project file must not choose where pipcanary writes" },
   { name: "temporary-directory", kind: "string", valueHint: "DIR", group: "sandbox", description: "where per-run work directories are created", defaultText: "$TMPDIR or /tmp", notFromProject: "a project file must not choose where pipcanary writes" },
-  { name: "no-sandbox", kind: "boolean", group: "sandbox", description: `run without bubblewrap (refused unless --${NO_SANDBOX_ACKNOWLEDGEMENT} is also given)`, defaultText: "false", notFromProject: NOT_FROM_PROJECT_SAFETY },
-  { name: NO_SANDBOX_ACKNOWLEDGEMENT, kind: "boolean", group: "sandbox", description: "acknowledge that --no-sandbox runs untrusted package code on this machine", defaultText: "false", notFromProject: NOT_FROM_PROJECT_SAFETY },
   { name: "log-level", kind: "string", valueHint: "silent|error|warn|info|debug", group: "output", description: "how much progress and diagnostics to print on stderr", defaultText: "info" },
   { name: "format", kind: "string", valueHint: "text|json|sarif", group: "output", description: "format of the results on stdout", defaultText: "text" },
   { name: "quiet", short: "q", kind: "boolean", group: "output", description: "print only the verdict line and errors (same as --log-level error; the text report shrinks to its verdict line)", defaultText: "false" },

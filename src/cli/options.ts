@@ -103,8 +103,6 @@ export interface ResolvedOptions {
   traceFile: string | undefined;
   /** Absolute; defaults to the system temp directory. */
   temporaryDirectory: string;
-  /** Only true together with the acknowledgement flag. */
-  noSandbox: boolean;
 
   logLevel: LogLevel;
   format: OutputFormat;

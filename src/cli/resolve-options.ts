@@ -16,7 +16,7 @@ import { displayPath } from "../inputs/input-file.ts";
 import { applyOnlyBinary } from "../inputs/requirements-file.ts";
 import type { CommandLineValues } from "./argv.ts";
 import { enclosingProjectFile, notFromProjectHint, type Setting, type SettingSource, readEnvSettings, readProjectSettings } from "./config-sources.ts";
-import { findOption, NO_SANDBOX_ACKNOWLEDGEMENT, type OptionSpec, optionsOf } from "./option-table.ts";
+import { findOption, type OptionSpec, optionsOf } from "./option-table.ts";
 import { logLevelOf, parseOutputTarget } from "./output.ts";
 import {
   type CommandName,
@@ -198,17 +198,6 @@ export function resolveOptions(input: ResolveInput): Resolution {
   const paths = (name: string, check?: (value: Value, name: string) => string): string[] =>
     unique(settings.list(name).map((value) => (check ? check(value, name) : pathOf(value))));
 
-  const noSandbox = flag("no-sandbox");
-  const acknowledged = flag(NO_SANDBOX_ACKNOWLEDGEMENT);
-  if (noSandbox && !acknowledged) {
-    throw new InputError(
-      "--no-sandbox is refused: without the sandbox, the packages' install and import code runs on this machine with your privileges and can read your real credentials",
-      undefined,
-      `if you accept that, add --${NO_SANDBOX_ACKNOWLEDGEMENT}`,
-    );
-  }
-  if (acknowledged && !noSandbox) warnings.push(`--${NO_SANDBOX_ACKNOWLEDGEMENT} has no effect without --no-sandbox`);
-
   const format = scalar("format", (text) => parseChoice(text, OUTPUT_FORMATS)) ?? "text";
   const dryRun = flag("dry-run");
   if (dryRun && format === "sarif") throw new InputError("--dry-run prints the requirement set as text or json, not sarif", undefined, "use --format text or --format json");
@@ -258,7 +247,6 @@ export function resolveOptions(input: ResolveInput): Resolution {
     verdictCacheReadonly: flag("verdict-cache-readonly"),
     traceFile: path("trace-file"),
     temporaryDirectory: path("temporary-directory", existing("directory")) ?? tmpdir(),
-    noSandbox,
     logLevel: logLevelOf(scalar("log-level", (text) => parseChoice(text, LOG_LEVELS)), flag("quiet"), flag("verbose")),
     format,
     quiet: flag("quiet"),

@@ -1,34 +1,49 @@
-import type { Severity } from "../core/severity.ts";
+import pkg from "../../package.json" with { type: "json" };
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
+import type { Severity } from "../core/severity.ts";
+import type { Plugin } from "../plugins/api.ts";
+import { builtinPlugins, pluginRuleDescriptors } from "../plugins/builtin/index.ts";
+import { checkExceptionRuleIds } from "../plugins/exceptions.ts";
+import { buildReportModel, type ReportModel, type RuleDescriptor as ReportRuleDescriptor } from "../report/model.ts";
 import { casesPassed, renderCaseReport, runRuleCases } from "../rule-cases/case-runner.ts";
 import { loadRuleSet } from "../rules/rule-set.ts";
-import { writeStdout } from "./output.ts";
 import type { OutputFormat } from "./options.ts";
-import pkg from "../../package.json" with { type: "json" };
-import { buildReportModel, type ReportModel, type RuleDescriptor as ReportRuleDescriptor } from "../report/model.ts";
+import { writeStdout } from "./output.ts";
 
-/** What `pipcanary rules` lists about one rule; rules that are not in a YAML pack add their own. */
+/** What `pipcanary rules` lists about one rule: a YAML pack's or a plugin's (built-in or --plugin). */
 export interface RuleDescriptor {
   id: string;
   type: ReportRuleDescriptor["kind"];
   severity: Severity;
-  pack: string;
-  file: string;
+  /** The pack's file, or `plugin NAME`. */
+  from: string;
+  /** The pack's name, for pack rules. */
+  pack: string | undefined;
+  /** The plugin's name, for plugin rules. */
+  plugin: string | undefined;
   description: string;
   explanation: string;
 }
 
-/** The rules of the built-in packs and the packs at `rulePaths`. */
-export function packRuleDescriptors(rulePaths: readonly string[]): RuleDescriptor[] {
-  return loadRuleSet(rulePaths).rules.map((rule) => ({
-    id: rule.id, type: rule.type, severity: rule.severity, pack: rule.source.pack, file: rule.source.file, description: rule.description, explanation: rule.explanation,
-  }));
+/**
+ * Every rule a scan with the same --rules and --plugin can report: the built-in and given packs,
+ * then the built-in and given plugins. Loading validates the packs and that every rule id their
+ * `exceptions:` name exists, so this doubles as the check for a pack being written (errors exit 1).
+ */
+export function ruleDescriptors(rulePaths: readonly string[], plugins: readonly Plugin[] = []): RuleDescriptor[] {
+  const ruleSet = loadRuleSet(rulePaths);
+  const pluginRules = pluginRuleDescriptors([...builtinPlugins([]), ...plugins]);
+  checkExceptionRuleIds(ruleSet.packs, new Set([...ruleSet.rules, ...pluginRules].map((rule) => rule.id)));
+  return [
+    ...ruleSet.rules.map((rule) => ({
+      id: rule.id, type: rule.type, severity: rule.severity, from: rule.source.file, pack: rule.source.pack, plugin: undefined, description: rule.description, explanation: rule.explanation,
+    })),
+    ...pluginRules.map((rule) => ({
+      id: rule.id, type: "plugin" as const, severity: rule.severity, from: `plugin ${rule.plugin}`, pack: undefined, plugin: rule.plugin, description: rule.description, explanation: rule.explanation,
+    })),
+  ];
 }
 
-/**
- * `pipcanary rules`: every rule that a scan with the same --rules would apply. Loading validates
- * the packs, so this doubles as the check for a pack being written (errors exit 1).
- */
 /** The rules as a report without results, for `rules --format sarif`: each rule with its help and severity. */
 export function rulesModel(rules: readonly RuleDescriptor[], cwd: string): ReportModel {
   const descriptors = rules.map((rule) => ({ id: rule.id, description: rule.description, explanation: rule.explanation, severity: rule.severity, kind: rule.type }));
@@ -36,13 +51,20 @@ export function rulesModel(rules: readonly RuleDescriptor[], cwd: string): Repor
 }
 
 export function renderRules(rules: readonly RuleDescriptor[], format: OutputFormat): string {
-  if (format === "json") return `${JSON.stringify(rules.map(({ explanation: _explanation, ...row }) => row), null, 2)}
-`;
+  if (format === "json") {
+    const rows = rules.map((rule) =>
+      rule.plugin === undefined
+        ? { id: rule.id, type: rule.type, severity: rule.severity, pack: rule.pack, file: rule.from, description: rule.description }
+        : { id: rule.id, type: rule.type, severity: rule.severity, plugin: rule.plugin, description: rule.description },
+    );
+    return `${JSON.stringify(rows, null, 2)}\n`;
+  }
   const width = Math.max(...rules.map((rule) => rule.id.length));
   const line = (rule: RuleDescriptor) => `  ${rule.id.padEnd(width)}  ${rule.type.padEnd(7)}  ${rule.severity.padEnd(5)}  ${rule.description}`;
-  const packs = [...new Set(rules.map((rule) => rule.file))];
-  const sections = packs.map((file) => [`${file}:`, ...rules.filter((rule) => rule.file === file).map(line)].join("\n"));
-  return `${sections.join("\n\n")}\n\n${rules.length} rules in ${packs.length} packs.\n`;
+  const sources = [...new Set(rules.map((rule) => rule.from))];
+  const sections = sources.map((from) => [`${from}:`, ...rules.filter((rule) => rule.from === from).map(line)].join("\n"));
+  const packs = sources.filter((from) => !from.startsWith("plugin ")).length;
+  return `${sections.join("\n\n")}\n\n${rules.length} rules in ${packs} packs and ${sources.length - packs} plugins.\n`;
 }
 
 /**

@@ -1,150 +1,48 @@
 /**
- * The scan as the user runs it: package names checked before pip sees them, the sandboxed
- * fetch → static → install → import phases, then the audit of exactly what was installed, the
- * lock files, and one report. `lock` and `install` reuse it and act on the scanned artifacts.
+ * The scan as the user asked for it: the resolved options turned into a plan (src/run/plan.ts)
+ * for the orchestrator. `lock` and `install` run the same plan and act on the scanned artifacts.
  */
 import pkg from "../../package.json" with { type: "json" };
-import { type AuditReport, auditDistributions, auditExitCode, createAuditServices } from "../audit/index.ts";
+import { createAuditServices } from "../audit/index.ts";
 import { scanVerdictCache } from "../cache/for-scan.ts";
 import { rulePacksDigest } from "../cache/verdict-key.ts";
-import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
-import { normalizeName } from "../core/names.ts";
-import type { Artifact } from "../core/artifact.ts";
-import { applicableRequirements } from "../inputs/markers.ts";
 import type { RequirementSet } from "../core/requirements.ts";
-import { filesByName, writePylock } from "../lock/pylock-write.ts";
-import { writeRequirementsLock } from "../lock/requirements-lock.ts";
-import { KnownMalwareGate } from "../pipeline/known-malware.ts";
-import { type ScanResult, type StaticScanSandbox, runScan } from "../pipeline/scan.ts";
-import type { Finding } from "../core/finding.ts";
-import { buildReportModel, type ReportModel, skippedPackages } from "../report/model.ts";
-import { releaseDependencies } from "../report/dependencies.ts";
-import { renderReport } from "../report/render.ts";
+import { applicableRequirements } from "../inputs/markers.ts";
+import { builtinPlugins, pluginRuleDescriptors } from "../plugins/builtin/index.ts";
+import { checkExceptionRuleIds, exceptionFilter } from "../plugins/exceptions.ts";
+import { loadPluginFiles } from "../plugins/load.ts";
+import { skippedPackages } from "../report/model.ts";
+import { sentenceProgress } from "../report/progress.ts";
 import { loadRuleSet } from "../rules/rule-set.ts";
-import type { DynamicRule, StaticRule } from "../rules/types.ts";
-import { type ArtifactStaticResult, checkRequirementNames, refuseSdists, scanArtifactsStatically } from "../static/index.ts";
-import { NotImplementedError } from "./not-implemented.ts";
+import { type RunOutcome, runPlan } from "../run/orchestrator.ts";
+import type { ScanPlan } from "../run/plan.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { logger, startProgress } from "./output.ts";
-import { sentenceProgress } from "../report/progress.ts";
 import { auditRunOptions, exemptionsOf, holdBackIndex } from "./stage-options.ts";
-import type { HoldBackIndex } from "../audit/hold-back.ts";
 import type { RequirementSetView } from "./requirement-set-output.ts";
-
-export interface ScanOutcome {
-  exitCode: ExitCodeValue;
-  /** Everything to print on stdout, in the chosen format. */
-  output: string;
-  /** The report as data, for the -o files. */
-  model: ReportModel;
-  /** The finished scan, artifacts still on disk; undefined when it stopped before running. */
-  scan: ScanResult | undefined;
-  audit: AuditReport | undefined;
-}
-
-interface LoadedRules {
-  dynamic: DynamicRule[];
-  static: StaticRule[];
-  /** For the verdict cache's key. */
-  digest: string;
-}
-
-function loadRules(options: ResolvedOptions): LoadedRules {
-  const set = loadRuleSet(options.rulePaths);
-  return { dynamic: set.dynamic, static: set.static, digest: rulePacksDigest(set.packs) };
-}
-
-function refuseUnimplemented(options: ResolvedOptions): void {
-  if (options.noSandbox) throw new NotImplementedError("--no-sandbox", "run the scan in the sandbox (drop --no-sandbox)");
-  if (options.plugins.length > 0) throw new NotImplementedError("--plugin", "use YAML rule packs (--rules) for now");
-}
 
 /** Requirements whose markers do not apply to the target interpreter are not scanned. */
 function applicableSet(view: RequirementSetView): RequirementSet {
   return { requirements: applicableRequirements(view.set.requirements, view.environment), index: view.index };
 }
 
-function onlyBinaryApplies(onlyBinary: readonly string[], artifact: Artifact): boolean {
-  return onlyBinary.includes(":all:") || onlyBinary.includes(normalizeName(artifact.name));
-}
-
-function staticHook(options: ResolvedOptions, rules: StaticRule[], onlyBinary: readonly string[]) {
-  const cache = new Map<string, ArtifactStaticResult>();
-  return async (artifacts: Artifact[], sandbox: StaticScanSandbox): Promise<Finding[]> => {
-    const refused = refuseSdists(artifacts.filter((artifact) => onlyBinaryApplies(onlyBinary, artifact)));
-    const result = await scanArtifactsStatically(artifacts, { rules, allowlist: options.allowlist, python: sandbox.python, spawn: sandbox.spawn, cache });
-    for (const note of result.notes) logger.debug(note);
-    return [...refused, ...result.findings];
-  };
-}
-
-function render(
-  options: ResolvedOptions,
-  set: RequirementSet,
-  findings: readonly Finding[],
-  audit: AuditReport | undefined,
-  scan: ScanResult | undefined,
-  exitCode: ExitCodeValue,
-  dependencies?: ReadonlyMap<string, readonly string[]>,
-  holdBack?: HoldBackIndex,
-): Pick<ScanOutcome, "output" | "model"> {
-  const model = buildReportModel({
-    command: "scan",
-    version: pkg.version,
-    exitCode,
-    cwd: options.cwd,
-    requirements: set.requirements,
-    findings,
-    audit,
-    installed: scan?.installed,
-    exemptions: exemptionsOf(options, set.index, audit, holdBack),
-    skipped: skippedPackages(options.doNotScan),
-    dependencies,
-    verdictFromCache: scan?.verdictFromCache,
-  });
-  return { output: renderReport(model, options.format, { quiet: options.quiet }), model };
-}
-
-async function writeLocks(options: ResolvedOptions, scan: ScanResult, audit: AuditReport, index: RequirementSet["index"]): Promise<void> {
-  if (options.lockedRequirementFile) {
-    await writeRequirementsLock(scan.installed, options.lockedRequirementFile);
-    logger.info(`Wrote ${options.lockedRequirementFile} (${scan.installed.length} packages, hashes of the scanned files).`);
-  }
-  if (options.pylockFile) {
-    await writePylock(scan.installed, options.pylockFile, { indexUrl: index.indexUrl ?? "", createdBy: `pipcanary ${pkg.version}`, files: filesByName(audit.packages) });
-    logger.info(`Wrote ${options.pylockFile}.`);
-  }
-}
-
-/**
- * Runs the whole check. On success the scan's artifacts stay on disk until `outcome.scan.dispose()`
- * (or exit), so `install` can install exactly those files.
- */
-export async function scanAndAudit(options: ResolvedOptions, view: RequirementSetView): Promise<ScanOutcome> {
-  refuseUnimplemented(options);
-  const rules = loadRules(options);
+/** The plan, and what must be closed once it ran (the verdict cache's connections, the progress display). */
+export async function scanPlan(options: ResolvedOptions, view: RequirementSetView): Promise<{ plan: ScanPlan; close: () => void }> {
+  const ruleSet = loadRuleSet(options.rulePaths);
+  const plugins = await loadPluginFiles(options.plugins);
+  checkExceptionRuleIds(ruleSet.packs, new Set([...ruleSet.rules.map((rule) => rule.id), ...pluginRuleDescriptors([...builtinPlugins([]), ...plugins]).map((rule) => rule.id)]));
   // Opened first: a shared cache without its key is refused before anything runs.
-  const verdictCache = scanVerdictCache(options, { rulesDigest: rules.digest, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });
+  const pluginNames = plugins.map((plugin) => `plugin:${plugin.name}`).join("\n");
+  const verdictCache = scanVerdictCache(options, { rulesDigest: `${rulePacksDigest(ruleSet.packs)}\n${pluginNames}`, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });
   const set = applicableSet(view);
-  if (set.requirements.filter((requirement) => !requirement.constraint).length === 0) {
-    return { exitCode: ExitCode.Safe, ...render(options, set, [], undefined, undefined, ExitCode.Safe), scan: undefined, audit: undefined };
-  }
-
-  const nameFindings = checkRequirementNames(set.requirements, options.allowNames);
-  if (nameFindings.some((finding) => finding.severity === "block")) {
-    const exitCode = ExitCode.MaliciousActivity;
-    return { exitCode, ...render(options, set, nameFindings, undefined, undefined, exitCode), scan: undefined, audit: undefined };
-  }
-
   const auditOptions = auditRunOptions(options, set.index, view.environment);
   const services = await createAuditServices(auditOptions);
   const holdBack = holdBackIndex(options, set, services.index);
   const progress = startProgress();
-  const scan = await runScan(
-    set,
-    {
-      knownMalware: new KnownMalwareGate(services.malware, services.index, set),
-      holdBack,
+  const plan: ScanPlan = {
+    requirements: set,
+    names: { allowNames: options.allowNames },
+    sandbox: {
       temporaryDirectory: options.temporaryDirectory,
       passEnv: options.passEnv,
       timeouts: { fetch: options.timeoutFetchSeconds, install: options.timeoutInstallSeconds, import: options.timeoutImportSeconds },
@@ -152,26 +50,38 @@ export async function scanAndAudit(options: ResolvedOptions, view: RequirementSe
       graceSeconds: options.graceSeconds,
       doNotScan: options.doNotScan,
       traceFile: options.traceFile,
-      rules: rules.dynamic,
+      rules: ruleSet.dynamic,
+      holdBack,
       verdictCache,
       progress: progress ? sentenceProgress(progress) : (message) => logger.info(message),
     },
-    { staticScan: staticHook(options, rules.static, set.index.onlyBinary) },
-  ).finally(() => {
+    static: { rules: ruleSet.static, allowlist: options.allowlist },
+    audit: { options: auditOptions, services },
+    locks: { requirements: options.lockedRequirementFile, pylock: options.pylockFile },
+    report: {
+      format: options.format,
+      quiet: options.quiet,
+      cwd: options.cwd,
+      exemptions: (audit) => exemptionsOf(options, set.index, audit, holdBack),
+      skipped: skippedPackages(options.doNotScan),
+    },
+    log: { warn: (message) => logger.warn(message), debug: (message) => logger.debug(message) },
+    exceptions: exceptionFilter(ruleSet.packs),
+    plugins,
+  };
+  const close = () => {
     verdictCache?.cache.close();
     progress?.close();
-  });
-  const findings = [...nameFindings, ...scan.findings];
-  if (scan.blocked) {
-    const exitCode = ExitCode.MaliciousActivity;
-    return { exitCode, ...render(options, set, findings, undefined, scan, exitCode, await releaseDependencies(services.index, scan.artifacts), holdBack), scan, audit: undefined };
-  }
+  };
+  return { plan, close };
+}
 
-  logger.info(`Auditing ${scan.installed.length} installed package(s) for known vulnerabilities and recent uploads…`);
-  const audit = await auditDistributions(scan.installed, set.requirements, auditOptions, services);
-  for (const warning of audit.warnings) logger.warn(warning);
-  const exitCode = auditExitCode(audit);
-  if (exitCode === ExitCode.Safe) await writeLocks(options, scan, audit, set.index);
-  else if (options.lockedRequirementFile || options.pylockFile) logger.warn("No lock file was written: the audit did not pass.");
-  return { exitCode, ...render(options, set, findings, audit, scan, exitCode, await releaseDependencies(services.index, scan.installed), holdBack), scan, audit };
+/** Runs the whole check (see runPlan). */
+export async function scanAndAudit(options: ResolvedOptions, view: RequirementSetView): Promise<RunOutcome> {
+  const { plan, close } = await scanPlan(options, view);
+  try {
+    return await runPlan(plan);
+  } finally {
+    close();
+  }
 }

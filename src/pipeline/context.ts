@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { ScanVerdictCache } from "../cache/scan-seam.ts";
 import type { Finding } from "../core/finding.ts";
+import type { EventStream } from "../events/stream.ts";
 import type { DynamicRule } from "../rules/types.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import type { SandboxEnvironment } from "../sandbox/environment.ts";
@@ -54,6 +55,7 @@ export function readOnlyDownloads(environment: SandboxEnvironment): Mount[] {
 /** What every phase of one scan shares. */
 export interface ScanContext {
   environment: SandboxEnvironment;
+  events: EventStream;
   runner: PhaseRunner;
   options: ScanOptions;
   progress: Progress;

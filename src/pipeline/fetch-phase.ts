@@ -33,40 +33,51 @@ function proxyEnv(sandboxEnv: Record<string, string>): Record<string, string> {
   return { ...PROXY_ENV, ...Object.fromEntries(cleared) };
 }
 
-/** How long the trace may lag behind the proxy before a process is looked up in the tree. */
-const TRACE_CATCH_UP_MS = 100;
-
 /**
  * Blame for a request that reached the egress proxy, found through the host's view of the
- * forwarder connection. pip's own requests to the indexes are the point of the fetch phase; a
- * refused one of pip's is a warning (an index linking files elsewhere). Any request from
- * package code is a blocking finding, reported with its real destination (the trace alone only
- * sees a connection to the forwarder, which PhaseTrace leaves to this).
+ * forwarder connection, published as an `egress` event (the built-in egress plugin turns it into
+ * a finding). The proxy can hear from a process before the trace has shown its spawn and exec,
+ * so a sender is looked up once the trace has shown its connection to the forwarder (or ended).
  */
-function egressFinding(context: ScanContext, attempt: EgressAttempt): void {
+function publishEgress(context: ScanContext, attempt: EgressAttempt, forwarderClients: ReadonlySet<number>, onForwarderClient: (pid: number, then: () => void) => void): void {
   const active = context.runner.active;
   if (!active) return;
   const owner = attempt.peerPort === undefined ? undefined : sandboxSocketOwner(active.run.tracerPid, attempt.peerPort, FORWARD_PORT);
-  // Let the trace catch up with the process's spawn and exec before asking who it is.
-  const settle = new Promise<void>((resolve) => setTimeout(resolve, TRACE_CATCH_UP_MS)).then(() => {
+  const publish = () => {
     const attribution = owner === undefined ? undefined : active.trace.attributionOf(owner);
-    const packageName = attribution?.package;
-    if (packageName === undefined && attempt.allowed) return;
-    active.trace.report({
-      source: "egress",
-      ruleId: attempt.allowed ? "egress" : "egress-refused",
-      severity: packageName === undefined ? "warn" : "block",
-      description: attempt.allowed ? "Network connection from package code." : "Network connection to a host that is not a package index.",
-      explanation: attempt.allowed
-        ? "Code of the package used the network while pip was downloading. Only pip needs the network, to fetch from the configured indexes; a package that reaches out during its build can send stolen data or fetch a second stage."
-        : "While pip was downloading, code reached out to a destination other than the configured indexes. Malware does this to send stolen credentials away or to fetch its next stage.",
-      package: packageName,
-      phase: active.phase,
-      subject: { kind: "connection", address: attempt.host, port: attempt.port },
-      argv: attribution?.argv,
-    });
+    context.events.publish("egress", { attempt, phase: active.phase, package: attribution?.package, argv: attribution?.argv });
+  };
+  if (owner === undefined || forwarderClients.has(owner)) {
+    publish();
+    return;
+  }
+  active.pending.push(
+    new Promise<void>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        publish();
+        resolve();
+      };
+      onForwarderClient(owner, finish);
+      void active.traceEnded.then(finish);
+    }),
+  );
+}
+
+/** The processes the trace has seen connect to the forwarder, and who waits for which. */
+function forwarderClients(context: ScanContext): { seen: Set<number>; waitFor: (pid: number, then: () => void) => void; close: () => void } {
+  const seen = new Set<number>();
+  const waiting = new Map<number, Array<() => void>>();
+  const close = context.events.on("syscall", ({ event }) => {
+    if (event.kind !== "connect" || event.port !== FORWARD_PORT || seen.has(event.pid)) return;
+    seen.add(event.pid);
+    for (const then of waiting.get(event.pid) ?? []) then();
+    waiting.delete(event.pid);
   });
-  active.pending.push(settle);
+  const waitFor = (pid: number, then: () => void) => waiting.set(pid, [...(waiting.get(pid) ?? []), then]);
+  return { seen, waitFor, close };
 }
 
 /** The releases whose files pip fetched through the proxy so far, in order. */
@@ -89,8 +100,7 @@ function screenFor(context: ScanContext, gate: KnownMalwareGate, attempts: () =>
     try {
       const verdict = await gate.screen(url, downloadedReleases(attempts()));
       for (const finding of verdict.findings) {
-        if (context.runner.active) context.runner.active.trace.report(finding);
-        else context.findings.push(finding);
+        if (!context.events.report(finding)) context.findings.push(finding);
       }
       return !verdict.refuse;
     } catch (error) {
@@ -230,10 +240,11 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
   // Under --hold-back-recent pip sees one index, the held-back view of all of them, served by the proxy.
   const pipIndex = heldBack ? { ...set.index, indexUrl: `${PROXY_URL}${HOLD_BACK_PATH}`, extraIndexUrls: [] } : set.index;
   const screenFailure: { error?: unknown } = {};
+  const clients = forwarderClients(context);
   const proxy = await startEgressProxy({
     socketPath: join(environment.egressDir, environment.egressSocketName),
     allow: heldBack ? new Set([...allowedDestinations(set.index), destinationKey("127.0.0.1", FORWARD_PORT)]) : allowedDestinations(set.index),
-    onAttempt: (attempt) => egressFinding(context, attempt),
+    onAttempt: (attempt) => publishEgress(context, attempt, clients.seen, clients.waitFor),
     screen: gate ? screenFor(context, gate, () => proxy.attempts, screenFailure) : undefined,
     answer: heldBack ? (url) => (url.origin === PROXY_URL ? heldBack.answer(url) : Promise.resolve(undefined)) : undefined,
   });
@@ -293,6 +304,7 @@ export async function fetchPhase(context: ScanContext, set: RequirementSet): Pro
     if (!(await checkDownloads(context, buildArtifacts))) return undefined;
     return { artifacts, buildArtifacts };
   } finally {
+    clients.close();
     unregister();
     await proxy.close();
   }

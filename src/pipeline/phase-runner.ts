@@ -7,6 +7,7 @@ import type { Mount } from "../sandbox/bwrap.ts";
 import type { SandboxEnvironment } from "../sandbox/environment.ts";
 import { FIRST_FAILED_STEP_STATUS, type SupervisorPlan, type SupervisorStep, supervisorEnvironment, supervisorProgram } from "../sandbox/supervisor.ts";
 import { TracedRun, type TracedRunResult } from "../sandbox/traced-run.ts";
+import type { EventStream } from "../events/stream.ts";
 import type { AttributedEvent } from "../trace/events.ts";
 import type { Phase } from "../core/phase.ts";
 import { STRACE_ARGS } from "../trace/parser.ts";
@@ -47,6 +48,8 @@ export interface PhaseOutcome {
 
 export interface PhaseRunnerOptions {
   environment: SandboxEnvironment;
+  /** Where the phase publishes its events and findings; it stops the sandbox on the first blocking finding. */
+  events: EventStream;
   tools: { bwrap: string; strace: string };
   matcher: Matcher;
   graceSeconds: number;
@@ -61,6 +64,8 @@ export interface ActivePhase {
   run: TracedRun;
   /** Work to finish before the phase's findings are final (proxy refusals being attributed). */
   pending: Promise<void>[];
+  /** Resolves when the whole trace has been read: nothing more will be attributed. */
+  traceEnded: Promise<void>;
 }
 
 
@@ -98,7 +103,8 @@ export class PhaseRunner {
   constructor(private readonly options: PhaseRunnerOptions) {}
 
   async run(spec: PhaseSpec): Promise<PhaseOutcome> {
-    const { environment, tools, matcher, graceSeconds, rawTrace } = this.options;
+    const { environment, tools, matcher, graceSeconds, rawTrace, events } = this.options;
+    const phase = spec.phase;
     const plan: SupervisorPlan = {
       forward: spec.forward,
       steps: spec.steps.map(({ argv, cwd, required, stdin, waitSeconds }) => ({ argv, cwd, required, stdin, waitSeconds })),
@@ -116,14 +122,20 @@ export class PhaseRunner {
       matcher,
       cwd: environment.workDir,
       rawSink: rawTrace?.write,
-      onBlock: () => run?.abort(),
+      onFinding: (finding) => events.publish("finding", finding),
+      excepted: events.excepted,
+      onTraceProblem: (line) => events.publish("trace-problem", { phase, line }),
+      onLingering: ({ package: name, argv }) => events.publish("lingering-process", { phase, package: name, argv }),
       graceSeconds,
       supervisorArgv,
       steps: spec.steps.map((step) => ({ argv: step.argv, package: step.package, tokens: step.tokens })),
       urlBuildPackage: this.options.urlBuildPackage,
       forwarder: spec.forward ? { address: "127.0.0.1", port: spec.forward.port } : undefined,
       protectedDirs: spec.protectedDirs,
-      onEvent: spec.onEvent,
+      onEvent: (attributed) => {
+        spec.onEvent?.(attributed);
+        events.publish("syscall", attributed);
+      },
     });
     run = new TracedRun({
       ...tools,
@@ -139,13 +151,25 @@ export class PhaseRunner {
       timeoutMs: spec.timeoutSeconds * 1000,
       onLine: trace.line,
     });
-    const active: ActivePhase = { phase: spec.phase, trace, run, pending: [] };
+    let traceEnd = () => {};
+    const traceEnded = new Promise<void>((resolve) => (traceEnd = resolve));
+    const active: ActivePhase = { phase, trace, run, pending: [], traceEnded };
     this.active = active;
-    const result = await run.done;
-    trace.finish();
-    await Promise.all(active.pending);
-    this.active = undefined;
-    rawTrace?.flush();
+    const started = run;
+    events.enter({ phase, report: (finding) => trace.report(finding), stop: () => started.abort() });
+    let result: TracedRunResult;
+    try {
+      result = await run.done;
+      trace.finish();
+      traceEnd();
+      await Promise.all(active.pending);
+    } finally {
+      traceEnd();
+      events.leave();
+      this.active = undefined;
+      rawTrace?.flush();
+    }
+    events.throwIfFailed();
 
     const blocked = trace.isBlocked;
     if (!blocked && result.timedOut) {

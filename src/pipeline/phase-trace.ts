@@ -3,6 +3,7 @@ import { TraceMonitor } from "../match/monitor.ts";
 import type { Finding } from "../core/finding.ts";
 import type { AttributedEvent, Attribution, FileEvent, TraceEvent } from "../trace/events.ts";
 import type { Phase } from "../core/phase.ts";
+import { ARTIFACT_TAMPERING, LINGERING_PROCESS } from "../plugins/builtin/sandbox-integrity.ts";
 import { AttributionPolicy, type AttributionPolicyOptions, type StepNote } from "./attribution.ts";
 
 export interface PhaseTraceOptions extends AttributionPolicyOptions {
@@ -12,8 +13,14 @@ export interface PhaseTraceOptions extends AttributionPolicyOptions {
   cwd: string;
   /** Every raw line, for `-t FILE`. */
   rawSink?: (line: string) => void;
-  /** The first blocking finding: the caller kills the sandbox. */
-  onBlock: (finding: Finding) => void;
+  /** Every finding the trace accepts, in order; the event stream stops the sandbox on the first blocking one. */
+  onFinding: (finding: Finding) => void;
+  /** Findings to drop before they count (rule packs' `exceptions:` by rule id). */
+  excepted?: (finding: Finding) => boolean;
+  /** Each strace line the parser could not read. */
+  onTraceProblem?: (line: string) => void;
+  /** A package's process still alive after the supervisor's grace period, before its finding. */
+  onLingering?: (lingering: { package: string; argv: string[] }) => void;
   graceSeconds: number;
   /**
    * The in-sandbox egress forwarder. A package's connection to it is left to the egress proxy,
@@ -59,7 +66,7 @@ export class PhaseTrace {
       onExec: this.policy.onExec,
       onEvent: this.observe,
       onFinding: (finding) => this.report(finding),
-      parser: { initialCwd: options.cwd },
+      parser: { initialCwd: options.cwd, onProblem: options.onTraceProblem },
     });
   }
 
@@ -96,11 +103,10 @@ export class PhaseTrace {
     if (path === undefined) return;
     this.report({
       source: "behavioural",
-      ruleId: "artifact-tampering",
-      severity: "block",
-      description: "Tampering with downloaded packages.",
-      explanation:
-        "Code of the package changed the files pip downloaded, which would make pipcanary scan, install and lock something other than what the index served.",
+      ruleId: ARTIFACT_TAMPERING.id,
+      severity: ARTIFACT_TAMPERING.severity,
+      description: ARTIFACT_TAMPERING.description,
+      explanation: ARTIFACT_TAMPERING.explanation,
       package: attribution.package,
       phase: this.options.phase,
       subject: { kind: "access", path },
@@ -160,12 +166,10 @@ export class PhaseTrace {
 
   /** Adds a finding; the first blocking one stops the phase. */
   report(finding: Finding): void {
-    if (this.blocked || this.isForwarderConnection(finding)) return;
+    if (this.blocked || this.isForwarderConnection(finding) || this.options.excepted?.(finding)) return;
     this.findings.push(finding);
-    if (finding.severity === "block") {
-      this.blocked = true;
-      this.options.onBlock(finding);
-    }
+    if (finding.severity === "block") this.blocked = true;
+    this.options.onFinding(finding);
   }
 
   private isForwarderConnection(finding: Finding): boolean {
@@ -182,11 +186,12 @@ export class PhaseTrace {
       const attribution = this.monitor.tree.attributionOf(pid);
       if (attribution.package === undefined || reported.has(attribution.package)) continue;
       reported.add(attribution.package);
+      this.options.onLingering?.({ package: attribution.package, argv: attribution.argv });
       this.report({
         source: "behavioural",
-        ruleId: "lingering-process",
-        severity: "warn",
-        description: "A process kept running after the package's code had finished.",
+        ruleId: LINGERING_PROCESS.id,
+        severity: LINGERING_PROCESS.severity,
+        description: LINGERING_PROCESS.description,
         explanation: `It was still alive ${this.options.graceSeconds} s after the ${this.options.phase} phase's commands returned, which is how payloads that wait before they act escape short-lived scans. pipcanary killed it.`,
         package: attribution.package,
         phase: this.options.phase,

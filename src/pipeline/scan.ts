@@ -1,14 +1,15 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { eq as versionsEqual } from "@renovatebot/pep440";
-import { cacheLine, reuseVerdict, type VerdictOrigin, verdictOf } from "../cache/scan-seam.ts";
 import { onCleanup } from "../core/cleanup.ts";
 import type { Artifact, InstalledDistribution } from "../core/artifact.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import { compileRules } from "../match/matcher.ts";
 import type { Finding } from "../core/finding.ts";
 import { loadRuleSet } from "../rules/rule-set.ts";
-import { createSandboxEnvironment } from "../sandbox/environment.ts";
+import type { VerdictOrigin } from "../cache/scan-seam.ts";
+import type { EventStream } from "../events/stream.ts";
+import { createSandboxEnvironment, type SandboxEnvironment } from "../sandbox/environment.ts";
 import { detectHostPython, requireSandboxTools } from "../sandbox/host-python.ts";
 import type { SpawnFunction } from "../static/python/extractor.ts";
 import { DEFAULT_GRACE_SECONDS, type ScanContext, type ScanOptions } from "./context.ts";
@@ -17,10 +18,10 @@ import { importPhase } from "./import-phase.ts";
 import { readVenvDistributions, type VenvDistribution, venvSitePackages } from "./installed.ts";
 import { installPhase } from "./install-phase.ts";
 import { PhaseRunner } from "./phase-runner.ts";
-import { stderrProgress } from "./progress.ts";
 import { RawTraceWriter } from "./raw-trace.ts";
 import { staticSandboxSpawn } from "./static-sandbox.ts";
 
+export type { VenvDistribution } from "./installed.ts";
 export type { ScanOptions } from "./context.ts";
 export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "./context.ts";
 
@@ -30,11 +31,6 @@ export interface StaticScanSandbox {
   spawn: SpawnFunction;
   /** The interpreter's path inside (and outside) the sandbox. */
   python: string;
-}
-
-export interface ScanHooks {
-  /** Runs between fetch and install on every downloaded file; a blocking finding stops the scan. */
-  staticScan?: (artifacts: Artifact[], sandbox: StaticScanSandbox) => Promise<Finding[]>;
 }
 
 export interface ScanResult {
@@ -47,7 +43,9 @@ export interface ScanResult {
   artifacts: Artifact[];
   /** Build requirements of sdists (setuptools, wheel, …): downloaded and used, not installed. */
   buildArtifacts: Artifact[];
-  /** Set when install and import were skipped because the verdict cache held this set's verdict. */
+  /** Lines strace printed that the parser could not read (each was published as a `trace-problem` event). */
+  traceProblems: number;
+  /** Set when install and import were skipped for a behavioural verdict from the verdict cache. */
   verdictFromCache?: VerdictOrigin;
   /**
    * Removes the run's temp dir, artifacts included. The artifacts stay on disk for the caller
@@ -56,8 +54,10 @@ export interface ScanResult {
   dispose: () => void;
 }
 
-function blockedBy(findings: readonly Finding[]): boolean {
-  return findings.some((finding) => finding.severity === "block");
+/** The files the fetch phase downloaded. */
+export interface Fetched {
+  artifacts: Artifact[];
+  buildArtifacts: Artifact[];
 }
 
 function installedDistributions(distributions: VenvDistribution[], artifacts: Artifact[], set: RequirementSet): InstalledDistribution[] {
@@ -85,107 +85,93 @@ function urlBuildPackage(set: RequirementSet): string | undefined {
 }
 
 /**
- * The behavioural scan: fetch (pip download through the egress proxy), the caller's static scan,
- * install (offline, into a fresh venv) and import (one process per distribution), each in its own
- * traced sandbox. Stops at the first blocking finding, with the sandbox killed and every temp dir
- * removed. Throws PipcanaryError subclasses for missing tools, pip failures and timeouts.
+ * The sandboxed stages of one scan, each in its own traced sandbox of one run directory: fetch
+ * (pip download through the egress proxy), install (offline, into a fresh venv) and import (one
+ * process per distribution). The orchestrator (src/run) calls them in order, with the static
+ * scan in between (`staticSandbox` runs its extractor). A stage returns undefined when a blocking
+ * finding stopped it (the sandbox is killed by then). Throws PipcanaryError subclasses for
+ * missing tools, pip failures and timeouts.
  */
-export async function runScan(set: RequirementSet, options: ScanOptions = {}, hooks: ScanHooks = {}): Promise<ScanResult> {
-  // Looked up while the sandbox is prepared; awaited before the fetch phase starts.
-  const pinnedMalware = options.knownMalware?.pinned();
-  pinnedMalware?.catch(() => {});
-  const tools = requireSandboxTools();
-  const python = detectHostPython(options.python);
-  const environment = createSandboxEnvironment({
-    python,
-    temporaryDirectory: options.temporaryDirectory,
-    home: options.home,
-    passEnv: options.passEnv,
-  });
-  const rawTrace = options.traceFile ? new RawTraceWriter(options.traceFile) : undefined;
-  const unregisterTrace = rawTrace ? onCleanup(() => rawTrace.close()) : () => {};
-  const dispose = () => environment.release();
-  const finish = () => {
-    unregisterTrace();
-    rawTrace?.close();
-  };
-  const context: ScanContext = {
-    environment,
-    options,
-    progress: options.progress ?? stderrProgress,
-    findings: [],
-    runner: new PhaseRunner({
+export class SandboxStages {
+  readonly findings: Finding[];
+  readonly staticSandbox: StaticScanSandbox;
+  /** The interpreter the sandbox runs, and the decoy home: part of what a cached verdict is valid for. */
+  readonly persona: { interpreter: { path: string; version: string }; home: string };
+  private readonly environment: SandboxEnvironment;
+  private readonly context: ScanContext;
+  private readonly rawTrace: RawTraceWriter | undefined;
+  private readonly unregisterTrace: () => void;
+
+  constructor(
+    private readonly set: RequirementSet,
+    options: ScanOptions,
+    events: EventStream,
+  ) {
+    const tools = requireSandboxTools();
+    const python = detectHostPython(options.python);
+    const environment = createSandboxEnvironment({ python, temporaryDirectory: options.temporaryDirectory, home: options.home, passEnv: options.passEnv });
+    this.environment = environment;
+    const rawTrace = options.traceFile ? new RawTraceWriter(options.traceFile) : undefined;
+    this.rawTrace = rawTrace;
+    this.unregisterTrace = rawTrace ? onCleanup(() => rawTrace.close()) : () => {};
+    this.context = {
       environment,
-      tools,
-      matcher: compileRules(options.rules ?? loadRuleSet().dynamic, {
-        home: environment.home,
-        roots: { $WORK: [environment.workDir], $PYTHON: [...new Set([environment.python.prefix, ...environment.python.bindRoots])] },
+      events,
+      options,
+      progress: (message) => events.progress(message),
+      findings: [],
+      runner: new PhaseRunner({
+        environment,
+        events,
+        tools,
+        matcher: compileRules(options.rules ?? loadRuleSet().dynamic, {
+          home: environment.home,
+          roots: { $WORK: [environment.workDir], $PYTHON: [...new Set([environment.python.prefix, ...environment.python.bindRoots])] },
+        }),
+        graceSeconds: options.graceSeconds ?? DEFAULT_GRACE_SECONDS,
+        rawTrace,
+        urlBuildPackage: urlBuildPackage(set),
       }),
-      graceSeconds: options.graceSeconds ?? DEFAULT_GRACE_SECONDS,
-      rawTrace,
-      urlBuildPackage: urlBuildPackage(set),
-    }),
-  };
-  const stopped = (artifacts: Artifact[] = [], buildArtifacts: Artifact[] = []): ScanResult => {
-    dispose();
-    return { findings: context.findings, blocked: true, installed: [], artifacts, buildArtifacts, dispose };
-  };
-  try {
-    if (pinnedMalware) {
-      context.findings.push(...(await pinnedMalware));
-      if (blockedBy(context.findings)) return stopped();
-    }
-    const fetched = await fetchPhase(context, set);
-    if (!fetched) return stopped();
-    const { artifacts, buildArtifacts } = fetched;
-
-    if (hooks.staticScan) {
-      context.progress(`Scanning ${artifacts.length + buildArtifacts.length} archive(s) statically…`);
-      const sandbox: StaticScanSandbox = {
-        spawn: staticSandboxSpawn({ tools, mounts: environment.mounts, env: environment.env, controlDir: environment.controlDir }),
-        python: python.executable,
-      };
-      context.findings.push(...(await hooks.staticScan([...artifacts, ...buildArtifacts], sandbox)));
-      if (blockedBy(context.findings)) return stopped(artifacts, buildArtifacts);
-    }
-
-    // Verdict cache seam (src/cache): these files passed the static scan; a cached behavioural
-    // verdict for them replaces install and import, and a fresh one that ran to its end is recorded.
-    const verdictCache = options.verdictCache;
-    const cacheKey = verdictCache?.key({ artifacts: [...artifacts, ...buildArtifacts], set, interpreter: { path: python.executable, version: python.fullVersion }, home: environment.home });
-    const reused = verdictCache && cacheKey ? await reuseVerdict(verdictCache, cacheKey, artifacts) : undefined;
-    if (reused) {
-      context.progress(cacheLine(reused.origin));
-      context.findings.push(...reused.findings);
-      if (reused.blocked) return { ...stopped(artifacts, buildArtifacts), verdictFromCache: reused.origin };
-      return { findings: context.findings, blocked: false, installed: reused.installed, artifacts, buildArtifacts, dispose, verdictFromCache: reused.origin };
-    }
-    const behaviouralFrom = context.findings.length;
-    const record = async (installed: InstalledDistribution[]) => {
-      if (verdictCache && cacheKey) await verdictCache.cache.store(cacheKey, verdictOf(context.findings.slice(behaviouralFrom), installed, verdictCache.madeBy));
     };
-
-    const venv = join(environment.workDir, "venv");
-    if (!(await installPhase(context, set, venv))) {
-      await record([]);
-      return stopped(artifacts, buildArtifacts);
-    }
-
-    const sitePackages = venvSitePackages(venv, python.version, environment.workDir);
-    const distributions = readVenvDistributions(sitePackages, environment.workDir);
-    if (!(await importPhase(context, venv, distributions))) {
-      await record([]);
-      return stopped(artifacts, buildArtifacts);
-    }
-
-    rmSync(venv, { recursive: true, force: true });
-    const installed = installedDistributions(distributions, artifacts, set);
-    await record(installed);
-    return { findings: context.findings, blocked: false, installed, artifacts, buildArtifacts, dispose };
-  } catch (error) {
-    dispose();
-    throw error;
-  } finally {
-    finish();
+    this.findings = this.context.findings;
+    this.persona = { interpreter: { path: python.executable, version: python.fullVersion }, home: environment.home };
+    this.staticSandbox = {
+      spawn: staticSandboxSpawn({ tools, mounts: environment.mounts, env: environment.env, controlDir: environment.controlDir }),
+      python: python.executable,
+    };
   }
+
+  /** pip download of the requirement set and of the sdists' build requirements. */
+  fetch(): Promise<Fetched | undefined> {
+    return fetchPhase(this.context, this.set);
+  }
+
+  private get venv(): string {
+    return join(this.environment.workDir, "venv");
+  }
+
+  /** Install into a fresh venv; what it installed, read from the venv's .dist-info on the host. */
+  async install(): Promise<VenvDistribution[] | undefined> {
+    const { environment, venv } = this;
+    if (!(await installPhase(this.context, this.set, venv))) return undefined;
+    return readVenvDistributions(venvSitePackages(venv, environment.python.version, environment.workDir), environment.workDir);
+  }
+
+  /** Exercise every installed distribution (the import phase); the venv is removed after. */
+  async exercise(distributions: VenvDistribution[], artifacts: Artifact[]): Promise<InstalledDistribution[] | undefined> {
+    if (!(await importPhase(this.context, this.venv, distributions))) return undefined;
+    rmSync(this.venv, { recursive: true, force: true });
+    return installedDistributions(distributions, artifacts, this.set);
+  }
+
+  /** Stops writing the raw trace; the run directory stays until `dispose`. */
+  close(): void {
+    this.unregisterTrace();
+    this.rawTrace?.close();
+  }
+
+  /** Removes the run's temp dir, artifacts included. */
+  readonly dispose = (): void => {
+    this.environment.release();
+  };
 }

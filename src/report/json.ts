@@ -38,6 +38,7 @@ export interface JsonReport {
   exemptions: Exemptions | null;
   skipped: SkippedPackage[];
   verdictFromCache: VerdictFromCache | null;
+  traceProblems: number;
 }
 
 export function reportJson(model: ReportModel): JsonReport {
@@ -70,6 +71,7 @@ export function reportJson(model: ReportModel): JsonReport {
     exemptions: model.exemptions ?? null,
     skipped: model.skipped,
     verdictFromCache: model.verdictFromCache ?? null,
+    traceProblems: model.traceProblems,
   };
 }
 

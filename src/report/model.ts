@@ -107,7 +107,7 @@ export interface RuleDescriptor {
   description: string;
   explanation: string;
   severity: Severity;
-  kind: "dynamic" | "static" | "audit" | "vulnerability";
+  kind: "dynamic" | "static" | "plugin" | "audit" | "vulnerability";
 }
 
 export interface ReportModel {
@@ -128,6 +128,8 @@ export interface ReportModel {
   rules: RuleDescriptor[];
   /** Set when the behavioural verdict was reused from the verdict cache instead of running install and import. */
   verdictFromCache: VerdictFromCache | undefined;
+  /** strace lines the parser could not read (each shown with --log-level debug); 0 outside a scan. */
+  traceProblems: number;
 }
 
 /** Where a reused behavioural verdict came from. */
@@ -157,6 +159,7 @@ export interface ReportInput {
   rules?: readonly RuleDescriptor[];
   failure?: { message: string; hint: string | undefined } | undefined;
   verdictFromCache?: VerdictFromCache | undefined;
+  traceProblems?: number;
 }
 
 /** Maps a scan finding to its kind; the one place that knows how today's Finding says where it came from. */
@@ -386,6 +389,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     skipped: [...(input.skipped ?? [])],
     rules: rulesOf(findings, input.rules ?? []),
     verdictFromCache: input.verdictFromCache,
+    traceProblems: input.traceProblems ?? 0,
   };
 }
 

@@ -19,7 +19,11 @@ function scanFindings(model: ReportModel): Finding[] {
 
 /** What the run skipped, ignored or accepted (the --do-not-scan packages among them). */
 function notes(model: ReportModel): string[] {
-  return [...(model.exemptions ? exemptionLines(model.exemptions) : []), ...(model.verdictFromCache ? [cacheLine(model.verdictFromCache)] : [])];
+  return [...(model.exemptions ? exemptionLines(model.exemptions) : []), ...(model.verdictFromCache ? [cacheLine(model.verdictFromCache)] : []), ...traceProblemLines(model.traceProblems)];
+}
+
+function traceProblemLines(count: number): string[] {
+  return count === 0 ? [] : [`${count} line(s) of the trace could not be read and were not matched against the rules; --log-level debug shows each.`];
 }
 
 /** One line that says how the run ended. */

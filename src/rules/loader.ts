@@ -7,7 +7,7 @@ import { PHASES } from "../core/phase.ts";
 import { pathGlobProblem } from "../core/path-glob.ts";
 import { fieldProblem, parseDynamicCondition, readGlobList } from "./dynamic-schema.ts";
 import { parseStaticCondition } from "./static-schema.ts";
-import { type DynamicRule, type Rule, type RuleException, type RulePack, type StaticRule } from "./types.ts";
+import { type DynamicRule, type Rule, type RuleException, type RuleIdException, type RulePack, type StaticRule } from "./types.ts";
 import { SEVERITIES } from "../core/severity.ts";
 import {
   type FieldContext,
@@ -136,17 +136,17 @@ export function parseRulePack(file: string, text: string): RulePack {
     error.problems.map((p) => ({ ...p, line: lineOf(doc, lines, [...base, ...fieldPath(p.field)]) }));
   const doc0: unknown = doc.toJS({ maxAliasCount: 1000 });
   const ctx: FieldContext = { file, ruleId: undefined };
-  let header: { name: string; api: string; rules: unknown[] };
+  let header: { name: string; api: string; rules: unknown[]; exceptions: unknown };
   try {
     if (!isRecord(doc0)) fail(ctx, "(pack)", "a rule pack is a mapping with 'pack', 'api' and 'rules'");
-    rejectUnknownKeys(ctx, doc0, ["pack", "api", "description", "rules"]);
+    rejectUnknownKeys(ctx, doc0, ["pack", "api", "description", "rules", "exceptions"]);
     const name = readString(ctx, doc0, "pack");
     const api = readString(ctx, doc0, "api");
     if (semver.validRange(api) === null) fail(ctx, "api", `'${api}' is not a semver range`);
     if (!semver.satisfies(RULE_API_VERSION, api)) fail(ctx, "api", `this pipcanary implements rule API ${RULE_API_VERSION}, the pack needs ${api}`);
     const rules = doc0.rules;
     if (!Array.isArray(rules)) fail(ctx, "rules", "must be a list of rules");
-    header = { name, api, rules };
+    header = { name, api, rules, exceptions: doc0.exceptions };
   } catch (error) {
     if (error instanceof RuleValidationError) throw new RuleValidationError(locate(error, []));
     throw error;
@@ -164,8 +164,31 @@ export function parseRulePack(file: string, text: string): RulePack {
       problems.push(...locate(error, ["rules", i]));
     }
   });
+  let exceptions: RuleIdException[] = [];
+  try {
+    exceptions = parseRuleIdExceptions(file, header.exceptions);
+  } catch (error) {
+    if (!(error instanceof RuleValidationError)) throw error;
+    problems.push(...locate(error, ["exceptions"]));
+  }
   if (problems.length > 0) throw new RuleValidationError(problems);
-  return { name: header.name, api: header.api, source: file, rules: parsed };
+  return { name: header.name, api: header.api, source: file, rules: parsed, exceptions };
+}
+
+const RULE_ID_EXCEPTION_KEYS = ["rule", "phases", "packages", "unattributed", "reason"] as const;
+
+/** `exceptions:` of a pack: exceptions to rules of other packs and of plugins, by rule id. */
+function parseRuleIdExceptions(file: string, raw: unknown): RuleIdException[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) fail({ file, ruleId: undefined }, "exceptions", "must be a list of { rule, phases, packages, unattributed, reason }");
+  return raw.map((entry: unknown, index) => {
+    const ctx: FieldContext = { file, ruleId: undefined, prefix: `exceptions[${index}].` };
+    if (!isRecord(entry)) fail(ctx, `exceptions[${index}]`, "must be a mapping");
+    rejectUnknownKeys(ctx, entry, RULE_ID_EXCEPTION_KEYS);
+    const rule = readString(ctx, entry, "rule");
+    const { rule: _, ...conditions } = entry;
+    return { rule, ...parseException({ file, ruleId: rule }, conditions, index) };
+  });
 }
 
 function packFilesIn(path: string): string[] {

@@ -94,10 +94,17 @@ export interface StaticRule extends RuleBase {
 
 export type Rule = DynamicRule | StaticRule;
 
+/** A pack's exception to a rule it does not define (another pack's, or a plugin's), by rule id. */
+export interface RuleIdException extends RuleException {
+  rule: string;
+}
+
 export interface RulePack {
   name: string;
   /** Semver of the rule-pack API this pack was written for. */
   api: string;
   source: string;
   rules: Rule[];
+  /** `exceptions:` to rules by id (src/plugins/exceptions.ts applies them). */
+  exceptions?: RuleIdException[];
 }

@@ -1,8 +1,9 @@
 import type { Phase } from "../core/phase.ts";
 
 /**
- * Typed events produced by the strace stream parser. This is the one event stream that the rule
- * matcher and plugins consume, so it is stable API: add fields, never change their meaning.
+ * Typed events produced by the strace stream parser. The rule matcher consumes them, and each
+ * attributed one is published on the scan's event stream (src/events, `syscall`) to plugins'
+ * `onSyscall`, so they are stable API: add fields, never change their meaning.
  */
 
 export type FileEventKind = "open" | "read" | "write" | "stat" | "unlink" | "rename" | "mkdir" | "chmod" | "link" | "readlink" | "chdir";

@@ -166,6 +166,8 @@ export interface ParserOptions {
   defaultPid?: number;
   /** Working directory of processes whose cwd has not been seen yet. */
   initialCwd?: string;
+  /** Each line the parser could not read (counted in `stats.problems` too), so none is dropped unseen. */
+  onProblem?: (line: string) => void;
 }
 
 /** The current directory of a process; threads created with CLONE_FS share one box. */
@@ -190,6 +192,7 @@ export class StraceParser {
   readonly stats: ParseStats = { lines: 0, events: 0, ignored: 0, problems: 0 };
   private readonly defaultPid: number;
   private readonly initialCwd: string | undefined;
+  private readonly onProblem: ((line: string) => void) | undefined;
   private readonly pending = new Map<number, string>();
   private readonly cwds = new Map<number, CwdBox>();
   private readonly flagCache = new Map<string, string[]>();
@@ -201,6 +204,7 @@ export class StraceParser {
   constructor(options: ParserOptions = {}) {
     this.defaultPid = options.defaultPid ?? 0;
     this.initialCwd = options.initialCwd;
+    this.onProblem = options.onProblem;
   }
 
   /** The working directory the parser has tracked for `pid`. */
@@ -210,14 +214,16 @@ export class StraceParser {
 
   parse(line: string): TraceEvent | undefined {
     this.stats.lines++;
+    const problems = this.stats.problems;
+    let event: TraceEvent | undefined;
     try {
-      const event = this.parseLine(line);
+      event = this.parseLine(line);
       if (event) this.stats.events++;
-      return event;
     } catch {
       this.stats.problems++;
-      return undefined;
     }
+    if (this.stats.problems !== problems) this.onProblem?.(line);
+    return event;
   }
 
   private parseLine(line: string): TraceEvent | undefined {

@@ -41,7 +41,7 @@ beforeAll(() => {
     "configured/pyproject.toml": '[project]\nname = "c"\ndependencies = ["attrs"]\n\n[tool.pipcanary]\nformat = "json"\nrequirement = ["extra.txt"]\n',
     "configured/extra.txt": "six\n",
     "configured/cli.txt": "idna\n",
-    "unsafe/pyproject.toml": '[project]\nname = "u"\ndependencies = []\n[tool.pipcanary]\nno-sandbox = true\n',
+    "unsafe/pyproject.toml": '[project]\nname = "u"\ndependencies = []\n[tool.pipcanary]\npass-env = ["AWS_SECRET_ACCESS_KEY"]\n',
     "empty/.keep": "",
     "bypass/pyproject.toml": '[project]\nname = "b"\ndependencies = ["attrs"]\n\n[tool.pipcanary]\ndo-not-scan = ["attrs"]\n',
   });
@@ -90,7 +90,7 @@ describe("--version and --help", () => {
     }
     const audit = await runCli(["audit", "--help"], { cwd: project.dir });
     expect(audit.stdout).toContain("--ignore-vuln");
-    expect(audit.stdout).not.toContain("--no-sandbox");
+    expect(audit.stdout).not.toContain("--pass-env");
     const cache = await runCli(["cache", "clean", "-h"], { cwd: project.dir });
     expect(cache.stdout).toContain("--cache-dir");
     expect(cache.stdout).not.toContain("--requirement");
@@ -123,16 +123,14 @@ describe("bad command lines exit 1 with a message, never a stack trace", () => {
     }
   });
 
-  test("--no-sandbox is refused without the acknowledgement, also from pyproject.toml", async () => {
-    const refused = await runCli(["--no-sandbox", "--dry-run", "-r", "requirements.txt"], { cwd: project.dir });
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toStartWith("pipcanary: error: --no-sandbox is refused");
-    expect(refused.stderr).toContain("pipcanary: hint: if you accept that, add --i-understand-untrusted-code-will-run-on-this-machine");
-    const accepted = await runCli(["--no-sandbox", "--i-understand-untrusted-code-will-run-on-this-machine", "--dry-run", "-r", "requirements.txt"], { cwd: project.dir });
-    expect(accepted.code).toBe(0);
+  test("--no-sandbox does not exist, and a project file cannot weaken the sandbox", async () => {
+    const unknown = await runCli(["--no-sandbox", "--dry-run", "-r", "requirements.txt"], { cwd: project.dir });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("--no-sandbox");
+    expectNoStack(unknown.stderr);
     const fromProject = await runCli(["--dry-run"], { cwd: project.path("unsafe") });
     expect(fromProject.code).toBe(1);
-    expect(fromProject.stderr).toStartWith("pipcanary: error: pyproject.toml:5: [tool.pipcanary] cannot set 'no-sandbox'");
+    expect(fromProject.stderr).toStartWith("pipcanary: error: pyproject.toml:5: [tool.pipcanary] cannot set 'pass-env'");
   });
 
   test("a project file that switches part of the scan off is refused, with the file, the key and the fix", async () => {
@@ -252,16 +250,21 @@ describe("--dry-run", () => {
   });
 });
 
-describe("options without behaviour yet, and command preconditions", () => {
-  test("--no-sandbox with its acknowledgement and --plugin say 'not implemented yet' (exit 2)", async () => {
-    const noSandbox = await runCli(["-r", "requirements.txt", "--no-sandbox", "--i-understand-untrusted-code-will-run-on-this-machine"], { cwd: project.dir });
-    expect(noSandbox.code).toBe(2);
-    expect(noSandbox.stderr).toContain("pipcanary: error: --no-sandbox: not implemented yet\n");
-    expectNoStack(noSandbox.stderr);
-    project.write("plugin.ts", "export {};\n");
-    const plugin = await runCli(["-r", "requirements.txt", "--plugin", "plugin.ts"], { cwd: project.dir });
-    expect(plugin.code).toBe(2);
-    expect(plugin.stderr).toContain("pipcanary: error: --plugin: not implemented yet\n");
+describe("plugin files and command preconditions", () => {
+  test("a plugin file that is not a plugin, does not parse or needs another API exits 1 naming the file and the fix", async () => {
+    const cases: Array<[string, string, (path: string) => string]> = [
+      ["not-a-plugin.ts", "export {};\n", (path) => `pipcanary: error: plugin ${path} is not a pipcanary plugin: its default export is not an object`],
+      ["broken.ts", "export default {\n", (path) => `pipcanary: error: plugin ${path} could not be loaded: `],
+      ["future.ts", 'export default { name: "future", api: "^2.0.0", rules: [] };\n', (path) => `pipcanary: error: plugin future (${path}) needs plugin API ^2.0.0, and this pipcanary implements plugin API 1.0.0`],
+    ];
+    for (const [file, text, message] of cases) {
+      project.write(file, text);
+      const { code, stderr } = await runCli(["-r", "requirements.txt", "--plugin", file], { cwd: project.dir });
+      expect(code).toBe(1);
+      expect(stderr).toStartWith(message(project.path(file)));
+      expect(stderr).toContain("pipcanary: hint: ");
+      expectNoStack(stderr);
+    }
   });
 
   test("lock without -l or --pylock exits 1 with the fix", async () => {

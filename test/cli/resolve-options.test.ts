@@ -49,7 +49,6 @@ describe("defaults", () => {
     expect(options.cacheDir).toBe("/xdg/pipcanary");
     expect(options.extras).toEqual([]);
     expect(options.groups).toEqual([]);
-    expect(options.noSandbox).toBe(false);
     expect(options.explicitOptions).toEqual([]);
     expect(options.configFile).toBeUndefined();
   });
@@ -146,7 +145,7 @@ describe("bad values name their source", () => {
   });
 
   test("[tool.pipcanary] cannot weaken the sandbox or run code", () => {
-    for (const key of ["no-sandbox = true", "i_understand_untrusted_code_will_run_on_this_machine = true", 'plugin = ["p.ts"]', 'pass-env = ["AWS_SECRET_ACCESS_KEY"]', 'cache-dir = "cache"', 'trace-file = "/root/.bashrc"', 'allow-known-malware = ["MAL-2025-1"]', 'malware-db = "."', 'osv-url = "http://127.0.0.1:1"', "exercise-seconds = 0.01", "grace-seconds = 0.01"]) {
+    for (const key of ['plugin = ["p.ts"]', 'pass-env = ["AWS_SECRET_ACCESS_KEY"]', 'cache-dir = "cache"', 'trace-file = "/root/.bashrc"', 'allow-known-malware = ["MAL-2025-1"]', 'malware-db = "."', 'osv-url = "http://127.0.0.1:1"', "exercise-seconds = 0.01", "grace-seconds = 0.01"]) {
       const error = failure({ "pyproject.toml": `[tool.pipcanary]\n${key}\n` }, []);
       expect(error.message).toMatch(/^pyproject\.toml:2: \[tool\.pipcanary\] cannot set '[a-z_-]+': /);
       project?.remove();
@@ -220,28 +219,6 @@ describe("known malware", () => {
     expect(options.ignoreVulns).toEqual(["MAL-2025-1", "GHSA-1"]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toStartWith("--ignore-vuln MAL-2025-1 has no effect: known malware is never ignored");
-  });
-});
-
-describe("--no-sandbox", () => {
-  test("is refused without the acknowledgement, from any source", () => {
-    const error = failure({}, ["--no-sandbox"]);
-    expect(error.message).toStartWith("--no-sandbox is refused");
-    expect(error.hint).toBe("if you accept that, add --i-understand-untrusted-code-will-run-on-this-machine");
-    project?.remove();
-    expect(failure({}, [], { PIPCANARY_NO_SANDBOX: "1" }).message).toStartWith("--no-sandbox is refused");
-  });
-
-  test("is accepted with it", () => {
-    const { options, warnings } = resolveWith({}, ["--no-sandbox", "--i-understand-untrusted-code-will-run-on-this-machine"]);
-    expect(options.noSandbox).toBe(true);
-    expect(warnings).toEqual([]);
-  });
-
-  test("the acknowledgement alone only warns", () => {
-    expect(resolveWith({}, ["--i-understand-untrusted-code-will-run-on-this-machine"]).warnings).toEqual([
-      "--i-understand-untrusted-code-will-run-on-this-machine has no effect without --no-sandbox",
-    ]);
   });
 });
 

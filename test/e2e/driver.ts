@@ -6,7 +6,7 @@
 import { installSignalHandlers, runCleanups } from "../../src/core/cleanup.ts";
 import { PipcanaryError } from "../../src/core/errors.ts";
 import { ExitCode } from "../../src/core/exit-codes.ts";
-import { runScan } from "../../src/pipeline/scan.ts";
+import { runScan } from "../../src/run/orchestrator.ts";
 import { formatScanReport } from "../../src/report/text.ts";
 import { requirement } from "./helpers.ts";
 

@@ -3,9 +3,11 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IndexUnreachableError, PipcanaryError, ScanFailedError } from "../../src/core/errors.ts";
 import { ExitCode } from "../../src/core/exit-codes.ts";
-import { runScan } from "../../src/pipeline/scan.ts";
-import type { Artifact } from "../../src/core/artifact.ts";
-import type { StaticFinding } from "../../src/core/finding.ts";
+import { runScan } from "../../src/run/orchestrator.ts";
+import { EventStream } from "../../src/events/stream.ts";
+import { SandboxStages } from "../../src/pipeline/scan.ts";
+import { parseRulePack } from "../../src/rules/loader.ts";
+import type { StaticRule } from "../../src/rules/types.ts";
 import type { FailureMode, FixtureFile, IndexServer } from "../harness/types.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { buildWheel } from "../harness/wheel.ts";
@@ -82,34 +84,44 @@ describe("scans that cannot complete, and scans told to skip", () => {
   test("a blocking static finding stops the scan before the install phase", async () => {
     const parent = tempDir("static");
     const traceFile = join(tempDir("static-trace"), "trace.txt");
-    const seen: Artifact[] = [];
-    const staticFinding: StaticFinding = {
-      source: "static",
-      ruleId: "static-test",
-      severity: "block",
-      description: "Test finding.",
-      explanation: "Returned by the test's static hook.",
-      package: "lingering",
-      phase: "static",
-      subject: { kind: "code", file: "lingering/__init__.py", line: 2, snippet: "os.fork()" },
-      artifactSha256: "0".repeat(64),
-    };
-    let interfaces = "";
-    const result = await runScan(requirementSet(index, ["lingering"]), scanOptions(parent, { traceFile }), {
-      staticScan: async (artifacts, sandbox) => {
-        seen.push(...artifacts);
-        // The static scan's extractor runs in this sandbox: it must have no network but loopback.
-        const probe = await sandbox.spawn([sandbox.python, "-I", "-c", "import socket; print(' '.join(n for _, n in socket.if_nameindex()))"], new Uint8Array(), 60_000);
-        interfaces = probe.stdout.trim();
-        return [staticFinding];
-      },
-    });
-    expect(interfaces).toBe("lo");
+    const pack = parseRulePack(
+      "test-static.yaml",
+      [
+        "pack: test-static",
+        "api: ^1.0.0",
+        "rules:",
+        "  - id: static-test",
+        "    type: static",
+        "    description: Test finding.",
+        "    explanation: Any os.fork call.",
+        "    severity: block",
+        "    match:",
+        "      fact: call",
+        "      names: [os.fork]",
+        "",
+      ].join("\n"),
+    );
+    const result = await runScan(requirementSet(index, ["lingering"]), scanOptions(parent, { traceFile }), { static: { rules: pack.rules.filter((rule): rule is StaticRule => rule.type === "static"), allowlist: [] } });
     expect(result.blocked).toBe(true);
-    expect(result.findings).toEqual([staticFinding]);
-    expect(seen.map(({ name, kind, sha256 }) => ({ name, kind, sha256 }))).toEqual([{ name: "lingering", kind: "wheel", sha256: lingeringWheel.sha256 }]);
+    // One finding per os.fork() call of the module, both in the static phase.
+    const seen = new Set(result.findings.map((finding) => JSON.stringify({ ruleId: finding.ruleId, severity: finding.severity, name: finding.package, phase: finding.phase, artifactSha256: finding.source === "static" ? finding.artifactSha256 : undefined })));
+    expect([...seen]).toEqual([JSON.stringify({ ruleId: "static-test", severity: "block", name: "lingering", phase: "static", artifactSha256: lingeringWheel.sha256 })]);
     const phases = readFileSync(traceFile, "utf8").split("\n").filter((line) => line.startsWith("# pipcanary: phase"));
     expect(phases).toEqual(["# pipcanary: phase fetch"]);
+    await expectNothingLeft(parent);
+  }, SCAN_TIMEOUT_MS);
+
+  test("the static scan's extractor sandbox has no network but loopback", async () => {
+    const parent = tempDir("static-net");
+    const stages = new SandboxStages(requirementSet(index, ["lingering"]), scanOptions(parent), new EventStream());
+    try {
+      const sandbox = stages.staticSandbox;
+      const probe = await sandbox.spawn([sandbox.python, "-I", "-c", "import socket; print(' '.join(n for _, n in socket.if_nameindex()))"], new Uint8Array(), 60_000);
+      expect(probe.stdout.trim()).toBe("lo");
+    } finally {
+      stages.close();
+      stages.dispose();
+    }
     await expectNothingLeft(parent);
   }, SCAN_TIMEOUT_MS);
 

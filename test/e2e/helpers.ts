@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { normalizeName } from "../../src/core/names.ts";
 import type { Requirement, RequirementSet } from "../../src/core/requirements.ts";
-import { type ScanOptions, type ScanResult, runScan } from "../../src/pipeline/scan.ts";
+import type { ScanOptions, ScanResult } from "../../src/pipeline/scan.ts";
+import { runScan } from "../../src/run/orchestrator.ts";
 import { buildToolProjects } from "../harness/build-tools.ts";
 import { startIndexServer } from "../harness/index-server.ts";
 import type { FixtureFile, FixtureProject, IndexServer } from "../harness/types.ts";

@@ -25,7 +25,7 @@ function trace(lines: readonly string[], startup: string | undefined = undefined
     phase: "import",
     matcher: compileRules(builtinRules(), { home: HOME, roots: { $WORK: ["/work"] } }),
     cwd: "/work",
-    onBlock: () => {},
+    onFinding: () => {},
     graceSeconds: 2,
     supervisorArgv: SUPERVISOR,
     steps: [{ argv: [PYTHON], package: startup, tokens: TOKENS }],

@@ -1,3 +1,4 @@
+import { EventStream } from "../../src/events/stream.ts";
 import { compileRules } from "../../src/match/matcher.ts";
 import { PhaseRunner } from "../../src/pipeline/phase-runner.ts";
 import type { SandboxEnvironment } from "../../src/sandbox/environment.ts";
@@ -7,6 +8,7 @@ import { requireSandboxTools } from "../../src/sandbox/host-python.ts";
 export function ruleFreeRunner(environment: SandboxEnvironment): PhaseRunner {
   return new PhaseRunner({
     environment,
+    events: new EventStream(),
     tools: requireSandboxTools(),
     matcher: compileRules([], { home: environment.home }),
     graceSeconds: 1,
