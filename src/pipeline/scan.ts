@@ -19,7 +19,7 @@ import { installPhase } from "./install-phase.ts";
 import { PhaseRunner } from "./phase-runner.ts";
 import { stderrProgress } from "./progress.ts";
 import { RawTraceWriter } from "./raw-trace.ts";
-import { staticSandboxSpawn } from "./static-sandbox.ts";
+import { untracedSandboxSpawn } from "./static-sandbox.ts";
 
 export type { ScanOptions } from "./context.ts";
 export { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS } from "./context.ts";
@@ -140,7 +140,7 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     if (hooks.staticScan) {
       context.progress(`Scanning ${artifacts.length + buildArtifacts.length} archive(s) statically…`);
       const sandbox: StaticScanSandbox = {
-        spawn: staticSandboxSpawn({ tools, mounts: environment.mounts, env: environment.env, controlDir: environment.controlDir }),
+        spawn: untracedSandboxSpawn({ tools, mounts: environment.mounts, env: environment.env, controlDir: environment.controlDir }),
         python: python.executable,
       };
       context.findings.push(...(await hooks.staticScan([...artifacts, ...buildArtifacts], sandbox)));
@@ -148,7 +148,10 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     }
 
     const venv = join(environment.workDir, "venv");
-    if (!(await installPhase(context, set, venv))) return stopped(artifacts, buildArtifacts);
+    // i10-speed: sdists are built into wheels (traced), then all wheels are installed untraced; the artifacts
+    // returned carry the built wheels (`builtWheel`) and replace the downloaded list from here on.
+    const installedFrom = await installPhase(context, set, artifacts, venv, tools);
+    if (!installedFrom) return stopped(artifacts, buildArtifacts);
 
     const sitePackages = venvSitePackages(venv, python.version, environment.workDir);
     const distributions = readVenvDistributions(sitePackages, environment.workDir);
@@ -158,8 +161,8 @@ export async function runScan(set: RequirementSet, options: ScanOptions = {}, ho
     return {
       findings: context.findings,
       blocked: false,
-      installed: installedDistributions(distributions, artifacts, set),
-      artifacts,
+      installed: installedDistributions(distributions, installedFrom, set),
+      artifacts: installedFrom,
       buildArtifacts,
       dispose,
     };
