@@ -68,7 +68,8 @@ function staticHook(options: ResolvedOptions, rules: StaticRule[], onlyBinary: r
   const cache = new Map<string, ArtifactStaticResult>();
   return async (artifacts: Artifact[], sandbox: StaticScanSandbox): Promise<Finding[]> => {
     const refused = refuseSdists(artifacts.filter((artifact) => onlyBinaryApplies(onlyBinary, artifact)));
-    const result = await scanArtifactsStatically(artifacts, { rules, allowlist: options.allowlist, python: sandbox.python, spawn: sandbox.spawn, cache });
+    const factsCache = { dir: options.cacheDir, warn: (message: string) => logger.warn(message) };
+    const result = await scanArtifactsStatically(artifacts, { rules, allowlist: options.allowlist, python: sandbox.python, spawn: sandbox.spawn, cache, factsCache });
     for (const note of result.notes) logger.debug(note);
     return [...refused, ...result.findings];
   };
