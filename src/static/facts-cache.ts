@@ -112,12 +112,12 @@ export class StaticFactsCache {
   }
 
   /**
-   * The cached facts for an archive's files by file sha256: its own pack when there is one, else
-   * whatever the packs of the project's latest other archives know.
+   * The cached facts for an archive's files by file sha256: its own pack when there is one
+   * (`own`), else whatever the packs of the project's latest other archives know.
    */
-  async lookup(project: string, archiveSha256: string): Promise<Map<string, CachedFacts>> {
+  async lookup(project: string, archiveSha256: string): Promise<{ own: boolean; files: Map<string, CachedFacts> }> {
     const exact = await this.readPack(this.packPath(project, archiveSha256), archiveSha256);
-    if (exact) return exact;
+    if (exact) return { own: true, files: exact };
     const folder = join(this.root, projectFolder(project));
     const own = `${archiveSha256}.json`;
     const names = (await readdir(folder).catch(() => [])).filter((name) => /^[0-9a-f]{64}\.json$/.test(name) && name !== own);
@@ -128,7 +128,7 @@ export class StaticFactsCache {
       const pack = await this.readPack(join(folder, name), undefined);
       for (const [digest, facts] of pack ?? []) files.set(digest, facts);
     }
-    return files;
+    return { own: false, files };
   }
 
   /** Writes an archive's pack atomically; a cache that cannot be written only costs speed. */

@@ -75,6 +75,8 @@ interface Pending {
   inventory: Inventory;
   /** sha256 of each source file, in inventory order. */
   digests: string[];
+  /** How many answers the archive's own facts pack held (0: none). */
+  packed: number;
 }
 
 /**
@@ -102,10 +104,13 @@ export async function scanArtifactsStatically(artifacts: readonly Artifact[], op
       options.limits ?? DEFAULT_LIMITS, options.readLimits ?? DEFAULT_READ_LIMITS,
     );
     const digests = inventory.sources.map((source) => fileDigest(source.bytes));
+    let packed = 0;
     if (factsCache && digests.some((digest) => !known.has(digest))) {
-      for (const [digest, answer] of await factsCache.lookup(artifact.name, artifact.sha256)) known.set(digest, answer);
+      const cached = await factsCache.lookup(artifact.name, artifact.sha256);
+      for (const [digest, answer] of cached.files) known.set(digest, answer);
+      if (cached.own) packed = cached.files.size;
     }
-    pending.push({ artifact, inventory, digests });
+    pending.push({ artifact, inventory, digests, packed });
   }
   // Each distinct file not known yet goes to the extractor once, whichever archives hold it.
   const sources = new Map<string, SourceFile>();
@@ -121,7 +126,7 @@ export async function scanArtifactsStatically(artifacts: readonly Artifact[], op
   });
   for (const [digest, answer] of extracted.answers) known.set(digest, answer);
   const policy = makeAllowlistPolicy(options.allowlist);
-  for (const { artifact, inventory, digests } of pending) {
+  for (const { artifact, inventory, digests, packed } of pending) {
     const facts = new Map<string, FileFacts>();
     const answers = new Map<string, ExtractorAnswer>();
     inventory.sources.forEach((source, i) => {
@@ -131,7 +136,8 @@ export async function scanArtifactsStatically(artifacts: readonly Artifact[], op
       const got = answer ? factsOfAnswer(answer, source.bytes) : extracted.files.get(digest);
       if (got) facts.set(source.path, got);
     });
-    if (factsCache && answers.size > 0) await factsCache.store(artifact.name, artifact.sha256, answers);
+    // An archive's own pack is written again only when it learnt something.
+    if (factsCache && answers.size > packed) await factsCache.store(artifact.name, artifact.sha256, answers);
     const { hits, ...result } = analyse(artifact, inventory, facts, compiled);
     const outcome = findingsFromHits(hits, artifact, inventory.root, policy);
     result.findings = outcome.findings;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { staticFactsCacheDir, staticFactsCacheSize } from "../../src/static/index.ts";
 import { defaultSpawn, type SpawnFunction } from "../../src/static/python/extractor.ts";
@@ -48,9 +48,14 @@ describe("static facts cache", () => {
     expect(size.entries).toBe(1);
     expect(size.bytes).toBeGreaterThan(0);
 
+    const [pack] = packs(cacheDir);
+    if (pack === undefined) throw new Error("no pack written");
+    const written = statSync(pack).mtimeMs;
     const warm = countingSpawn();
     const second = await scan([stealer], { spawn: warm.spawn, factsCache });
     expect(warm.files).toEqual([]);
+    // Nothing new was learnt, so the pack is not written again.
+    expect(statSync(pack).mtimeMs).toBe(written);
     expect(second.findings).toEqual(first.findings);
     expect(warnings).toEqual([]);
   });
