@@ -2,6 +2,7 @@
  * What `cache info` and `cache clean` cover: every kind of entry pipcanary keeps under the cache
  * directory, each in its own versioned subdirectory. A stage that adds a cache adds its kind here.
  */
+import { STATIC_FACTS_LAYOUT } from "../static/facts-cache.ts";
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { METADATA_LAYOUT } from "../index/cache.ts";
@@ -67,7 +68,7 @@ function directoryKind(name: string, layout: string): CacheKind {
 
 /** Every kind, in the order `cache info` lists them. */
 function cacheKinds(): readonly CacheKind[] {
-  return [directoryKind("metadata", METADATA_LAYOUT), directoryKind("verdicts", VERDICT_LAYOUT)];
+  return [directoryKind("metadata", METADATA_LAYOUT), directoryKind("verdicts", VERDICT_LAYOUT), directoryKind("static facts", STATIC_FACTS_LAYOUT)];
 }
 
 export interface CacheReport extends CacheUsage {

@@ -48,7 +48,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: "pre", kind: "boolean", group: "index", description: "allow pre-release versions", defaultText: "false" },
   { name: "only-binary", kind: "list", valueHint: "NAMES", group: "index", description: "refuse sdists of these packages (comma-separated, or :all:) (repeatable)", defaultText: "none" },
   { name: "offline", kind: "boolean", group: "index", description: "use only cached metadata and offline vulnerability data", defaultText: "false" },
-  { name: "cache-dir", kind: "string", valueHint: "DIR", group: "cache", description: "metadata cache directory", defaultText: "$XDG_CACHE_HOME/pipcanary or ~/.cache/pipcanary", notFromProject: "a project file must not be able to supply cached metadata" },
+  { name: "cache-dir", kind: "string", valueHint: "DIR", group: "cache", description: "cache directory: package metadata, static facts and behavioural verdicts", defaultText: "$XDG_CACHE_HOME/pipcanary or ~/.cache/pipcanary", notFromProject: "a project file must not be able to supply cached metadata" },
   { name: "ignore-vuln", kind: "list", valueHint: "ID", group: "audit", description: "ignore this vulnerability id or alias (repeatable)", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },
   { name: "vuln-service", kind: "string", valueHint: "pypi|osv", group: "audit", description: "where known vulnerabilities come from", defaultText: "pypi" },
   { name: "vuln-db", kind: "string", valueHint: "PATH", group: "audit", description: "offline OSV export (directory of records or all.zip) instead of a service", defaultText: "none", notFromProject: NOT_FROM_PROJECT_SCAN },

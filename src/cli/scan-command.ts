@@ -55,7 +55,7 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
       verdictCache,
       progress: progress ? sentenceProgress(progress) : (message) => logger.info(message),
     },
-    static: { rules: ruleSet.static, allowlist: options.allowlist },
+    static: { rules: ruleSet.static, allowlist: options.allowlist, factsCache: { dir: options.cacheDir, warn: (message) => logger.warn(message) } },
     audit: { options: auditOptions, services },
     locks: { requirements: options.lockedRequirementFile, pylock: options.pylockFile },
     report: {

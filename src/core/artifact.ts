@@ -11,6 +11,20 @@ export interface Artifact {
   kind: "wheel" | "sdist";
   /** The URL it was fetched from, when known (from pip's report). */
   url: string | undefined;
+  /**
+   * For an sdist: the wheel the scan built from it in the sandbox, which is what was installed and
+   * imported. The lock and the audit keep the sdist itself (the file the index served).
+   */
+  builtWheel?: BuiltWheel;
+}
+
+/** A wheel built from an sdist inside the sandbox (install phase). */
+export interface BuiltWheel {
+  filename: string;
+  /** Absolute path on the host, inside the run's work directory. */
+  path: string;
+  sha256: string;
+  size: number;
 }
 
 /** What the scan hands to the audit and lock stages: one entry per installed distribution. */

@@ -19,7 +19,7 @@ import { readVenvDistributions, type VenvDistribution, venvSitePackages } from "
 import { installPhase } from "./install-phase.ts";
 import { PhaseRunner } from "./phase-runner.ts";
 import { RawTraceWriter } from "./raw-trace.ts";
-import { staticSandboxSpawn } from "./static-sandbox.ts";
+import { untracedSandboxSpawn } from "./static-sandbox.ts";
 
 export type { VenvDistribution } from "./installed.ts";
 export type { ScanOptions } from "./context.ts";
@@ -99,6 +99,7 @@ export class SandboxStages {
   readonly persona: { interpreter: { path: string; version: string }; home: string };
   private readonly environment: SandboxEnvironment;
   private readonly context: ScanContext;
+  private readonly tools: { bwrap: string; strace: string };
   private readonly rawTrace: RawTraceWriter | undefined;
   private readonly unregisterTrace: () => void;
 
@@ -111,6 +112,7 @@ export class SandboxStages {
     const python = detectHostPython(options.python);
     const environment = createSandboxEnvironment({ python, temporaryDirectory: options.temporaryDirectory, home: options.home, passEnv: options.passEnv });
     this.environment = environment;
+    this.tools = tools;
     const rawTrace = options.traceFile ? new RawTraceWriter(options.traceFile) : undefined;
     this.rawTrace = rawTrace;
     this.unregisterTrace = rawTrace ? onCleanup(() => rawTrace.close()) : () => {};
@@ -136,7 +138,7 @@ export class SandboxStages {
     this.findings = this.context.findings;
     this.persona = { interpreter: { path: python.executable, version: python.fullVersion }, home: environment.home };
     this.staticSandbox = {
-      spawn: staticSandboxSpawn({ tools, mounts: environment.mounts, env: environment.env, controlDir: environment.controlDir }),
+      spawn: untracedSandboxSpawn({ tools, mounts: environment.mounts, env: environment.env, controlDir: environment.controlDir }),
       python: python.executable,
     };
   }
@@ -150,11 +152,16 @@ export class SandboxStages {
     return join(this.environment.workDir, "venv");
   }
 
-  /** Install into a fresh venv; what it installed, read from the venv's .dist-info on the host. */
-  async install(): Promise<VenvDistribution[] | undefined> {
+  /**
+   * Builds the sdists into wheels (traced), then installs every wheel into a fresh venv
+   * (untraced: installing a wheel runs none of its code). Returns what was installed, read from
+   * the venv's .dist-info on the host, and the artifacts with `builtWheel` set on each sdist.
+   */
+  async install(artifacts: Artifact[]): Promise<{ distributions: VenvDistribution[]; artifacts: Artifact[] } | undefined> {
     const { environment, venv } = this;
-    if (!(await installPhase(this.context, this.set, venv))) return undefined;
-    return readVenvDistributions(venvSitePackages(venv, environment.python.version, environment.workDir), environment.workDir);
+    const installedFrom = await installPhase(this.context, this.set, artifacts, venv, this.tools);
+    if (!installedFrom) return undefined;
+    return { distributions: readVenvDistributions(venvSitePackages(venv, environment.python.version, environment.workDir), environment.workDir), artifacts: installedFrom };
   }
 
   /** Exercise every installed distribution (the import phase); the venv is removed after. */

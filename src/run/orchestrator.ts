@@ -176,15 +176,17 @@ async function sandboxScan(set: RequirementSet, sandbox: ScanOptions, parts: San
       if (verdictCache && cacheKey) await verdictCache.cache.store(cacheKey, verdictOf(findings.slice(behaviouralFrom), installed, verdictCache.madeBy));
     };
 
-    const distributions = await stage(events, "install", () => stages.install());
-    if (!distributions) {
+    const install = await stage(events, "install", () => stages.install(fetched.artifacts));
+    if (!install) {
       await record([]);
       return result(true, fetched);
     }
-    const installed = await stage(events, "import", () => stages.exercise(distributions, fetched.artifacts));
+    // The sdists now carry the wheels built from them (`builtWheel`): what was installed and is locked.
+    const built: Fetched = { ...fetched, artifacts: install.artifacts };
+    const installed = await stage(events, "import", () => stages.exercise(install.distributions, install.artifacts));
     await record(installed ?? []);
-    if (!installed) return result(true, fetched);
-    return result(false, fetched, installed);
+    if (!installed) return result(true, built);
+    return result(false, built, installed);
   } catch (error) {
     stages.dispose();
     throw error;

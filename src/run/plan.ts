@@ -24,6 +24,8 @@ export interface StaticStagePlan {
   rules: StaticRule[];
   /** `--allowlist`: static findings of these packages are lowered one level. */
   allowlist: string[];
+  /** The on-disk cache of extracted facts (by archive and file sha256); none when undefined. */
+  factsCache?: { dir: string; warn: (message: string) => void };
 }
 
 export interface AuditStagePlan {

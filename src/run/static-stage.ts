@@ -17,7 +17,7 @@ export async function staticStage(
   debug: (message: string) => void,
 ): Promise<{ findings: Finding[]; perArchive: StaticFactsEvent[] }> {
   const cache = new Map<string, ArtifactStaticResult>();
-  const result = await scanArtifactsStatically(artifacts, { rules: plan.rules, allowlist: plan.allowlist, python: sandbox.python, spawn: sandbox.spawn, cache });
+  const result = await scanArtifactsStatically(artifacts, { rules: plan.rules, allowlist: plan.allowlist, python: sandbox.python, spawn: sandbox.spawn, cache, factsCache: plan.factsCache });
   for (const note of result.notes) debug(note);
   const perArchive = artifacts.map((artifact) => ({ artifact, findings: result.artifacts.get(artifact.sha256)?.findings ?? [] }));
   return { findings: result.findings, perArchive };

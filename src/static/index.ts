@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { Artifact } from "../core/artifact.ts";
 import type { StaticFinding } from "../core/finding.ts";
 import type { BinaryLayout } from "../rules/static-schema.ts";
@@ -7,16 +8,21 @@ import type { Phase } from "../core/phase.ts";
 import { openArchive } from "./archive/open.ts";
 import type { ArchiveProblem } from "../core/archive-problem.ts";
 import { type ArchiveLimits, DEFAULT_LIMITS } from "./archive/types.ts";
+import { extractorVersion, fileDigest, StaticFactsCache } from "./facts-cache.ts";
 import { findingsFromHits } from "./findings.ts";
 import { DEFAULT_READ_LIMITS, type Inventory, type ReadLimits, takeInventory } from "./inventory.ts";
 import { type CompiledRules, compileRules, type MatchInput, matchFacts, type ScopedSource } from "./match.ts";
 import { makeAllowlistPolicy } from "./policy.ts";
-import { type SpawnFunction, runFactExtractor, type SourceFile } from "./python/extractor.ts";
+import { type ExtractorAnswer, factsOfAnswer, type SpawnFunction, runFactExtractor, type SourceFile } from "./python/extractor.ts";
 import type { FileFacts } from "./python/facts.ts";
 import { assignScopes } from "./scopes.ts";
 
 export { checkRequirementNames, checkPackageName } from "./package-names.ts";
 export { refuseSdists } from "./only-binary.ts";
+export { staticFactsCacheDir } from "./facts-cache.ts";
+
+/** String constants at least this long are checked for base64/hex blobs (part of the extractor's version). */
+const BLOB_MIN = 1024;
 
 export interface StaticScanOptions {
   rules: StaticRule[];
@@ -27,8 +33,10 @@ export interface StaticScanOptions {
   /** Command prefix for the extractor (the sandbox stage passes a no-network bwrap here). */
   wrap?: string[];
   spawn?: SpawnFunction;
-  /** Parallel extractor processes (default 2). */
+  /** Parallel extractor processes (default: one per core). */
   jobs?: number;
+  /** The on-disk facts cache (under pipcanary's cache dir); warnings go to `warn`. None: analyse everything. */
+  factsCache?: { dir: string; warn: (message: string) => void };
   limits?: ArchiveLimits;
   readLimits?: ReadLimits;
   /** Results of earlier calls in the same run, by sha256; updated in place. */
@@ -66,41 +74,71 @@ export interface StaticResult {
 interface Pending {
   artifact: Artifact;
   inventory: Inventory;
-  ids: string[];
+  /** sha256 of each source file, in inventory order. */
+  digests: string[];
+  /** How many answers the archive's own facts pack held (0: none). */
+  packed: number;
 }
 
 /**
  * Inspects every downloaded archive before any of its code runs: archive safety, Python source
- * facts (one extractor process for all files of the call), .pth lines and compiled files, matched
- * against the static rules, with allowlist policy applied.
+ * facts, .pth lines and compiled files, matched against the static rules, with allowlist policy
+ * applied. Facts come from the facts cache where a file was analysed before; the rest go to the
+ * extractor, one sandboxed process per core, largest files first. Results and findings follow the
+ * order of `artifacts`, whatever order the work finished in.
  */
 export async function scanArtifactsStatically(artifacts: readonly Artifact[], options: StaticScanOptions): Promise<StaticResult> {
   const cache = options.cache ?? new Map<string, ArtifactStaticResult>();
   const compiled = compileRules(options.rules);
+  const factsCache = options.factsCache
+    ? new StaticFactsCache(options.factsCache.dir, extractorVersion(compiled.interest, BLOB_MIN), options.factsCache.warn)
+    : undefined;
   const pending: Pending[] = [];
-  const sources: SourceFile[] = [];
+  const known = new Map<string, ExtractorAnswer>();
   const seen = new Set<string>();
-  for (const artifact of artifacts) {
+  const largestFirst = [...artifacts].sort((a, b) => b.size - a.size || a.filename.localeCompare(b.filename));
+  for (const artifact of largestFirst) {
     if (cache.has(artifact.sha256) || seen.has(artifact.sha256)) continue;
     seen.add(artifact.sha256);
     const inventory = takeInventory(
       { path: artifact.path }, artifact.filename, artifact.kind, compiled.binaryPatterns,
       options.limits ?? DEFAULT_LIMITS, options.readLimits ?? DEFAULT_READ_LIMITS,
     );
-    const ids = inventory.sources.map((source) => `${artifact.sha256}:${source.path}`);
-    inventory.sources.forEach((source, i) => sources.push({ id: ids[i] as string, path: source.path, bytes: source.bytes }));
-    pending.push({ artifact, inventory, ids });
+    const digests = inventory.sources.map((source) => fileDigest(source.bytes));
+    let packed = 0;
+    if (factsCache && digests.some((digest) => !known.has(digest))) {
+      const cached = await factsCache.lookup(artifact.name, artifact.sha256);
+      for (const [digest, answer] of cached.files) known.set(digest, answer);
+      if (cached.own) packed = cached.files.size;
+    }
+    pending.push({ artifact, inventory, digests, packed });
   }
-  const extracted = await runFactExtractor(sources, {
-    python: options.python, wrap: options.wrap, spawn: options.spawn, interest: compiled.interest, jobs: options.jobs ?? 2,
-  });
-  const policy = makeAllowlistPolicy(options.allowlist);
-  for (const { artifact, inventory, ids } of pending) {
-    const facts = new Map<string, FileFacts>();
+  // Each distinct file not known yet goes to the extractor once, whichever archives hold it.
+  const sources = new Map<string, SourceFile>();
+  for (const { inventory, digests } of pending) {
     inventory.sources.forEach((source, i) => {
-      const got = extracted.files.get(ids[i] as string);
+      const digest = digests[i] as string;
+      if (!known.has(digest) && !sources.has(digest)) sources.set(digest, { id: digest, path: source.path, bytes: source.bytes });
+    });
+  }
+  const extracted = await runFactExtractor([...sources.values()], {
+    python: options.python, wrap: options.wrap, spawn: options.spawn, interest: compiled.interest, blobMin: BLOB_MIN,
+    jobs: options.jobs ?? availableParallelism(),
+  });
+  for (const [digest, answer] of extracted.answers) known.set(digest, answer);
+  const policy = makeAllowlistPolicy(options.allowlist);
+  for (const { artifact, inventory, digests, packed } of pending) {
+    const facts = new Map<string, FileFacts>();
+    const answers = new Map<string, ExtractorAnswer>();
+    inventory.sources.forEach((source, i) => {
+      const digest = digests[i] as string;
+      const answer = known.get(digest);
+      if (answer) answers.set(digest, answer);
+      const got = answer ? factsOfAnswer(answer, source.bytes) : extracted.files.get(digest);
       if (got) facts.set(source.path, got);
     });
+    // An archive's own pack is written again only when it learnt something.
+    if (factsCache && answers.size > packed) await factsCache.store(artifact.name, artifact.sha256, answers);
     const { hits, ...result } = analyse(artifact, inventory, facts, compiled);
     const outcome = findingsFromHits(hits, artifact, inventory.root, policy);
     result.findings = outcome.findings;

@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheReport, cleanCaches, renderCacheReport } from "../../src/cache/kinds.ts";
 import { VERDICT_LAYOUT } from "../../src/cache/local-store.ts";
 import { openVerdictCache, type VerdictCache } from "../../src/cache/verdict-cache.ts";
 import { MetadataCache } from "../../src/index/cache.ts";
+import { staticFactsCacheDir } from "../../src/static/index.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { blockedVerdict, safeVerdict } from "./fixtures.ts";
 
@@ -76,18 +77,21 @@ describe("cache info and clean", () => {
     await open(dir).cache.store(KEY, safeVerdict());
     await open(dir).cache.store(OTHER_KEY, blockedVerdict());
     await new MetadataCache(dir).write({ url: "https://pypi.org/simple/x/", accept: "application/json", status: "ok", data: {}, etag: undefined, maxAgeSeconds: 60, fetchedAt: Date.now() });
+    mkdirSync(join(staticFactsCacheDir(dir), "v", "demo"), { recursive: true });
+    writeFileSync(join(staticFactsCacheDir(dir), "v", "demo", `${"c".repeat(64)}.json`), "{}");
     const report = await cacheReport(dir);
     expect(report.kinds.map(({ kind, entries }) => [kind, entries])).toEqual([
       ["metadata", 1],
       ["verdicts", 2],
+      ["static facts", 1],
     ]);
-    expect(report.entries).toBe(3);
+    expect(report.entries).toBe(4);
     expect(report.bytes).toBe(report.kinds.reduce((sum, usage) => sum + usage.bytes, 0));
     const text = renderCacheReport(report);
-    expect(text).toContain("Entries: 3\n");
+    expect(text).toContain("Entries: 4\n");
     expect(text).toContain("  verdicts: 2 entries, ");
     const removed = await cleanCaches(dir);
-    expect(removed.entries).toBe(3);
+    expect(removed.entries).toBe(4);
     expect((await cacheReport(dir)).entries).toBe(0);
     expect(await open(dir).cache.lookup(KEY)).toBeUndefined();
   });

@@ -32,9 +32,15 @@ describe("benign packages pass", () => {
     expect(trace).toContain(`${homedir()}/.cache/good-cache/x`);
     expect(trace).toMatch(/execve\("\/usr\/bin\/uname", \["uname", "-sr"\]/);
     expect(trace).toMatch(/openat\([^\n]*"\/etc\/os-release"/);
-    expect(trace).toMatch(/openat\([^\n]*good_pathpth_src\/good_pathpth\.py/);
+    // Wheels are installed untraced with their bytecode compiled, so the import opens the .pyc.
+    expect(trace).toMatch(/openat\([^\n]*good_pathpth_src\/(?:__pycache__\/good_pathpth\.cpython-\d+\.pyc|good_pathpth\.py)/);
     expect(trace).toMatch(/openat\([^\n]*good_data\/data\.txt/);
     expect(trace).toMatch(/openat\([^\n]*good_execpth\.pth/);
+    // The sdist was built into a wheel under the trace; the wheels were installed without one.
+    expect(trace).toMatch(/"--disable-pip-version-check", "wheel"/);
+    expect(trace).not.toMatch(/"--disable-pip-version-check", "install"/);
+    const sdist = result.artifacts.find((artifact) => artifact.kind === "sdist");
+    expect(sdist?.builtWheel?.filename).toMatch(/^good_sdist-1\.0-py3-none-any\.whl$/);
 
     // Every installed distribution comes with the exact files the index served.
     const served = new Map(BENIGN_PROJECTS.map((fixture) => [fixture.name, fixture.releases[0]?.files[0]?.sha256]));

@@ -174,6 +174,26 @@ export const MALICIOUS_CASES: MaliciousCase[] = [
     subject: /^curl -s -m 1 http:\/\/127\.0\.0\.9:4444\/x$/,
   },
   {
+    title: "wheel build planting files where the venv will be",
+    projects: [
+      setupPayload("evil-plant", "evil_plant", [
+        "import os",
+        "argv = open('/proc/%d/cmdline' % os.getppid(), 'rb').read().split(b'\\0')",
+        "if b'--wheel-dir' in argv:",
+        "    work = os.path.dirname(argv[argv.index(b'--wheel-dir') + 1].decode())",
+        "    os.makedirs(os.path.join(work, 'venv', 'lib'), exist_ok=True)",
+        "from setuptools import setup",
+        "setup(name='evil-plant', version='1.0', packages=['evil_plant'])",
+        "",
+      ].join("\n")),
+    ],
+    request: "evil-plant",
+    package: "evil-plant",
+    phase: "install",
+    ruleId: "artifact-tampering",
+    subject: /\/work\/venv$/,
+  },
+  {
     title: "persistence write",
     projects: [
       importPayload("evil-persist", "evil_persist", "import os\nwith open(os.path.expanduser('~/.bashrc'), 'a') as rc:\n    rc.write('\\n# evil-persist was here\\n')\n"),

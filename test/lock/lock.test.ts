@@ -131,6 +131,17 @@ describe("pylock.toml (--pylock)", () => {
     expect(() => renderPylock(scanned(), { indexUrl: "https://pypi.org/simple" })).toThrow(/no URL is known for alpha-1\.0-py[23]-none-any\.whl/);
   });
 
+  test("an sdist the scan built into a wheel is locked as the sdist: its hash, not the built wheel's", () => {
+    const sdist = artifact("zeta-pkg", "2.0", zetaSdist, "https://files.example/z.tar.gz");
+    const built = { ...sdist, builtWheel: { filename: zetaWheel.filename, path: `/scan/built/${zetaWheel.filename}`, sha256: zetaWheel.sha256, size: zetaWheel.content.length } };
+    const dists: InstalledDistribution[] = [{ name: "zeta-pkg", version: "2.0", direct: true, artifacts: [built] }];
+    const plain: InstalledDistribution[] = [{ name: "zeta-pkg", version: "2.0", direct: true, artifacts: [sdist] }];
+    expect(renderRequirementsLock(dists)).toBe(renderRequirementsLock(plain));
+    expect(renderRequirementsLock(dists)).toContain(zetaSdist.sha256);
+    expect(renderRequirementsLock(dists)).not.toContain(zetaWheel.sha256);
+    expect(renderPylock(dists, { indexUrl: "https://pypi.org/simple" })).toBe(renderPylock(plain, { indexUrl: "https://pypi.org/simple" }));
+  });
+
   test("round-trips through pipcanary audit", async () => {
     const file = join(tempDir("pylock"), "pylock.toml");
     await writePylock(scanned(server), file, { indexUrl: server.simpleUrl });

@@ -47,6 +47,19 @@ describe("scanArtifactsStatically", () => {
     expect(second.artifacts.get(a.sha256)).toBe(result.artifacts.get(a.sha256));
   });
 
+  test("one extractor process per job, largest files first; findings follow the order of the artifacts", async () => {
+    const dir = tempDir();
+    const read = (name: string) => `import os\nwith open(os.path.expanduser('~/.ssh/id_rsa'), 'rb') as f:\n    f.read()\n# ${name}\n`;
+    const small = wheelArtifact(dir, { name: "jobsmall", version: "1.0", files: { "jobsmall/__init__.py": read("small") } });
+    const large = wheelArtifact(dir, { name: "joblarge", version: "1.0", files: { "joblarge/__init__.py": read("large"), "joblarge/big.py": `X = ${JSON.stringify("x".repeat(20_000))}\n` } });
+    const counting = countingSpawn();
+    const parallel = await scan([small, large], { spawn: counting.spawn, jobs: 2 });
+    expect(counting.batches.sort()).toEqual([1, 2]);
+    expect(parallel.findings.map((finding) => finding.package)).toEqual(["jobsmall", "joblarge"]);
+    const serial = await scan([small, large], { jobs: 1 });
+    expect(parallel.findings).toEqual(serial.findings);
+  });
+
   test("files that are not Python 3 are scanned by the regex fallback and a note says so", async () => {
     const dir = tempDir();
     const old = sdistArtifact(dir, {

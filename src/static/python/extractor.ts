@@ -36,7 +36,23 @@ export interface ExtractorOptions {
 
 export interface ExtractorRun {
   files: Map<string, FileFacts>;
+  /**
+   * What the extractor itself answered, by id: facts, or why the file does not parse. Files it
+   * gave no answer for, or ran out of time on, are not here (their regex-fallback facts depend on
+   * the run, not on the file).
+   */
+  answers: Map<string, ExtractorAnswer>;
   notes: string[];
+}
+
+export type ExtractorAnswer = { facts: SourceFact[]; imports: ImportFact[] } | { error: string };
+
+/** How extract_facts.py words a file that used up its time: an answer about the run, not the file. */
+const TIMEOUT_ERROR_PREFIX = "analysis took longer than";
+
+/** The facts a stored answer stands for (a file that does not parse gets the regex pass). */
+export function factsOfAnswer(answer: ExtractorAnswer, bytes: Uint8Array): FileFacts {
+  return "error" in answer ? regexFacts(bytes, answer.error) : { parse: "ast", error: undefined, facts: answer.facts, imports: answer.imports };
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -76,7 +92,7 @@ export const defaultSpawn: SpawnFunction = async (argv, stdin, timeoutMs) => {
  * interpreter failed, get the regex fallback instead; the notes say so.
  */
 export async function runFactExtractor(files: readonly SourceFile[], options: ExtractorOptions): Promise<ExtractorRun> {
-  const result: ExtractorRun = { files: new Map(), notes: [] };
+  const result: ExtractorRun = { files: new Map(), answers: new Map(), notes: [] };
   if (files.length === 0) return result;
   const batches = splitBySize(files, Math.max(1, options.jobs ?? 1));
   await Promise.all(batches.map((batch) => runBatch(batch, options, result)));
@@ -108,6 +124,8 @@ async function runBatch(batch: readonly SourceFile[], options: ExtractorOptions,
     const file = parsed ? byId.get(parsed.id) : undefined;
     if (!parsed || !file) continue;
     result.files.set(parsed.id, parsed.error === undefined ? parsed.facts : regexFacts(file.bytes, parsed.error));
+    if (parsed.error === undefined) result.answers.set(parsed.id, { facts: parsed.facts.facts, imports: parsed.facts.imports });
+    else if (!parsed.error.startsWith(TIMEOUT_ERROR_PREFIX)) result.answers.set(parsed.id, { error: parsed.error });
   }
   if (outcome.exitCode !== 0) {
     const why = outcome.timedOut ? "timed out" : `exited with ${outcome.exitCode ?? "a signal"}`;
