@@ -379,8 +379,11 @@ describe("pipcanary install", () => {
     const report = JSON.parse(run.stdout) as { installed: Array<{ artifacts: Array<{ filename: string; sha256: string }> }> };
     const scanned = report.installed.flatMap((dist) => dist.artifacts);
     expect(scanned.map((artifact) => artifact.filename).sort()).toEqual(["canary_demo_safe-1.0.0-py3-none-any.whl", "canary_demo_utils-0.3.1.tar.gz"]);
-    // pip took them from the scan's own folder (no index), checking the scanned hashes.
-    for (const artifact of scanned) expect(run.stderr).toMatch(new RegExp(`Processing .*/temporary/tmp[a-z0-9_]{8}/work/artifacts/${artifact.filename.replace(/\./g, "\\.")}`));
+    // pip took them from the scan's own folders (no index), checking hashes: the downloaded wheel,
+    // and for the sdist the wheel built from it in the sandbox, so its build code never ran here.
+    expect(run.stderr).toMatch(/Processing .*\/temporary\/tmp[a-z0-9_]{8}\/work\/artifacts\/canary_demo_safe-1\.0\.0-py3-none-any\.whl/);
+    expect(run.stderr).toMatch(/Processing .*\/temporary\/tmp[a-z0-9_]{8}\/work\/built-wheels\/canary_demo_utils-0\.3\.1-[^ ]*\.whl/);
+    expect(run.stderr).not.toContain("canary_demo_utils-0.3.1.tar.gz");
     const added = sitePackages().filter((entry) => !before.has(entry)).sort();
     expect(added).toEqual(["canary_demo_safe", "canary_demo_safe-1.0.0.dist-info", "canary_demo_utils", "canary_demo_utils-0.3.1.dist-info"]);
     const greet = await runIsolated([venv.python, "-c", "import canary_demo_safe; print(canary_demo_safe.greet('  demo user '))"], { home: tempDir("greet-home") });
