@@ -176,7 +176,7 @@ describe("one verdict per demo project", () => {
     expect(run.stdout).toContain("Phase: static");
     expect(run.stdout).toContain('Code: import base64; exec(base64.b64decode("');
     expect(run.stderr).toContain("Scanning 1 archive(s) statically");
-    expect(run.stderr).not.toContain("Installing into a fresh venv");
+    expect(run.stderr).not.toContain("into a fresh venv in the sandbox");
     expect(run.stderr).not.toContain("Importing");
     expect(run.code).toBe(5);
     expect(existsSync(join(run.dir, "lock.txt"))).toBe(false);
@@ -397,7 +397,7 @@ describe("stopped before anything of the package runs", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("No matching distribution found for canary-demo-utils");
     expect(run.stderr).toContain("pipcanary: hint: --only-binary :all: refuses source distributions");
-    expect(run.stderr).not.toContain("Installing into a fresh venv");
+    expect(run.stderr).not.toContain("into a fresh venv in the sandbox");
   }, SCAN_TIMEOUT_MS);
 
   test("a homoglyph requirement exits 5 before pip runs, naming the character", async () => {
