@@ -12,7 +12,8 @@ import { builtinPlugins, pluginRuleDescriptors } from "../plugins/builtin/index.
 import { checkExceptionRuleIds, exceptionFilter } from "../plugins/exceptions.ts";
 import { loadPluginFiles } from "../plugins/load.ts";
 import { skippedPackages } from "../report/model.ts";
-import { sentenceProgress } from "../report/progress.ts";
+import { followScanEvents } from "../report/progress.ts";
+import { EventStream } from "../events/stream.ts";
 import { loadRuleSet } from "../rules/rule-set.ts";
 import { type RunOutcome, runPlan } from "../run/orchestrator.ts";
 import type { ScanPlan } from "../run/plan.ts";
@@ -39,7 +40,10 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
   const services = await createAuditServices(auditOptions);
   const holdBack = holdBackIndex(options, set, services.index);
   const progress = startProgress();
+  const events = new EventStream();
+  if (progress) followScanEvents(progress, events);
   const plan: ScanPlan = {
+    events,
     requirements: set,
     names: { allowNames: options.allowNames },
     sandbox: {
@@ -53,7 +57,7 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
       rules: ruleSet.dynamic,
       holdBack,
       verdictCache,
-      progress: progress ? sentenceProgress(progress) : (message) => logger.info(message),
+      progress: progress ? (message) => progress.note(message) : (message) => logger.info(message),
     },
     static: { rules: ruleSet.static, allowlist: options.allowlist, factsCache: { dir: options.cacheDir, warn: (message) => logger.warn(message) } },
     audit: { options: auditOptions, services },
