@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { AuditReport, PackageAudit } from "../../src/audit/report.ts";
 import type { Finding } from "../../src/core/finding.ts";
 import { formatReportJson } from "../../src/report/json.ts";
@@ -8,6 +10,7 @@ import { MAX_SARIF_RESULTS, renderSarif } from "../../src/report/sarif.ts";
 import { subjectText } from "../../src/report/text.ts";
 import { ScanFailedError } from "../../src/core/errors.ts";
 import { pin } from "../audit/seed-fixtures.ts";
+import { useTempDirs } from "../harness/temp.ts";
 import { sshFinding } from "./finding-fixture.ts";
 import { reportProblems, sarifProblems } from "./schemas.ts";
 
@@ -15,6 +18,7 @@ const CWD = "/work/project";
 const SHA = "ab".repeat(32);
 
 const finding = sshFinding;
+const tempDir = useTempDirs("pipcanary-report");
 
 function audited(name: string, version: string, overrides: Partial<PackageAudit>): PackageAudit {
   return { name, normalizedName: name, version, vulnerabilities: [], ignored: [], malware: [], allowedMalware: [], requiredBy: undefined, uploadTime: undefined, tooRecent: undefined, missing: [], files: [], ...overrides };
@@ -74,6 +78,34 @@ describe("SARIF report", () => {
     const recent = run?.results.find((result) => result.ruleId === "cool-down");
     expect(recent?.locations[0]?.physicalLocation.region.startLine).toBe(2);
     expect(recent?.message.text).toContain("requirements.txt:2 flask==3.1.2 -> dep 2.0.");
+  });
+
+  test("inside a git work tree, URIs are relative to its top, wherever pipcanary ran", () => {
+    const repo = tempDir("repo");
+    mkdirSync(join(repo, ".git"));
+    mkdirSync(join(repo, "service", "app"), { recursive: true });
+    const requirements = [pin("evilpack", "1.0", 3, join(repo, "service", "requirements dev.txt"))];
+    const log = renderSarif(buildReportModel({ command: "scan", version: "0.1.0", exitCode: 5, cwd: join(repo, "service", "app"), requirements, findings: [finding({})] }));
+    expect(sarifProblems(log)).toEqual([]);
+    const [run] = log.runs;
+    expect(run?.results[0]?.locations[0]?.physicalLocation).toEqual({ artifactLocation: { uri: "service/requirements%20dev.txt", uriBaseId: "%SRCROOT%" }, region: { startLine: 3 } });
+    expect(run?.originalUriBaseIds["%SRCROOT%"]?.uri).toBe(`file://${repo}/`);
+    // People read paths from where they ran pipcanary.
+    expect(buildReportModel({ command: "scan", version: "0.1.0", exitCode: 5, cwd: join(repo, "service", "app"), requirements, findings: [finding({})] }).findings[0]?.location?.file).toBe("../requirements dev.txt");
+  });
+
+  test("outside a git work tree, URIs are relative to the working directory, named by originalUriBaseIds", () => {
+    const cwd = tempDir("plain");
+    const elsewhere = tempDir("elsewhere");
+    const requirements = [pin("evilpack", "1.0", 1, join(cwd, "requirements.txt")), pin("other", "2.0", 1, join(elsewhere, "more.txt"))];
+    const log = renderSarif(buildReportModel({ command: "scan", version: "0.1.0", exitCode: 5, cwd, requirements, findings: [finding({}), finding({ package: "other" })] }));
+    expect(sarifProblems(log)).toEqual([]);
+    const [run] = log.runs;
+    expect(run?.originalUriBaseIds["%SRCROOT%"]?.uri).toBe(`file://${cwd}/`);
+    expect(run?.results.map((result) => result.locations[0]?.physicalLocation.artifactLocation)).toEqual([
+      { uri: "requirements.txt", uriBaseId: "%SRCROOT%" },
+      { uri: `../${basename(elsewhere)}/more.txt`, uriBaseId: "%SRCROOT%" },
+    ]);
   });
 
   test("fingerprints hash rule, package and subject, not the run's temp paths", () => {
