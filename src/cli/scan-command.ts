@@ -11,7 +11,7 @@ import { applicableRequirements } from "../inputs/markers.ts";
 import { builtinPlugins, pluginRuleDescriptors } from "../plugins/builtin/index.ts";
 import { checkExceptionRuleIds, exceptionFilter } from "../plugins/exceptions.ts";
 import { loadPluginFiles } from "../plugins/load.ts";
-import { skippedPackages } from "../report/model.ts";
+import { markerSkipped, skippedPackages } from "../report/model.ts";
 import { followScanEvents } from "../report/progress.ts";
 import { EventStream } from "../events/stream.ts";
 import { loadRuleSet } from "../rules/rule-set.ts";
@@ -67,7 +67,7 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
       quiet: options.quiet,
       cwd: options.cwd,
       exemptions: (audit) => exemptionsOf(options, set.index, audit, holdBack),
-      skipped: skippedPackages(options.doNotScan),
+      skipped: [...skippedPackages(options.doNotScan), ...markerSkipped(view.set.requirements, view.environment)],
     },
     log: { warn: (message) => logger.warn(message), debug: (message) => logger.debug(message) },
     exceptions: exceptionFilter(ruleSet.packs),

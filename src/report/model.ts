@@ -14,7 +14,8 @@ import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { Finding } from "../core/finding.ts";
 import type { InstalledDistribution } from "../core/artifact.ts";
 import type { Phase } from "../core/phase.ts";
-import type { Requirement } from "../core/requirements.ts";
+import type { Requirement, TargetEnvironment } from "../core/requirements.ts";
+import { markerApplies } from "../inputs/markers.ts";
 import type { Severity } from "../core/severity.ts";
 import type { Exemptions } from "./exemptions.ts";
 import { KNOWN_MALWARE_RULE, requirementLink } from "../audit/known-malware-text.ts";
@@ -97,12 +98,10 @@ export interface InstalledEntry {
 }
 
 /** A requirement that was not scanned, and why. */
-export interface SkippedPackage {
-  name: string;
-  /** One cause today; the field lets later causes (a package left out by an option) join without a new shape. */
-  cause: "do-not-scan";
-  reason: string;
-}
+export type SkippedPackage =
+  | { name: string; cause: "do-not-scan"; reason: string }
+  /** Excluded by its environment marker: the target interpreter would not install it. */
+  | { name: string; cause: "marker"; marker: string; reason: string };
 
 /** A rule as SARIF's `rules` and `pipcanary rules` list it. */
 export interface RuleDescriptor {
@@ -434,6 +433,17 @@ export function buildReportModel(input: ReportInput): ReportModel {
 /** Packages installed but not imported in the sandbox (--do-not-scan). */
 export function skippedPackages(notImported: readonly string[]): SkippedPackage[] {
   return notImported.map((name) => ({ name, cause: "do-not-scan" as const, reason: "installed but not imported in the sandbox (--do-not-scan)" }));
+}
+
+/** Requirements whose environment markers do not hold for the target interpreter, which would not install them. */
+export function markerSkipped(requirements: readonly Requirement[], environment: TargetEnvironment | undefined): SkippedPackage[] {
+  return requirements
+    .filter((requirement) => !requirement.constraint && markerApplies(requirement, environment) === false)
+    .map((requirement) => {
+      const marker = requirement.markerText ?? "";
+      const target = environment ? ` (Python ${environment.python_full_version}, ${environment.sys_platform})` : "";
+      return { name: requirement.normalizedName, cause: "marker" as const, marker, reason: `${formatOrigin(requirement.origin)}: its marker '${marker}' does not hold for the target interpreter${target}` };
+    });
 }
 
 /** The report of a run that could not finish: no findings, the reason, and the exit code it ends with. */
