@@ -3,7 +3,7 @@
  * for the orchestrator. `lock` and `install` run the same plan and act on the scanned artifacts.
  */
 import pkg from "../../package.json" with { type: "json" };
-import { createAuditServices } from "../audit/index.ts";
+import { type AuditRunOptions, createAuditServices } from "../audit/index.ts";
 import { scanVerdictCache } from "../cache/for-scan.ts";
 import { rulePacksDigest } from "../cache/verdict-key.ts";
 import type { RequirementSet } from "../core/requirements.ts";
@@ -36,11 +36,14 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
   const pluginNames = plugins.map((plugin) => `plugin:${plugin.name}`).join("\n");
   const verdictCache = scanVerdictCache(options, { rulesDigest: `${rulePacksDigest(ruleSet.packs)}\n${pluginNames}`, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });
   const set = applicableSet(view);
-  const auditOptions = auditRunOptions(options, set.index, view.environment);
+  const events = new EventStream();
+  const auditOptions: AuditRunOptions = {
+    ...auditRunOptions(options, set.index, view.environment),
+    onPackage: (name, index, total) => events.publish("item-end", { stage: "audit", name, index, total }),
+  };
   const services = await createAuditServices(auditOptions);
   const holdBack = holdBackIndex(options, set, services.index);
   const progress = startProgress();
-  const events = new EventStream();
   if (progress) followScanEvents(progress, events);
   const plan: ScanPlan = {
     events,

@@ -74,6 +74,8 @@ function seconds(ms: number): string {
 
 export class StderrProgress implements ProgressReporter {
   private state: PhaseState | undefined;
+  /** Items a phase finished before it started (the audit's lookups run while the sandbox works). */
+  private readonly early = new Map<ProgressPhase, { done: number; total: number | undefined }>();
   private waitingFor: string | undefined;
   private drawn = false;
   private closed = false;
@@ -88,7 +90,9 @@ export class StderrProgress implements ProgressReporter {
 
   phaseStarted(phase: ProgressPhase, total: number | undefined): void {
     if (this.state) this.phaseEnded(this.state.phase);
-    this.state = { phase, total, counted: false, done: 0, current: [], startedAt: this.now() };
+    const early = this.early.get(phase);
+    this.early.delete(phase);
+    this.state = { phase, total: total ?? early?.total, counted: early !== undefined, done: early?.done ?? 0, current: [], startedAt: this.now() };
     this.waitingFor = undefined;
     if (!this.options.isTTY) this.line(`${phase}: started${total === undefined ? "" : ` (${total} to do)`}`);
     this.stopTimer = this.every(this.options.isTTY ? REDRAW_MS : (this.options.heartbeatMs ?? HEARTBEAT_MS), () => this.tick());
@@ -109,7 +113,12 @@ export class StderrProgress implements ProgressReporter {
 
   itemDone(phase: ProgressPhase, name: string, total?: number): void {
     const state = this.stateOf(phase);
-    if (!state) return;
+    if (!state) {
+      const early = this.early.get(phase) ?? { done: 0, total };
+      early.done++;
+      this.early.set(phase, early);
+      return;
+    }
     state.counted = true;
     state.total ??= total;
     const index = state.current.indexOf(name);

@@ -99,14 +99,17 @@ describe("the scan's event stream", () => {
     ]);
   });
 
-  test("an item of another stage than the running one is not counted in it", () => {
+  test("an item of another stage than the running one is not counted in it, but in its own stage when that starts", () => {
     const { reporter, written } = harness(false);
     const events = new EventStream();
     followScanEvents(reporter, events);
     events.publish("stage-start", { stage: "install" });
-    events.publish("item-end", { stage: "audit", name: "alpha", index: 0, total: 1 });
+    events.publish("item-end", { stage: "audit", name: "alpha", index: 0, total: 2 });
     events.publish("stage-end", { stage: "install" });
-    expect(written).toEqual(["install: started\n", "install: done in 0s\n"]);
+    events.publish("stage-start", { stage: "audit" });
+    events.publish("item-end", { stage: "audit", name: "beta", index: 1, total: 2 });
+    events.publish("stage-end", { stage: "audit" });
+    expect(written).toEqual(["install: started\n", "install: done in 0s\n", "audit: started\n", "audit: done (2 of 2) in 0s\n"]);
   });
 
   test("a sandbox step's trace blame becomes one item per expected package, in the order they start", () => {
