@@ -53,6 +53,8 @@ export interface AuditOptions {
   allowPrereleases?: boolean;
   /** Clock for the cool-down. */
   now?: () => Date;
+  /** Told as each package's own answers (metadata, known malware) are in, the `index`th of `total`, for progress displays. */
+  onPackage?: (name: string, index: number, total: number) => void;
 }
 
 export type AuditRunOptions = AuditOptions & IndexOptions & CacheOptions & HttpOptions;
@@ -113,11 +115,11 @@ export async function auditDistributions(
 
   // Without a cool-down, an OSV source needs nothing from the index (offline with --vuln-db).
   const needMetadata = cutoff !== undefined || vulnerabilities instanceof PypiVulnerabilitySource;
-  const [metadata, known, malwareVerdicts] = await Promise.all([
-    needMetadata ? Promise.all(unique.map((pkg) => index.versionMetadata(pkg.name, pkg.version))) : [],
-    vulnerabilities.lookup(unique),
-    Promise.all(unique.map((pkg) => malware.check(pkg.name, pkg.version))),
-  ]);
+  const metadataLookups = unique.map((pkg) => (needMetadata ? index.versionMetadata(pkg.name, pkg.version) : undefined));
+  const malwareLookups = unique.map((pkg) => malware.check(pkg.name, pkg.version));
+  let answered = 0;
+  unique.forEach((pkg, position) => void Promise.all([metadataLookups[position], malwareLookups[position]]).then(() => options.onPackage?.(pkg.name, answered++, unique.length), () => {}));
+  const [metadata, known, malwareVerdicts] = await Promise.all([Promise.all(metadataLookups), vulnerabilities.lookup(unique), Promise.all(malwareLookups)]);
 
   const audits = await Promise.all(
     unique.map(async (pkg, position): Promise<PackageAudit> => {

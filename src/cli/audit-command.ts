@@ -5,7 +5,7 @@ import { pinnedVersion } from "../audit/versions.ts";
 import { auditDistributions, type AuditedPackage, type AuditRunOptions, type AuditServices } from "../audit/index.ts";
 import pkg from "../../package.json" with { type: "json" };
 import type { Exemptions } from "../report/exemptions.ts";
-import { buildReportModel, type ReportModel } from "../report/model.ts";
+import { buildReportModel, type ReportModel, type SkippedPackage } from "../report/model.ts";
 import { type ReportFormat, renderReport } from "../report/render.ts";
 import { type AuditReport, auditExitCode } from "../audit/report.ts";
 
@@ -29,6 +29,8 @@ export interface AuditCommandOptions extends AuditRunOptions {
   services?: AuditServices;
   /** What the run was told to ignore or accept, printed with the report (see report/exemptions.ts). */
   exemptions?: (report: AuditReport) => Exemptions;
+  /** Requirements left out, and why (markers that do not hold for the target). */
+  skipped?: readonly SkippedPackage[];
 }
 
 /** Every selecting requirement as a pin; InputError naming each one that is not pinned. */
@@ -60,6 +62,7 @@ export async function runAuditCommand(options: AuditCommandOptions): Promise<Exi
     requirements,
     audit: report,
     exemptions: options.exemptions?.(report),
+    skipped: options.skipped,
   });
   write(renderReport(model, options.format ?? "text", { quiet: options.quiet }));
   options.onReport?.(model);

@@ -19,7 +19,7 @@ import { installScannedArtifacts } from "./install-artifacts.ts";
 import type { ScanResult } from "../pipeline/scan.ts";
 import { type ResolvedOptions, effectiveIndexOptions } from "./options.ts";
 import { logger, withFailureReport, writeReportFiles, writeStdout } from "./output.ts";
-import type { ReportModel } from "../report/model.ts";
+import { markerSkipped, type ReportModel } from "../report/model.ts";
 import { formatSarif } from "../report/sarif.ts";
 import { type RequirementSetView, renderRequirementSetJson, renderRequirementSetText } from "./requirement-set-output.ts";
 
@@ -104,6 +104,7 @@ async function audit(options: ResolvedOptions): Promise<ExitCodeValue> {
     write: (text) => void (output += text),
     onReport: (report) => void (model = report),
     exemptions: (report) => exemptionsOf(options, index, report),
+    skipped: markerSkipped(view.set.requirements, environment),
   });
   await writeStdout(output);
   if (model) await writeReportFiles(model, options.outputs);

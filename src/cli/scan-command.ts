@@ -3,7 +3,7 @@
  * for the orchestrator. `lock` and `install` run the same plan and act on the scanned artifacts.
  */
 import pkg from "../../package.json" with { type: "json" };
-import { createAuditServices } from "../audit/index.ts";
+import { type AuditRunOptions, createAuditServices } from "../audit/index.ts";
 import { scanVerdictCache } from "../cache/for-scan.ts";
 import { rulePacksDigest } from "../cache/verdict-key.ts";
 import type { RequirementSet } from "../core/requirements.ts";
@@ -11,8 +11,9 @@ import { applicableRequirements } from "../inputs/markers.ts";
 import { builtinPlugins, pluginRuleDescriptors } from "../plugins/builtin/index.ts";
 import { checkExceptionRuleIds, exceptionFilter } from "../plugins/exceptions.ts";
 import { loadPluginFiles } from "../plugins/load.ts";
-import { skippedPackages } from "../report/model.ts";
-import { sentenceProgress } from "../report/progress.ts";
+import { markerSkipped, skippedPackages } from "../report/model.ts";
+import { followScanEvents } from "../report/progress.ts";
+import { EventStream } from "../events/stream.ts";
 import { loadRuleSet } from "../rules/rule-set.ts";
 import { type RunOutcome, runPlan } from "../run/orchestrator.ts";
 import type { ScanPlan } from "../run/plan.ts";
@@ -35,11 +36,17 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
   const pluginNames = plugins.map((plugin) => `plugin:${plugin.name}`).join("\n");
   const verdictCache = scanVerdictCache(options, { rulesDigest: `${rulePacksDigest(ruleSet.packs)}\n${pluginNames}`, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });
   const set = applicableSet(view);
-  const auditOptions = auditRunOptions(options, set.index, view.environment);
+  const events = new EventStream();
+  const auditOptions: AuditRunOptions = {
+    ...auditRunOptions(options, set.index, view.environment),
+    onPackage: (name, index, total) => events.publish("item-end", { stage: "audit", name, index, total }),
+  };
   const services = await createAuditServices(auditOptions);
   const holdBack = holdBackIndex(options, set, services.index);
   const progress = startProgress();
+  if (progress) followScanEvents(progress, events);
   const plan: ScanPlan = {
+    events,
     requirements: set,
     names: { allowNames: options.allowNames },
     sandbox: {
@@ -53,7 +60,7 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
       rules: ruleSet.dynamic,
       holdBack,
       verdictCache,
-      progress: progress ? sentenceProgress(progress) : (message) => logger.info(message),
+      progress: progress ? (message) => progress.note(message) : (message) => logger.info(message),
     },
     static: { rules: ruleSet.static, allowlist: options.allowlist, factsCache: { dir: options.cacheDir, warn: (message) => logger.warn(message) } },
     audit: { options: auditOptions, services },
@@ -63,7 +70,7 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
       quiet: options.quiet,
       cwd: options.cwd,
       exemptions: (audit) => exemptionsOf(options, set.index, audit, holdBack),
-      skipped: skippedPackages(options.doNotScan),
+      skipped: [...skippedPackages(options.doNotScan), ...markerSkipped(view.set.requirements, view.environment)],
     },
     log: { warn: (message) => logger.warn(message), debug: (message) => logger.debug(message) },
     exceptions: exceptionFilter(ruleSet.packs),

@@ -41,10 +41,23 @@ export interface TraceProblemEvent {
   line: string;
 }
 
+/**
+ * One item of a stage's work (a package, an archive) starts or ends: what progress displays
+ * count. `index` is the item's 0-based position, `total` how many the stage has.
+ */
+export interface ItemEvent {
+  stage: Stage;
+  name: string;
+  index: number;
+  total: number;
+}
+
 export interface ScanEventMap {
   "stage-start": { stage: Stage };
   "stage-end": { stage: Stage };
   progress: { message: string };
+  "item-start": ItemEvent;
+  "item-end": ItemEvent;
   artifact: Artifact;
   "static-facts": StaticFactsEvent;
   syscall: AttributedEvent;

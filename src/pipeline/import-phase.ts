@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { normalizeName } from "../core/names.ts";
+import { followAttributedItems } from "../events/attributed-items.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import type { StepToken } from "./attribution.ts";
 import { DEFAULT_EXERCISE_SECONDS, DEFAULT_GRACE_SECONDS, DEFAULT_TIMEOUTS, readOnlyDownloads, type ScanContext } from "./context.ts";
@@ -85,12 +86,14 @@ export async function importPhase(context: ScanContext, venv: string, distributi
   const exercise = exerciseStep(context, venv, distributions);
   if (!exercise) return true;
   context.progress(`Importing and exercising ${exercise.units} installed distribution(s) in the sandbox (no network)…`);
+  const workers = [...(exercise.step.tokens?.values() ?? [])].filter((token) => token.kind === "start").map((token) => token.package);
+  const stopFollowing = followAttributedItems(context.events, "import", workers);
   const outcome = await context.runner.run({
     phase: "import",
     timeoutSeconds: context.options.timeouts?.import ?? DEFAULT_TIMEOUTS.import,
     mounts: [...readOnlyDownloads(context.environment), readOnlyVenv(venv)],
     steps: [exercise.step],
-  });
+  }).finally(stopFollowing);
   context.findings.push(...outcome.findings);
   return !outcome.blocked;
 }

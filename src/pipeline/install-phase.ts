@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ScanFailedError } from "../core/errors.ts";
 import type { Artifact } from "../core/artifact.ts";
+import { followAttributedItems } from "../events/attributed-items.ts";
 import { collectArtifacts } from "../fetch/collect.ts";
 import { PIP_COMMON_ARGS, pipCommand } from "../fetch/pip-command.ts";
 import type { RequirementSet } from "../core/requirements.ts";
@@ -38,6 +39,7 @@ async function buildSdists(context: ScanContext, set: RequirementSet, artifacts:
   ];
   context.progress(`Building ${sdists.length} sdist(s) into wheels in the sandbox (no network)…`);
   const pip = pipCommand(environment.python.executable, environment.python.pipRunner, { site: false }, "wheel");
+  const stopFollowing = followAttributedItems(context.events, "install", sdists.map((sdist) => sdist.name));
   const outcome = await runner.run({
     phase: "install",
     timeoutSeconds: options.timeouts?.install ?? DEFAULT_TIMEOUTS.install,
@@ -51,7 +53,7 @@ async function buildSdists(context: ScanContext, set: RequirementSet, artifacts:
         label: "pip wheel (building the sdists)",
       },
     ],
-  });
+  }).finally(stopFollowing);
   context.findings.push(...outcome.findings);
   if (outcome.blocked) return undefined;
   if (outcome.failedStep) throw new ScanFailedError(`${outcome.failedStep.label} failed in the sandbox:\n${failureTail(outcome.result.outputTail)}`);

@@ -59,7 +59,7 @@ export function reportJson(model: ReportModel): JsonReport {
       message: finding.message,
       description: finding.description,
       explanation: finding.explanation,
-      location: finding.location ?? null,
+      location: finding.location ? { file: finding.location.file, line: finding.location.line, chain: finding.location.chain, chainKnown: finding.location.chainKnown } : null,
       sha256: finding.sha256,
       fingerprint: finding.fingerprint,
       subject: finding.source?.subject ?? null,

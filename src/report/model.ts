@@ -6,14 +6,16 @@
  */
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { AuditReport, PackageAudit } from "../audit/report.ts";
 import { errorMessage, formatOrigin, type Origin, PipcanaryError } from "../core/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { Finding } from "../core/finding.ts";
 import type { InstalledDistribution } from "../core/artifact.ts";
 import type { Phase } from "../core/phase.ts";
-import type { Requirement } from "../core/requirements.ts";
+import type { Requirement, TargetEnvironment } from "../core/requirements.ts";
+import { markerApplies } from "../inputs/markers.ts";
 import type { Severity } from "../core/severity.ts";
 import type { Exemptions } from "./exemptions.ts";
 import { KNOWN_MALWARE_RULE, requirementLink } from "../audit/known-malware-text.ts";
@@ -58,6 +60,8 @@ export type FindingKind = "behavioural" | "static" | "name" | "egress" | "known-
 export interface InputLocation {
   /** Relative to the working directory, `/`-separated. */
   file: string;
+  /** Relative to the report's source root, `/`-separated and percent-encoded (`../` for a file outside it). */
+  uri: string;
   line: number;
   /** How the package got there, input line first; empty when the package is not in the inputs at all. */
   chain: string[];
@@ -94,12 +98,10 @@ export interface InstalledEntry {
 }
 
 /** A requirement that was not scanned, and why. */
-export interface SkippedPackage {
-  name: string;
-  /** One cause today; the field lets later causes (a package left out by an option) join without a new shape. */
-  cause: "do-not-scan";
-  reason: string;
-}
+export type SkippedPackage =
+  | { name: string; cause: "do-not-scan"; reason: string }
+  /** Excluded by its environment marker: the target interpreter would not install it. */
+  | { name: string; cause: "marker"; marker: string; reason: string };
 
 /** A rule as SARIF's `rules` and `pipcanary rules` list it. */
 export interface RuleDescriptor {
@@ -108,6 +110,17 @@ export interface RuleDescriptor {
   explanation: string;
   severity: Severity;
   kind: "dynamic" | "static" | "plugin" | "audit" | "vulnerability";
+}
+
+/**
+ * What locations are relative to for tools that map them onto a repository (SARIF's %SRCROOT%):
+ * the git work tree the inputs are in, so GitHub code scanning finds the file whatever directory
+ * pipcanary ran from; else the working directory.
+ */
+export interface SourceRoot {
+  /** Absolute. */
+  path: string;
+  kind: "git" | "cwd";
 }
 
 export interface ReportModel {
@@ -126,6 +139,7 @@ export interface ReportModel {
   exemptions: Exemptions | undefined;
   skipped: SkippedPackage[];
   rules: RuleDescriptor[];
+  sourceRoot: SourceRoot;
   /** Set when the behavioural verdict was reused from the verdict cache instead of running install and import. */
   verdictFromCache: VerdictFromCache | undefined;
   /** strace lines the parser could not read (each shown with --log-level debug); 0 outside a scan. */
@@ -204,18 +218,39 @@ function relativeFile(cwd: string, file: string): string {
   return (isAbsolute(path) ? file : path).split(sep).join("/");
 }
 
+/** The top of the git work tree `dir` is in (a `.git` folder, or the file a worktree has), without running git. */
+export function gitWorkTreeTop(dir: string): string | undefined {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (existsSync(join(current, ".git"))) return current;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+/** The work tree of the first input file, else the working directory. */
+function sourceRootOf(input: ReportInput): SourceRoot {
+  const first = [...(input.requirements ?? []).map((requirement) => requirement.origin), ...(input.packageOrigins?.values() ?? [])].find((origin) => origin.file !== "");
+  const top = first ? gitWorkTreeTop(dirname(resolve(input.cwd, first.file))) : undefined;
+  return top ? { path: top, kind: "git" } : { path: resolve(input.cwd), kind: "cwd" };
+}
+
+function rootUri(root: SourceRoot, cwd: string, file: string): string {
+  return encodeURI(relativeFile(root.path, resolve(cwd, file)));
+}
+
 /** Finds each package's place in the inputs: its own requirement, or the direct one above it. */
 class Locator {
   private readonly direct: Requirement[];
 
   constructor(
     private readonly input: ReportInput,
+    private readonly root: SourceRoot,
   ) {
     this.direct = (input.requirements ?? []).filter((requirement) => !requirement.constraint);
   }
 
   private at(origin: Origin, chain: string[], chainKnown: boolean): InputLocation {
-    return { file: relativeFile(this.input.cwd, origin.file), line: Math.max(1, origin.line), chain, chainKnown };
+    const { cwd } = this.input;
+    return { file: relativeFile(cwd, origin.file), uri: rootUri(this.root, cwd, origin.file), line: Math.max(1, origin.line), chain, chainKnown };
   }
 
   /** A path of names from a direct requirement down to `name`, through the dependency map. */
@@ -366,7 +401,8 @@ function rulesOf(findings: readonly ReportFinding[], given: readonly RuleDescrip
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {
-  const locator = new Locator(input);
+  const sourceRoot = sourceRootOf(input);
+  const locator = new Locator(input, sourceRoot);
   const scanFindings = input.findings ?? [];
   const hashes = new Map((input.installed ?? []).map((dist) => [dist.name, dist.artifacts.map((artifact) => artifact.sha256)]));
   const findings = [...scanFindings.map((finding) => scanFinding(finding, locator)), ...(input.audit ? auditFindings(input.audit, scanFindings, locator, hashes) : [])];
@@ -388,6 +424,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     exemptions: input.exemptions,
     skipped: [...(input.skipped ?? [])],
     rules: rulesOf(findings, input.rules ?? []),
+    sourceRoot,
     verdictFromCache: input.verdictFromCache,
     traceProblems: input.traceProblems ?? 0,
   };
@@ -396,6 +433,17 @@ export function buildReportModel(input: ReportInput): ReportModel {
 /** Packages installed but not imported in the sandbox (--do-not-scan). */
 export function skippedPackages(notImported: readonly string[]): SkippedPackage[] {
   return notImported.map((name) => ({ name, cause: "do-not-scan" as const, reason: "installed but not imported in the sandbox (--do-not-scan)" }));
+}
+
+/** Requirements whose environment markers do not hold for the target interpreter, which would not install them. */
+export function markerSkipped(requirements: readonly Requirement[], environment: TargetEnvironment | undefined): SkippedPackage[] {
+  return requirements
+    .filter((requirement) => !requirement.constraint && markerApplies(requirement, environment) === false)
+    .map((requirement) => {
+      const marker = requirement.markerText ?? "";
+      const target = environment ? ` (Python ${environment.python_full_version}, ${environment.sys_platform})` : "";
+      return { name: requirement.normalizedName, cause: "marker" as const, marker, reason: `${formatOrigin(requirement.origin)}: its marker '${marker}' does not hold for the target interpreter${target}` };
+    });
 }
 
 /** The report of a run that could not finish: no findings, the reason, and the exit code it ends with. */

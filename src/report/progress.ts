@@ -2,21 +2,24 @@
  * Progress of long work on stderr. On a terminal: one status line, redrawn in place, with the
  * phase, items done of the total, the item being worked on, the elapsed time and what the run
  * waits for. Without a terminal (CI logs), where a redrawn line would be noise: a line when a
- * phase starts and ends and, in between, one at least every `heartbeatMs` (10 s) naming the
- * phase, the count done and the item being worked on, so that a log never goes quiet.
+ * phase starts, when its first item starts and when it ends and, in between, one at least every
+ * `heartbeatMs` (10 s) naming the phase, the count done and the item being worked on, so that a
+ * log never goes quiet.
  *
  * Hand-written ANSI rather than a progress-bar library: the display is a single line that log
  * lines must be able to clear and redraw around (see StatusLine in src/cli/output.ts); the
  * libraries that fit a compiled binary own the terminal with their own render loop instead.
  */
+import type { EventStream, Stage } from "../events/stream.ts";
 
 export type ProgressPhase = "names" | "fetch" | "static" | "install" | "import" | "audit";
 
-/** What the scan reports as it goes; the orchestrator's event stream calls these. */
+/** What the scan reports as it goes; followScanEvents feeds it the orchestrator's event stream. */
 export interface ProgressReporter {
   phaseStarted(phase: ProgressPhase, total: number | undefined): void;
-  itemStarted(phase: ProgressPhase, name: string): void;
-  itemDone(phase: ProgressPhase, name: string): void;
+  /** `total`: how many items the phase has, when the phase did not say at its start. */
+  itemStarted(phase: ProgressPhase, name: string, total?: number): void;
+  itemDone(phase: ProgressPhase, name: string, total?: number): void;
   phaseEnded(phase: ProgressPhase): void;
   /** Something slow is being waited for (a slow index); cleared by the next item or phase. */
   waiting(what: string): void;
@@ -71,6 +74,8 @@ function seconds(ms: number): string {
 
 export class StderrProgress implements ProgressReporter {
   private state: PhaseState | undefined;
+  /** Items a phase finished before it started (the audit's lookups run while the sandbox works). */
+  private readonly early = new Map<ProgressPhase, { done: number; total: number | undefined }>();
   private waitingFor: string | undefined;
   private drawn = false;
   private closed = false;
@@ -85,26 +90,37 @@ export class StderrProgress implements ProgressReporter {
 
   phaseStarted(phase: ProgressPhase, total: number | undefined): void {
     if (this.state) this.phaseEnded(this.state.phase);
-    this.state = { phase, total, counted: false, done: 0, current: [], startedAt: this.now() };
+    const early = this.early.get(phase);
+    this.early.delete(phase);
+    this.state = { phase, total: total ?? early?.total, counted: early !== undefined, done: early?.done ?? 0, current: [], startedAt: this.now() };
     this.waitingFor = undefined;
     if (!this.options.isTTY) this.line(`${phase}: started${total === undefined ? "" : ` (${total} to do)`}`);
     this.stopTimer = this.every(this.options.isTTY ? REDRAW_MS : (this.options.heartbeatMs ?? HEARTBEAT_MS), () => this.tick());
     this.redraw();
   }
 
-  itemStarted(phase: ProgressPhase, name: string): void {
+  itemStarted(phase: ProgressPhase, name: string, total?: number): void {
     const state = this.stateOf(phase);
     if (!state) return;
     state.counted = true;
+    state.total ??= total;
     state.current.push(name);
     this.waitingFor = undefined;
+    // A CI log names the phase's first package at once: a short phase may end before any heartbeat.
+    if (!this.options.isTTY && state.done === 0 && state.current.length === 1) this.tick();
     this.redraw();
   }
 
-  itemDone(phase: ProgressPhase, name: string): void {
+  itemDone(phase: ProgressPhase, name: string, total?: number): void {
     const state = this.stateOf(phase);
-    if (!state) return;
+    if (!state) {
+      const early = this.early.get(phase) ?? { done: 0, total };
+      early.done++;
+      this.early.set(phase, early);
+      return;
+    }
     state.counted = true;
+    state.total ??= total;
     const index = state.current.indexOf(name);
     if (index >= 0) state.current.splice(index, 1);
     state.done++;
@@ -183,24 +199,25 @@ export class StderrProgress implements ProgressReporter {
   }
 }
 
-/** The pipeline's progress sentences as they are today, each starting a phase with its count. */
-const PIPELINE_PHASES: ReadonlyArray<readonly [RegExp, ProgressPhase]> = [
-  [/^Downloading (\d+)? ?(?:requirement|the build)/, "fetch"],
-  [/^Scanning (\d+) archive/, "static"],
-  [/^Installing /, "install"],
-  [/^Importing and exercising (\d+)/, "import"],
-  [/^Auditing (\d+)/, "audit"],
-];
+const PROGRESS_PHASES: ReadonlySet<string> = new Set<ProgressPhase>(["names", "fetch", "static", "install", "import", "audit"]);
+
+function isProgressPhase(stage: Stage): stage is ProgressPhase {
+  return PROGRESS_PHASES.has(stage);
+}
 
 /**
- * Feeds ScanOptions.progress's sentences to a reporter until the scan reports typed events:
- * a sentence that starts a phase ends the previous one and starts it (with the number it names
- * as the total), and is printed as a note too.
+ * Feeds a scan's stage and item events to a reporter: a stage starts and ends a phase (the
+ * lock and report stages are too short to show), an item event counts the package or archive
+ * worked on. Returns the function that unsubscribes.
  */
-export function sentenceProgress(reporter: ProgressReporter): (message: string) => void {
-  return (message) => {
-    const match = PIPELINE_PHASES.map(([pattern, phase]) => ({ phase, found: pattern.exec(message) })).find((candidate) => candidate.found);
-    if (match?.found) reporter.phaseStarted(match.phase, match.found[1] === undefined ? undefined : Number(match.found[1]));
-    reporter.note(message);
+export function followScanEvents(reporter: ProgressReporter, events: EventStream): () => void {
+  const unsubscribe = [
+    events.on("stage-start", ({ stage }) => isProgressPhase(stage) && reporter.phaseStarted(stage, undefined)),
+    events.on("stage-end", ({ stage }) => isProgressPhase(stage) && reporter.phaseEnded(stage)),
+    events.on("item-start", ({ stage, name, total }) => isProgressPhase(stage) && reporter.itemStarted(stage, name, total)),
+    events.on("item-end", ({ stage, name, total }) => isProgressPhase(stage) && reporter.itemDone(stage, name, total)),
+  ];
+  return () => {
+    for (const off of unsubscribe) off();
   };
 }

@@ -17,9 +17,10 @@ function scanFindings(model: ReportModel): Finding[] {
   return model.findings.flatMap((finding) => (finding.source ? [finding.source] : []));
 }
 
-/** What the run skipped, ignored or accepted (the --do-not-scan packages among them). */
+/** What the run skipped, ignored or accepted (the --do-not-scan packages among the exemptions, requirements excluded by markers on their own). */
 function notes(model: ReportModel): string[] {
-  return [...(model.exemptions ? exemptionLines(model.exemptions) : []), ...(model.verdictFromCache ? [cacheLine(model.verdictFromCache)] : []), ...traceProblemLines(model.traceProblems)];
+  const byMarker = model.skipped.filter((skipped) => skipped.cause === "marker").map((skipped) => `Not scanned: ${skipped.name} (${skipped.reason}).`);
+  return [...(model.exemptions ? exemptionLines(model.exemptions) : []), ...byMarker, ...(model.verdictFromCache ? [cacheLine(model.verdictFromCache)] : []), ...traceProblemLines(model.traceProblems)];
 }
 
 function traceProblemLines(count: number): string[] {

@@ -4,6 +4,7 @@
  * `security-severity`, fingerprints are stable across runs, and the invocation says whether the
  * run could finish and, if not, why.
  */
+import { pathToFileURL } from "node:url";
 import { EXIT_CODE_HELP } from "../core/exit-codes.ts";
 import { findingDetails } from "../core/finding.ts";
 import type { Severity } from "../core/severity.ts";
@@ -54,8 +55,12 @@ export interface SarifInvocation {
   toolConfigurationNotifications: SarifNotification[];
 }
 
+/** The base every root-relative artifact URI is resolved against (see SourceRoot in model.ts). */
+const SOURCE_ROOT = "%SRCROOT%";
+
 export interface SarifRun {
   tool: { driver: { name: string; version: string; semanticVersion: string; informationUri: string; rules: SarifRule[] } };
+  originalUriBaseIds: Record<string, { uri: string; description: SarifMessage }>;
   invocations: SarifInvocation[];
   results: SarifResult[];
   properties: Record<string, unknown>;
@@ -150,7 +155,7 @@ function sarifResult(finding: ReportFinding, ruleIndex: number): SarifResult {
     locations: location
       ? [
           {
-            physicalLocation: { artifactLocation: { uri: encodeURI(location.file), uriBaseId: "%SRCROOT%" }, region: { startLine: location.line } },
+            physicalLocation: { artifactLocation: { uri: location.uri, uriBaseId: SOURCE_ROOT }, region: { startLine: location.line } },
             ...(finding.package ? { logicalLocations: [{ name: finding.package, kind: "package" }] } : {}),
           },
         ]
@@ -190,6 +195,7 @@ export function renderSarif(model: ReportModel): SarifLog {
     runs: [
       {
         tool: { driver: { name: "pipcanary", version: model.tool.version, semanticVersion: model.tool.version, informationUri: INFORMATION_URI, rules } },
+        originalUriBaseIds: { [SOURCE_ROOT]: { uri: pathToFileURL(`${model.sourceRoot.path}/`).href, description: { text: model.sourceRoot.kind === "git" ? "The top of the git work tree the inputs are in." : "The directory pipcanary ran in." } } },
         invocations: [invocation(model, model.findings.length - kept.length)],
         results: kept.map((finding) => sarifResult(finding, ruleIndex.get(finding.ruleId) ?? -1)),
         properties: {

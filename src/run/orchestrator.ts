@@ -148,7 +148,7 @@ async function sandboxScan(set: RequirementSet, sandbox: ScanOptions, parts: San
       const found = await host.artifacts(archives);
       if (!staticPlan) return found;
       events.progress(`Scanning ${archives.length} archive(s) statically…`);
-      const scanned = await staticStage(staticPlan, archives, stages.staticSandbox, parts.debug);
+      const scanned = await staticStage(staticPlan, archives, stages.staticSandbox, parts.debug, events);
       found.push(...scanned.findings);
       for (const facts of scanned.perArchive) {
         events.publish("static-facts", facts);

@@ -41,6 +41,8 @@ export interface StaticScanOptions {
   readLimits?: ReadLimits;
   /** Results of earlier calls in the same run, by sha256; updated in place. */
   cache?: Map<string, ArtifactStaticResult>;
+  /** Told as each archive's reading starts and ends (`index` of `total`), for progress displays. */
+  onArchive?: (state: "start" | "end", archive: { artifact: Artifact; index: number; total: number }) => void;
 }
 
 export interface ArtifactStats {
@@ -97,21 +99,27 @@ export async function scanArtifactsStatically(artifacts: readonly Artifact[], op
   const known = new Map<string, ExtractorAnswer>();
   const seen = new Set<string>();
   const largestFirst = [...artifacts].sort((a, b) => b.size - a.size || a.filename.localeCompare(b.filename));
-  for (const artifact of largestFirst) {
-    if (cache.has(artifact.sha256) || seen.has(artifact.sha256)) continue;
-    seen.add(artifact.sha256);
-    const inventory = takeInventory(
-      { path: artifact.path }, artifact.filename, artifact.kind, compiled.binaryPatterns,
-      options.limits ?? DEFAULT_LIMITS, options.readLimits ?? DEFAULT_READ_LIMITS,
-    );
-    const digests = inventory.sources.map((source) => fileDigest(source.bytes));
-    let packed = 0;
-    if (factsCache && digests.some((digest) => !known.has(digest))) {
-      const cached = await factsCache.lookup(artifact.name, artifact.sha256);
-      for (const [digest, answer] of cached.files) known.set(digest, answer);
-      if (cached.own) packed = cached.files.size;
+  for (const [index, artifact] of largestFirst.entries()) {
+    const archive = { artifact, index, total: largestFirst.length };
+    options.onArchive?.("start", archive);
+    try {
+      if (cache.has(artifact.sha256) || seen.has(artifact.sha256)) continue;
+      seen.add(artifact.sha256);
+      const inventory = takeInventory(
+        { path: artifact.path }, artifact.filename, artifact.kind, compiled.binaryPatterns,
+        options.limits ?? DEFAULT_LIMITS, options.readLimits ?? DEFAULT_READ_LIMITS,
+      );
+      const digests = inventory.sources.map((source) => fileDigest(source.bytes));
+      let packed = 0;
+      if (factsCache && digests.some((digest) => !known.has(digest))) {
+        const cached = await factsCache.lookup(artifact.name, artifact.sha256);
+        for (const [digest, answer] of cached.files) known.set(digest, answer);
+        if (cached.own) packed = cached.files.size;
+      }
+      pending.push({ artifact, inventory, digests, packed });
+    } finally {
+      options.onArchive?.("end", archive);
     }
-    pending.push({ artifact, inventory, digests, packed });
   }
   // Each distinct file not known yet goes to the extractor once, whichever archives hold it.
   const sources = new Map<string, SourceFile>();

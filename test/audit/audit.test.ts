@@ -295,6 +295,20 @@ describe("cool-down edge cases", () => {
     expect(renderAuditText(report)).toBe("Auditing 1 packages...\nNo known vulnerabilities and no recent uploads found.\n");
   });
 
+  test("each package is told to the progress display once its own answers are in", async () => {
+    const told: string[] = [];
+    await auditDistributions([{ name: "lonely", version: "1.0" }, { name: "markupsafe", version: "3.0.3" }, { name: "lonely", version: "1.0" }], [], {
+      indexUrl: recentIndex.simpleUrl,
+      osvUrl: recentIndex.url,
+      noCache: true,
+      env: {},
+      now: () => SEED_NOW,
+      onPackage: (name, index, total) => told.push(`${index}/${total} ${name}`),
+    });
+    expect(told.map((entry) => entry.split(" ")[0]).sort()).toEqual(["0/2", "1/2"]);
+    expect(told.map((entry) => entry.split(" ")[1]).sort()).toEqual(["lonely", "markupsafe"]);
+  });
+
   test("the scan's requirements narrow the suggestion", async () => {
     const report = await auditDistributions([{ name: "markupsafe", version: "3.0.3" }], [{ ...pin("MarkupSafe", "0"), specifier: "<2.1.3" }], {
       indexUrl: recentIndex.simpleUrl,

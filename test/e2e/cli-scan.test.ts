@@ -121,6 +121,11 @@ describe("one verdict per demo project", () => {
     expect(run.stdout).toContain("Auditing 2 packages...");
     expect(run.stdout.trimEnd()).toEndWith(SAFE_MESSAGE);
     expect(run.code).toBe(0);
+    // stderr is no terminal here: the CI progress lines name the phase, the count and the package.
+    expect(run.stderr).toMatch(/^static: 0\/4 \S+\.(whl|tar\.gz), \d+s$/m);
+    expect(run.stderr).toMatch(/^install: 0\/1 canary-demo-utils, \d+s$/m);
+    expect(run.stderr).toMatch(/^import: 0\/2 canary-demo-(safe|utils), \d+s$/m);
+    expect(run.stderr).toMatch(/^import: done \(2 of 2\) in \d+s$/m);
 
     const lock = readFileSync(join(run.dir, "lock.txt"), "utf8");
     const safeWheel = served.get("canary_demo_safe-1.0.0-py3-none-any.whl");

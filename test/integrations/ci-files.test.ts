@@ -5,7 +5,7 @@
  * command breaks this test.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { splitCommand } from "../../src/cli/argv.ts";
 import { useTempDirs } from "../harness/temp.ts";
@@ -52,8 +52,10 @@ describe("action.yml", () => {
     expect(field(action, "name")).toBe("pipcanary");
     expect(typeof field(action, "description")).toBe("string");
     expect(field(action, "runs", "using")).toBe("composite");
-    expect(Object.keys(field(action, "inputs") as object).sort()).toEqual(["args", "project", "requirements", "sarif-file", "upload-sarif", "version"]);
+    expect(Object.keys(field(action, "inputs") as object).sort()).toEqual(["args", "json-file", "project", "requirements", "sarif-file", "upload-sarif", "version"]);
     expect(field(action, "outputs", "exit-code", "value")).toBe("${{ steps.scan.outputs.exit-code }}");
+    expect(field(action, "outputs", "sarif-file", "value")).toBe("${{ steps.scan.outputs.sarif-file }}");
+    expect(field(action, "outputs", "json-file", "value")).toBe("${{ steps.scan.outputs.json-file }}");
     expect(Array.isArray(steps)).toBe(true);
   });
 
@@ -76,20 +78,24 @@ describe("action.yml", () => {
     expect(names.at(-1)).toBe("Fail with pipcanary's exit code");
   });
 
-  test("the scan step passes each requirements file with -r, the project with -p and the args, in SARIF", async () => {
+  test("the scan step passes each requirements file with -r, the project with -p and the args, and asks one run for both report files", async () => {
     const { dir, record, path } = recorder();
     const expressions = inputExpressions(action, {
       requirements: "requirements.txt\nrequirements-dev.txt",
       project: "pyproject.toml",
       args: "--cool-down-phase-days 3  --only-binary :all:",
       "sarif-file": "out.sarif",
+      "json-file": "out.json",
     });
+    // A report of an earlier run in the workspace is not taken for this one's.
+    writeFileSync(join(dir, "out.sarif"), "{}");
     const run = await runStep(actionStep(action, "Scan"), expressions, { cwd: dir, path, env: { FAKE_EXIT: "5" } });
     expect(run.code).toBe(0);
     expect(run.outputs).toEqual({ "exit-code": "5", sarif: "false" });
+    expect(existsSync(join(dir, "out.sarif"))).toBe(false);
     const calls = recordedCalls(record);
     expect(calls).toEqual([
-      ["-r", "requirements.txt", "-r", "requirements-dev.txt", "-p", "pyproject.toml", "--cool-down-phase-days", "3", "--only-binary", ":all:", "--format", "sarif"],
+      ["-r", "requirements.txt", "-r", "requirements-dev.txt", "-p", "pyproject.toml", "--cool-down-phase-days", "3", "--only-binary", ":all:", "-o", "sarif:out.sarif", "-o", "json:out.json"],
     ]);
     for (const call of calls) expect(invocationProblems(call)).toEqual([]);
   });
@@ -98,7 +104,13 @@ describe("action.yml", () => {
     const { dir, record, path } = recorder();
     const run = await runStep(actionStep(action, "Scan"), inputExpressions(action, {}), { cwd: dir, path });
     expect(run.outputs["exit-code"]).toBe("0");
-    expect(recordedCalls(record)).toEqual([["--format", "sarif"]]);
+    expect(recordedCalls(record)).toEqual([["-o", "sarif:pipcanary.sarif", "-o", "json:pipcanary.json"]]);
+  });
+
+  test("an empty json-file writes only the SARIF report", async () => {
+    const { dir, record, path } = recorder();
+    await runStep(actionStep(action, "Scan"), inputExpressions(action, { "json-file": "" }), { cwd: dir, path });
+    expect(recordedCalls(record)).toEqual([["-o", "sarif:pipcanary.sarif"]]);
   });
 
   test("the last step fails with pipcanary's exit code", async () => {
@@ -172,26 +184,25 @@ describe("GitLab CI template", () => {
     expect(typeof field(job, "image")).toBe("string");
     expect(field(job, "artifacts", "when")).toBe("always");
     expect(field(job, "artifacts", "paths")).toEqual(["pipcanary.json", "pipcanary.sarif"]);
-    for (const name of ["CANARY_VERSION", "CANARY_RELEASES_URL", "CANARY_REQUIREMENTS", "CANARY_PROJECT", "CANARY_ARGS", "CANARY_FORMATS"]) {
+    for (const name of ["CANARY_VERSION", "CANARY_RELEASES_URL", "CANARY_REQUIREMENTS", "CANARY_PROJECT", "CANARY_ARGS"]) {
       expect(isRecord(field(template, "variables")) && name in (field(template, "variables") as object)).toBe(true);
     }
     const setup = (field(job, "before_script") as string[]).join("\n");
     for (const needed of ["bubblewrap", "strace", "sha256sum -c"]) expect(setup).toContain(needed);
   });
 
-  test("its script writes one report per format and exits with the first run's code", async () => {
+  test("its script runs one scan that writes both reports, and exits with its code", async () => {
     const { dir, record, path } = recorder();
     const script = (field(job, "script") as string[]).join("\n");
-    const env = { PATH: path, HOME: dir, CANARY_REQUIREMENTS: "requirements.txt", CANARY_PROJECT: "pyproject.toml", CANARY_ARGS: "--pre", CANARY_FORMATS: "json sarif", FAKE_EXIT: "5" };
+    const env = { PATH: path, HOME: dir, CANARY_REQUIREMENTS: "requirements.txt", CANARY_PROJECT: "pyproject.toml", CANARY_ARGS: "--pre", FAKE_EXIT: "5" };
+    writeFileSync(join(dir, "pipcanary.sarif"), "{}");
     const run = await runProcess(["sh", "-c", script], { cwd: dir, env });
     expect(run.code).toBe(5);
     const calls = recordedCalls(record);
-    expect(calls).toEqual([
-      ["-r", "requirements.txt", "-p", "pyproject.toml", "--pre", "--format", "json"],
-      ["-r", "requirements.txt", "-p", "pyproject.toml", "--pre", "--format", "sarif"],
-    ]);
+    expect(calls).toEqual([["-r", "requirements.txt", "-p", "pyproject.toml", "--pre", "-o", "json:pipcanary.json", "-o", "sarif:pipcanary.sarif"]]);
     for (const call of calls) expect(invocationProblems(call)).toEqual([]);
-    expect(existsSync(join(dir, "pipcanary.json")) && existsSync(join(dir, "pipcanary.sarif"))).toBe(true);
+    // The recorder writes no report: a stale one from an earlier job is gone.
+    expect(existsSync(join(dir, "pipcanary.sarif"))).toBe(false);
   });
 });
 

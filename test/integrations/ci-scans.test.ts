@@ -37,18 +37,21 @@ function setUp(): { dir: string; path: string; options: string[]; env: Record<st
 describe("GitHub Action: scan step, then the failing step", () => {
   const action = readYaml("action.yml");
 
-  async function scanStep(project: string): Promise<{ step: Awaited<ReturnType<typeof runStep>>; sarif: string; last: Awaited<ReturnType<typeof runStep>> }> {
+  async function scanStep(project: string): Promise<{ step: Awaited<ReturnType<typeof runStep>>; sarif: string; json: string; last: Awaited<ReturnType<typeof runStep>> }> {
     const { dir, path, options, env } = setUp();
-    const inputs = { requirements: join(DEMO, project, "requirements.txt"), args: options.join(" "), "sarif-file": "report.sarif" };
+    const inputs = { requirements: join(DEMO, project, "requirements.txt"), args: options.join(" "), "sarif-file": "report.sarif", "json-file": "report.json" };
     const step = await runStep(actionStep(action, "Scan"), inputExpressions(action, inputs), { cwd: dir, path, env });
     const last = await runStep(actionStep(action, "Fail with pipcanary's exit code"), { "steps.scan.outputs.exit-code": step.outputs["exit-code"] ?? "" }, { cwd: dir, path, env });
-    return { step, sarif: readFileSync(join(dir, "report.sarif"), "utf8"), last };
+    return { step, sarif: readFileSync(join(dir, "report.sarif"), "utf8"), json: readFileSync(join(dir, "report.json"), "utf8"), last };
   }
 
-  test("safe demo project: exit 0, a SARIF report without errors, the job passes", async () => {
-    const { step, sarif, last } = await scanStep("safe");
+  test("safe demo project: exit 0, the human report in the log, SARIF and JSON reports without errors, the job passes", async () => {
+    const { step, sarif, json, last } = await scanStep("safe");
     expect(step.code).toBe(0);
-    expect(step.outputs).toEqual({ "exit-code": "0", sarif: "true" });
+    expect(step.outputs).toEqual({ "exit-code": "0", sarif: "true", "sarif-file": "report.sarif", "json-file": "report.json" });
+    expect(step.stdout).toContain("All packages appear to be safe!");
+    expect(step.stderr).toMatch(/^import: \d+\/\d+ canary-demo-/m);
+    expect(field(JSON.parse(json) as unknown, "verdict")).toBe("safe");
     const report = JSON.parse(sarif) as unknown;
     expect(field(report, "version")).toBe("2.1.0");
     const runs = field(report, "runs") as unknown[];
@@ -60,7 +63,7 @@ describe("GitHub Action: scan step, then the failing step", () => {
   test("behavioural demo project: the step records exit 5 and a SARIF finding, the last step fails with 5", async () => {
     const { step, sarif, last } = await scanStep("behavioural");
     expect(step.code).toBe(0);
-    expect(step.outputs).toEqual({ "exit-code": "5", sarif: "true" });
+    expect(step.outputs).toEqual({ "exit-code": "5", sarif: "true", "sarif-file": "report.sarif", "json-file": "report.json" });
     expect(sarif).toContain("canary-demo-stealer");
     const runs = field(JSON.parse(sarif) as unknown, "runs") as unknown[];
     expect((field(runs[0], "results") as unknown[]).map((result) => field(result, "level"))).toContain("error");
@@ -90,12 +93,13 @@ describe("pre-commit hook: entry, args and changed files as pre-commit passes th
 describe("GitLab job script", () => {
   const job = field(readYaml("ci/gitlab/pipcanary.gitlab-ci.yml"), ".pipcanary");
 
-  test("static demo project: both reports are written and the job fails with exit 5", async () => {
+  test("static demo project: one scan prints the report and writes both files, and the job fails with exit 5", async () => {
     const { dir, path, options, env } = setUp();
     const script = (field(job, "script") as string[]).join("\n");
-    const variables = { CANARY_REQUIREMENTS: join(DEMO, "static", "requirements.txt"), CANARY_PROJECT: "", CANARY_ARGS: options.join(" "), CANARY_FORMATS: "json sarif" };
+    const variables = { CANARY_REQUIREMENTS: join(DEMO, "static", "requirements.txt"), CANARY_PROJECT: "", CANARY_ARGS: options.join(" ") };
     const run = await runProcess(["sh", "-c", script], { cwd: dir, env: { ...env, ...variables, PATH: path } });
     expect(run.code).toBe(5);
+    expect(run.stdout).toContain("canary-demo-obfuscated");
     const json = readFileSync(join(dir, "pipcanary.json"), "utf8");
     expect(() => JSON.parse(json) as unknown).not.toThrow();
     expect(json).toContain("canary-demo-obfuscated");

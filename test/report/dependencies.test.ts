@@ -41,6 +41,6 @@ describe("dependencies from the index's metadata", () => {
       findings: [{ source: "behavioural", ruleId: "ssh", severity: "block", description: "d", explanation: "e", package: "markupsafe", phase: "import", subject: { kind: "access", path: "/x" }, syscall: undefined, argv: [] }],
       dependencies,
     });
-    expect(model.findings[0]?.location).toEqual({ file: "requirements.txt", line: 4, chain: ["/p/requirements.txt:4 Flask==3.1.2", "werkzeug", "markupsafe"], chainKnown: true });
+    expect(model.findings[0]?.location).toEqual({ file: "requirements.txt", uri: "requirements.txt", line: 4, chain: ["/p/requirements.txt:4 Flask==3.1.2", "werkzeug", "markupsafe"], chainKnown: true });
   });
 });

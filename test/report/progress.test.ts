@@ -1,5 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { HEARTBEAT_MS, type ProgressOptions, StderrProgress, sentenceProgress } from "../../src/report/progress.ts";
+import { followAttributedItems } from "../../src/events/attributed-items.ts";
+import { EventStream } from "../../src/events/stream.ts";
+import { followScanEvents, HEARTBEAT_MS, type ProgressOptions, StderrProgress } from "../../src/report/progress.ts";
+import type { ExitEvent } from "../../src/trace/events.ts";
+
+const EXIT: ExitEvent = { kind: "exit", pid: 7, syscall: "exit", ret: undefined, errno: undefined, raw: "7 +++ exited with 0 +++", status: 0 };
 
 /** A reporter on a fake clock and a fake timer that the test fires by hand. */
 function harness(isTTY: boolean) {
@@ -34,7 +39,7 @@ describe("progress without a terminal (CI logs)", () => {
     reporter.itemStarted("static", "beta");
     advance(HEARTBEAT_MS);
     reporter.phaseEnded("static");
-    expect(written).toEqual(["static: started (3 to do)\n", "static: 1/3 beta, 10s\n", "static: done (1 of 3) in 10s\n"]);
+    expect(written).toEqual(["static: started (3 to do)\n", "static: 0/3 alpha, 0s\n", "static: 1/3 beta, 10s\n", "static: done (1 of 3) in 10s\n"]);
     expect(written.join("")).not.toContain("\u001b");
     expect(timers[0]?.stopped).toBe(true);
   });
@@ -63,24 +68,65 @@ describe("progress on a terminal", () => {
   });
 });
 
-describe("the pipeline's progress sentences", () => {
-  test("end the previous phase and start the one they name, with its count, and are printed; close ends the last", () => {
-    const { reporter, written } = harness(false);
-    const progress = sentenceProgress(reporter);
-    progress("Downloading 4 requirement(s) in the sandbox…");
-    progress("Scanning 6 archive(s) statically…");
-    progress("Installing into a fresh venv in the sandbox (no network)…");
+describe("the scan's event stream", () => {
+  test("stages start and end phases, item events count packages and name the one worked on", () => {
+    const { reporter, written, advance } = harness(false);
+    const events = new EventStream();
+    followScanEvents(reporter, events);
+    events.publish("stage-start", { stage: "static" });
+    events.publish("item-start", { stage: "static", name: "alpha-1.0-py3-none-any.whl", index: 0, total: 2 });
+    events.publish("item-end", { stage: "static", name: "alpha-1.0-py3-none-any.whl", index: 0, total: 2 });
+    events.publish("item-start", { stage: "static", name: "beta-2.0.tar.gz", index: 1, total: 2 });
+    advance(HEARTBEAT_MS);
+    events.publish("item-end", { stage: "static", name: "beta-2.0.tar.gz", index: 1, total: 2 });
+    events.publish("stage-end", { stage: "static" });
+    events.publish("stage-start", { stage: "import" });
+    events.publish("item-start", { stage: "import", name: "alpha", index: 0, total: 2 });
+    advance(HEARTBEAT_MS);
+    advance(HEARTBEAT_MS);
+    events.publish("stage-start", { stage: "report" });
     reporter.close();
     expect(written).toEqual([
-      "fetch: started (4 to do)\n",
-      "Downloading 4 requirement(s) in the sandbox…\n",
-      "fetch: done in 0s\n",
-      "static: started (6 to do)\n",
-      "Scanning 6 archive(s) statically…\n",
-      "static: done in 0s\n",
-      "install: started\n",
-      "Installing into a fresh venv in the sandbox (no network)…\n",
-      "install: done in 0s\n",
+      "static: started\n",
+      "static: 0/2 alpha-1.0-py3-none-any.whl, 0s\n",
+      "static: 1/2 beta-2.0.tar.gz, 10s\n",
+      "static: done (2 of 2) in 10s\n",
+      "import: started\n",
+      "import: 0/2 alpha, 0s\n",
+      "import: 0/2 alpha, 10s\n",
+      "import: 0/2 alpha, 20s\n",
+      "import: done (0 of 2) in 20s\n",
     ]);
+  });
+
+  test("an item of another stage than the running one is not counted in it, but in its own stage when that starts", () => {
+    const { reporter, written } = harness(false);
+    const events = new EventStream();
+    followScanEvents(reporter, events);
+    events.publish("stage-start", { stage: "install" });
+    events.publish("item-end", { stage: "audit", name: "alpha", index: 0, total: 2 });
+    events.publish("stage-end", { stage: "install" });
+    events.publish("stage-start", { stage: "audit" });
+    events.publish("item-end", { stage: "audit", name: "beta", index: 1, total: 2 });
+    events.publish("stage-end", { stage: "audit" });
+    expect(written).toEqual(["install: started\n", "install: done in 0s\n", "audit: started\n", "audit: done (2 of 2) in 0s\n"]);
+  });
+
+  test("a sandbox step's trace blame becomes one item per expected package, in the order they start", () => {
+    const events = new EventStream();
+    const seen: string[] = [];
+    events.on("item-start", ({ name, index, total }) => seen.push(`start ${name} ${index}/${total}`));
+    events.on("item-end", ({ name }) => seen.push(`end ${name}`));
+    const stop = followAttributedItems(events, "import", ["Alpha", "beta"]);
+    const blamed = (pkg: string | undefined) => events.publish("syscall", { event: EXIT, attribution: { phase: "import", package: pkg, argv: ["python"] } });
+    blamed(undefined);
+    blamed("alpha");
+    blamed("gamma");
+    blamed("alpha");
+    blamed("beta");
+    blamed("alpha");
+    stop();
+    blamed("beta");
+    expect(seen).toEqual(["start alpha 0/2", "end alpha", "start beta 1/2", "end beta"]);
   });
 });

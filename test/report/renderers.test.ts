@@ -1,13 +1,18 @@
 import { describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { AuditReport, PackageAudit } from "../../src/audit/report.ts";
 import type { Finding } from "../../src/core/finding.ts";
 import { formatReportJson } from "../../src/report/json.ts";
 import { formatReportText } from "../../src/report/report-text.ts";
-import { buildFailureModel, buildReportModel, type ReportInput } from "../../src/report/model.ts";
+import { buildFailureModel, buildReportModel, markerSkipped, type ReportInput } from "../../src/report/model.ts";
+import type { TargetEnvironment } from "../../src/core/requirements.ts";
+import { parseRequirement } from "../../src/inputs/requirement.ts";
 import { MAX_SARIF_RESULTS, renderSarif } from "../../src/report/sarif.ts";
 import { subjectText } from "../../src/report/text.ts";
 import { ScanFailedError } from "../../src/core/errors.ts";
 import { pin } from "../audit/seed-fixtures.ts";
+import { useTempDirs } from "../harness/temp.ts";
 import { sshFinding } from "./finding-fixture.ts";
 import { reportProblems, sarifProblems } from "./schemas.ts";
 
@@ -15,6 +20,7 @@ const CWD = "/work/project";
 const SHA = "ab".repeat(32);
 
 const finding = sshFinding;
+const tempDir = useTempDirs("pipcanary-report");
 
 function audited(name: string, version: string, overrides: Partial<PackageAudit>): PackageAudit {
   return { name, normalizedName: name, version, vulnerabilities: [], ignored: [], malware: [], allowedMalware: [], requiredBy: undefined, uploadTime: undefined, tooRecent: undefined, missing: [], files: [], ...overrides };
@@ -74,6 +80,34 @@ describe("SARIF report", () => {
     const recent = run?.results.find((result) => result.ruleId === "cool-down");
     expect(recent?.locations[0]?.physicalLocation.region.startLine).toBe(2);
     expect(recent?.message.text).toContain("requirements.txt:2 flask==3.1.2 -> dep 2.0.");
+  });
+
+  test("inside a git work tree, URIs are relative to its top, wherever pipcanary ran", () => {
+    const repo = tempDir("repo");
+    mkdirSync(join(repo, ".git"));
+    mkdirSync(join(repo, "service", "app"), { recursive: true });
+    const requirements = [pin("evilpack", "1.0", 3, join(repo, "service", "requirements dev.txt"))];
+    const log = renderSarif(buildReportModel({ command: "scan", version: "0.1.0", exitCode: 5, cwd: join(repo, "service", "app"), requirements, findings: [finding({})] }));
+    expect(sarifProblems(log)).toEqual([]);
+    const [run] = log.runs;
+    expect(run?.results[0]?.locations[0]?.physicalLocation).toEqual({ artifactLocation: { uri: "service/requirements%20dev.txt", uriBaseId: "%SRCROOT%" }, region: { startLine: 3 } });
+    expect(run?.originalUriBaseIds["%SRCROOT%"]?.uri).toBe(`file://${repo}/`);
+    // People read paths from where they ran pipcanary.
+    expect(buildReportModel({ command: "scan", version: "0.1.0", exitCode: 5, cwd: join(repo, "service", "app"), requirements, findings: [finding({})] }).findings[0]?.location?.file).toBe("../requirements dev.txt");
+  });
+
+  test("outside a git work tree, URIs are relative to the working directory, named by originalUriBaseIds", () => {
+    const cwd = tempDir("plain");
+    const elsewhere = tempDir("elsewhere");
+    const requirements = [pin("evilpack", "1.0", 1, join(cwd, "requirements.txt")), pin("other", "2.0", 1, join(elsewhere, "more.txt"))];
+    const log = renderSarif(buildReportModel({ command: "scan", version: "0.1.0", exitCode: 5, cwd, requirements, findings: [finding({}), finding({ package: "other" })] }));
+    expect(sarifProblems(log)).toEqual([]);
+    const [run] = log.runs;
+    expect(run?.originalUriBaseIds["%SRCROOT%"]?.uri).toBe(`file://${cwd}/`);
+    expect(run?.results.map((result) => result.locations[0]?.physicalLocation.artifactLocation)).toEqual([
+      { uri: "requirements.txt", uriBaseId: "%SRCROOT%" },
+      { uri: `../${basename(elsewhere)}/more.txt`, uriBaseId: "%SRCROOT%" },
+    ]);
   });
 
   test("fingerprints hash rule, package and subject, not the run's temp paths", () => {
@@ -139,5 +173,55 @@ describe("text report", () => {
       "Found suspicious access to /root/.ssh/id_rsa in package evilpack. Blocking findings in: evilpack (exit 5).\n",
     );
     expect(formatReportText(model({ exitCode: 0 }), { quiet: true })).toBe("All packages appear to be safe!\n");
+  });
+});
+
+describe("requirements excluded by environment markers", () => {
+  const LINUX_311: TargetEnvironment = {
+    implementation_name: "cpython",
+    implementation_version: "3.11.7",
+    os_name: "posix",
+    platform_machine: "x86_64",
+    platform_release: "6.1.0",
+    platform_system: "Linux",
+    platform_version: "#1",
+    python_full_version: "3.11.7",
+    platform_python_implementation: "CPython",
+    python_version: "3.11",
+    sys_platform: "linux",
+  };
+  const requirements = [
+    parseRequirement("pywin32==306; sys_platform == 'win32'", { file: `${CWD}/requirements.txt`, line: 3 }),
+    parseRequirement("tomli==2.0.1; python_version < '3.11'", { file: `${CWD}/requirements.txt`, line: 4 }),
+    parseRequirement("rich==13.0; python_version >= '3.8'", { file: `${CWD}/requirements.txt`, line: 5 }),
+    parseRequirement("colorama==0.4.6; sys_platform == 'win32'", { file: `${CWD}/constraints.txt`, line: 1 }, { constraint: true }),
+  ];
+  const skipped = markerSkipped(requirements, LINUX_311);
+  const safe = buildReportModel({ command: "scan", version: "0.1.0", exitCode: 0, cwd: CWD, requirements, skipped });
+
+  test("each selecting requirement whose marker does not hold is skipped with cause marker and its marker text", () => {
+    expect(skipped.map((entry) => [entry.name, entry.cause, entry.cause === "marker" ? entry.marker : undefined])).toEqual([
+      ["pywin32", "marker", 'sys_platform == "win32"'],
+      ["tomli", "marker", 'python_version < "3.11"'],
+    ]);
+    expect(markerSkipped(requirements, undefined)).toEqual([]);
+  });
+
+  test("text, JSON and SARIF list them", () => {
+    expect(formatReportText(safe)).toContain(`Not scanned: tomli (${CWD}/requirements.txt:4: its marker 'python_version < "3.11"' does not hold for the target interpreter (Python 3.11.7, linux)).`);
+    const json = JSON.parse(formatReportJson(safe)) as { skipped: unknown[] };
+    expect(reportProblems(json)).toEqual([]);
+    expect(json.skipped[0]).toEqual({ name: "pywin32", cause: "marker", marker: 'sys_platform == "win32"', reason: `${CWD}/requirements.txt:3: its marker 'sys_platform == "win32"' does not hold for the target interpreter (Python 3.11.7, linux)` });
+    const log = renderSarif(safe);
+    expect(sarifProblems(log)).toEqual([]);
+    expect(log.runs[0]?.invocations[0]?.toolConfigurationNotifications.map((notification) => notification.message.text)).toContain(
+      `Not scanned: pywin32 (${CWD}/requirements.txt:3: its marker 'sys_platform == "win32"' does not hold for the target interpreter (Python 3.11.7, linux)).`,
+    );
+  });
+
+  test("the schema wants the marker text with cause marker, and only then", () => {
+    const json = JSON.parse(formatReportJson(safe)) as Record<string, unknown>;
+    expect(reportProblems({ ...json, skipped: [{ name: "tomli", cause: "marker", reason: "r" }] })).not.toEqual([]);
+    expect(reportProblems({ ...json, skipped: [{ name: "tomli", cause: "do-not-scan", marker: "m", reason: "r" }] })).not.toEqual([]);
   });
 });
