@@ -219,7 +219,7 @@ function relativeFile(cwd: string, file: string): string {
 }
 
 /** The top of the git work tree `dir` is in (a `.git` folder, or the file a worktree has), without running git. */
-export function gitWorkTreeTop(dir: string): string | undefined {
+function gitWorkTreeTop(dir: string): string | undefined {
   for (let current = resolve(dir); ; current = dirname(current)) {
     if (existsSync(join(current, ".git"))) return current;
     if (dirname(current) === current) return undefined;
