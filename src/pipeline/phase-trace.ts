@@ -3,7 +3,7 @@ import { TraceMonitor } from "../match/monitor.ts";
 import type { Finding } from "../core/finding.ts";
 import type { AttributedEvent, Attribution, FileEvent, TraceEvent } from "../trace/events.ts";
 import type { Phase } from "../core/phase.ts";
-import { ARTIFACT_TAMPERING, LINGERING_PROCESS } from "../plugins/builtin/sandbox-integrity.ts";
+import { artifactTampering, lingeringProcess } from "../plugins/builtin/sandbox-integrity.ts";
 import { AttributionPolicy, type AttributionPolicyOptions, type StepNote } from "./attribution.ts";
 
 export interface PhaseTraceOptions extends AttributionPolicyOptions {
@@ -101,18 +101,7 @@ export class PhaseTrace {
     const inside = (path: string | undefined) => path !== undefined && this.options.protectedDirs?.some((dir) => path === dir || path.startsWith(`${dir}/`));
     const path = [event.path, event.target].find(inside);
     if (path === undefined) return;
-    this.report({
-      source: "behavioural",
-      ruleId: ARTIFACT_TAMPERING.id,
-      severity: ARTIFACT_TAMPERING.severity,
-      description: ARTIFACT_TAMPERING.description,
-      explanation: ARTIFACT_TAMPERING.explanation,
-      package: attribution.package,
-      phase: this.options.phase,
-      subject: { kind: "access", path },
-      syscall: event.syscall,
-      argv: attribution.argv,
-    });
+    this.report(artifactTampering({ package: attribution.package, phase: this.options.phase, path, syscall: event.syscall, argv: attribution.argv }));
   }
 
   /** An exercise unit's note: its time budget ran out, one of its modules did not import, or it ended early. */
@@ -187,18 +176,7 @@ export class PhaseTrace {
       if (attribution.package === undefined || reported.has(attribution.package)) continue;
       reported.add(attribution.package);
       this.options.onLingering?.({ package: attribution.package, argv: attribution.argv });
-      this.report({
-        source: "behavioural",
-        ruleId: LINGERING_PROCESS.id,
-        severity: LINGERING_PROCESS.severity,
-        description: LINGERING_PROCESS.description,
-        explanation: `It was still alive ${this.options.graceSeconds} s after the ${this.options.phase} phase's commands returned, which is how payloads that wait before they act escape short-lived scans. pipcanary killed it.`,
-        package: attribution.package,
-        phase: this.options.phase,
-        subject: { kind: "process", argv: attribution.argv, detail: `still running after the ${this.options.phase} phase` },
-        syscall: undefined,
-        argv: attribution.argv,
-      });
+      this.report(lingeringProcess({ package: attribution.package, phase: this.options.phase, argv: attribution.argv, graceSeconds: this.options.graceSeconds }));
     }
   }
 }
