@@ -32,7 +32,7 @@ export interface RuleDescriptor {
  */
 export function ruleDescriptors(rulePaths: readonly string[], plugins: readonly Plugin[] = []): RuleDescriptor[] {
   const ruleSet = loadRuleSet(rulePaths);
-  const pluginRules = pluginRuleDescriptors([...builtinPlugins([]), ...plugins]);
+  const pluginRules = pluginRuleDescriptors([...builtinPlugins(), ...plugins]);
   checkExceptionRuleIds(ruleSet.packs, new Set([...ruleSet.rules, ...pluginRules].map((rule) => rule.id)));
   return [
     ...ruleSet.rules.map((rule) => ({
