@@ -4,6 +4,7 @@
  */
 import type { Plugin, PluginRule } from "../api.ts";
 import { egressPlugin } from "./egress.ts";
+import { exerciseCoveragePlugin } from "./exercise-coverage.ts";
 import { namesPlugin } from "./names.ts";
 import { onlyBinaryPlugin } from "./only-binary.ts";
 import { sandboxIntegrityPlugin } from "./sandbox-integrity.ts";
@@ -17,7 +18,7 @@ export interface BuiltinPluginOptions {
 }
 
 export function builtinPlugins({ onlyBinary, allowNames }: BuiltinPluginOptions = { onlyBinary: [], allowNames: [] }): Plugin[] {
-  return [...(allowNames ? [namesPlugin(allowNames)] : []), egressPlugin, sandboxIntegrityPlugin, onlyBinaryPlugin(onlyBinary)];
+  return [...(allowNames ? [namesPlugin(allowNames)] : []), egressPlugin, sandboxIntegrityPlugin, exerciseCoveragePlugin, onlyBinaryPlugin(onlyBinary)];
 }
 
 /** A rule a plugin declares, with the plugin it comes from (for `pipcanary rules`). */

@@ -1,6 +1,7 @@
 import type { BehaviouralFinding } from "../../core/finding.ts";
 import type { Phase } from "../../core/phase.ts";
 import { definePlugin, type PluginRule } from "../api.ts";
+import { traceFinding } from "./trace-finding.ts";
 
 const ARTIFACT_TAMPERING: PluginRule = {
   id: "artifact-tampering",
@@ -31,18 +32,14 @@ export const sandboxIntegrityPlugin = definePlugin({
   rules: [ARTIFACT_TAMPERING, LINGERING_PROCESS],
 });
 
-function behavioural(rule: PluginRule, finding: Omit<BehaviouralFinding, "source" | "ruleId" | "severity" | "description" | "explanation">, explanation = rule.explanation): BehaviouralFinding {
-  return { source: "behavioural", ruleId: rule.id, severity: rule.severity, description: rule.description, explanation, ...finding };
-}
-
 /** A package's process wrote, renamed, linked or removed `path` in a directory only pip may change. */
 export function artifactTampering(at: { package: string; phase: Phase; path: string; syscall: string; argv: string[] }): BehaviouralFinding {
-  return behavioural(ARTIFACT_TAMPERING, { package: at.package, phase: at.phase, subject: { kind: "access", path: at.path }, syscall: at.syscall, argv: at.argv });
+  return traceFinding(ARTIFACT_TAMPERING, { package: at.package, phase: at.phase, subject: { kind: "access", path: at.path }, syscall: at.syscall, argv: at.argv });
 }
 
 /** A package's process still alive `graceSeconds` after its phase's commands returned. */
 export function lingeringProcess(at: { package: string; phase: Phase; argv: string[]; graceSeconds: number }): BehaviouralFinding {
-  return behavioural(
+  return traceFinding(
     LINGERING_PROCESS,
     { package: at.package, phase: at.phase, subject: { kind: "process", argv: at.argv, detail: `still running after the ${at.phase} phase` }, syscall: undefined, argv: at.argv },
     `It was still alive ${at.graceSeconds} s after the ${at.phase} phase's commands returned, ${LINGERING_WHY}`,
