@@ -20,8 +20,8 @@ export class PluginFailedError extends ScanFailedError {
   }
 }
 
-/** Two plugins, or a plugin and itself, claiming one rule id: findings must name one source. */
-function checkRuleIds(plugins: readonly Plugin[]): void {
+/** Two plugins (a rule pack's engine among them), or a plugin and itself, claiming one rule id: findings must name one source. */
+export function checkRuleIds(plugins: readonly Plugin[]): void {
   const owners = new Map<string, string>();
   for (const plugin of plugins) {
     for (const rule of plugin.rules) {

@@ -8,6 +8,7 @@ import type { Artifact, InstalledDistribution } from "../core/artifact.ts";
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { Finding } from "../core/finding.ts";
 import type { RequirementSet } from "../core/requirements.ts";
+import type { Rule } from "../rules/types.ts";
 import { filesByName, writePylock } from "../lock/pylock-write.ts";
 import { writeRequirementsLock } from "../lock/requirements-lock.ts";
 import pkg from "../../package.json" with { type: "json" };
@@ -18,6 +19,7 @@ import { cacheLine, reuseVerdict, verdictOf } from "../cache/scan-seam.ts";
 import { EventStream, type Stage } from "../events/stream.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { builtinPlugins } from "../plugins/builtin/index.ts";
+import { yamlPlugins } from "../plugins/builtin/yaml-rules.ts";
 import { PluginHost } from "../plugins/host.ts";
 import type { AuditStagePlan, ScanPlan, StaticStagePlan } from "./plan.ts";
 import { reportOf } from "./report.ts";
@@ -205,9 +207,12 @@ async function writeLocks(plan: ScanPlan, events: EventStream, scan: ScanResult,
   }
 }
 
-/** The built-in plugins and the user's, set up once for the run, before anything is fetched. */
-async function pluginHost(set: RequirementSet, plugins: readonly Plugin[], allowNames: readonly string[] | undefined): Promise<PluginHost> {
-  const host = new PluginHost([...builtinPlugins({ onlyBinary: set.index.onlyBinary, allowNames }), ...plugins]);
+/**
+ * The built-in plugins (the YAML engines with the run's pack rules among them) and the user's, set
+ * up once for the run, before anything is fetched.
+ */
+async function pluginHost(set: RequirementSet, rules: readonly Rule[], plugins: readonly Plugin[], allowNames: readonly string[] | undefined): Promise<PluginHost> {
+  const host = new PluginHost([...yamlPlugins(rules), ...builtinPlugins({ onlyBinary: set.index.onlyBinary, allowNames }), ...plugins]);
   await host.setup();
   return host;
 }
@@ -240,7 +245,7 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
   if (set.requirements.filter((requirement) => !requirement.constraint).length === 0) return finish(ExitCode.Safe, [], undefined, undefined);
 
   events.excepted = plan.exceptions;
-  const host = await pluginHost(set, plan.plugins, plan.names?.allowNames);
+  const host = await pluginHost(set, [...(plan.sandbox.rules ?? []), ...(plan.static?.rules ?? [])], plan.plugins, plan.names?.allowNames);
   const nameFindings = await stage(events, "names", async () => (await host.requirements(set.requirements)).filter((finding) => !events.excepted(finding)));
   for (const finding of nameFindings) events.publish("finding", finding);
   if (blockedBy(nameFindings)) return finish(ExitCode.MaliciousActivity, nameFindings, undefined, undefined);
@@ -277,6 +282,6 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
 export async function runScan(set: RequirementSet, options: ScanOptions = {}, extra: { static?: StaticStagePlan; plugins?: Plugin[]; events?: EventStream } = {}): Promise<ScanResult> {
   const events = extra.events ?? new EventStream();
   events.on("progress", ({ message }) => (options.progress ?? stderrProgress)(message));
-  const host = await pluginHost(set, extra.plugins ?? [], undefined);
+  const host = await pluginHost(set, [...(options.rules ?? []), ...(extra.static?.rules ?? [])], extra.plugins ?? [], undefined);
   return sandboxScan(set, options, { events, host, staticPlan: extra.static, debug: () => {}, afterFetch: () => {} });
 }
