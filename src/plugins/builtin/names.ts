@@ -11,12 +11,13 @@ const HOMOGLYPH: PluginRule = {
   explanation: "Python package names are ASCII; a name like this exists only to be mistaken for another package.",
 };
 
+const TYPOSQUAT_WHY = "Typosquatting packages use names like this";
+
 const TYPOSQUAT: PluginRule = {
   id: "static.name.typosquat",
   severity: "block",
   description: "Package name close to a popular project.",
-  explanation:
-    "One letter away from a popular project blocks unless --allow-name accepts it; a separator or py/python affix away is a warning. Typosquatting packages use names like this.",
+  explanation: `One letter away from a popular project blocks unless --allow-name accepts it; a separator or py/python affix away is a warning. ${TYPOSQUAT_WHY}.`,
 };
 
 function homoglyph(name: string, characters: readonly string[], imitated: string | undefined, where: string): PluginFinding {
@@ -37,7 +38,7 @@ function typosquat(name: string, target: TypoTarget, severity: Severity, where: 
     severity,
     subject: { kind: "name", name, detail: `${target.how} from "${target.name}"` },
     explanation:
-      `${where}"${name}" is not "${target.name}" but differs from it by ${target.how}. Typosquatting packages use names like this; ` +
+      `${where}"${name}" is not "${target.name}" but differs from it by ${target.how}. ${TYPOSQUAT_WHY}; ` +
       `check that you meant "${name}" and not "${target.name}".${fix}`,
   };
 }
