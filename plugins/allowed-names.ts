@@ -1,6 +1,8 @@
 /**
- * Blocks every dependency (direct or transitive) whose name is not on the organisation's
- * allowlist, before the static scan and before any of its code runs.
+ * Blocks every dependency whose name is not on the organisation's allowlist before any of its
+ * code runs: a requirement the user named before anything is fetched (so a disallowed sdist's
+ * setup.py never runs, not even in the sandbox), a transitive dependency as soon as it is
+ * downloaded, before the static scan.
  *
  * The allowlist: ALLOWED_NAMES_FILE (one name per line, `#` comments) and/or
  * ALLOWED_NAMES (names separated by commas or spaces). Names are compared
@@ -27,9 +29,13 @@ function namesIn(text: string): string[] {
 
 const allowed = new Set<string>();
 
+function refused(name: string, detail: string) {
+  return [{ ruleId: RULE_ID, package: normalize(name), subject: { kind: "name" as const, name, detail } }];
+}
+
 export default definePlugin({
   name: "allowed-names",
-  api: "^1.0.0",
+  api: "^1.1.0",
   rules: [
     {
       id: RULE_ID,
@@ -45,14 +51,14 @@ export default definePlugin({
     if (names.length === 0) throw new Error("no allowlist: set ALLOWED_NAMES_FILE or ALLOWED_NAMES");
     for (const name of names) allowed.add(normalize(name));
   },
+  onRequirements(requirements) {
+    // Constraint lines select nothing: a constrained name that nothing needs is never fetched.
+    return requirements
+      .filter((requirement) => !requirement.constraint && !allowed.has(normalize(requirement.name)))
+      .flatMap((requirement) => refused(requirement.name, `${requirement.origin.file}:${requirement.origin.line}: not on the allowlist`));
+  },
   onArtifact(artifact) {
     if (allowed.has(normalize(artifact.name))) return [];
-    return [
-      {
-        ruleId: RULE_ID,
-        package: normalize(artifact.name),
-        subject: { kind: "name", name: artifact.name, detail: `${artifact.filename} is not on the allowlist` },
-      },
-    ];
+    return refused(artifact.name, `${artifact.filename} is not on the allowlist`);
   },
 });

@@ -3,7 +3,9 @@ import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { Severity } from "../core/severity.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { builtinPlugins, pluginRuleDescriptors } from "../plugins/builtin/index.ts";
+import { yamlPlugins } from "../plugins/builtin/yaml-rules.ts";
 import { checkExceptionRuleIds } from "../plugins/exceptions.ts";
+import { checkRuleIds } from "../plugins/host.ts";
 import { buildReportModel, type ReportModel, type RuleDescriptor as ReportRuleDescriptor } from "../report/model.ts";
 import { casesPassed, renderCaseReport, runRuleCases } from "../rule-cases/case-runner.ts";
 import { loadRuleSet } from "../rules/rule-set.ts";
@@ -26,22 +28,27 @@ export interface RuleDescriptor {
 }
 
 /**
- * Every rule a scan with the same --rules and --plugin can report: the built-in and given packs,
- * then the built-in and given plugins. Loading validates the packs and that every rule id their
- * `exceptions:` name exists, so this doubles as the check for a pack being written (errors exit 1).
+ * Every rule a scan with the same --rules and --plugin can report, from one list of plugins: the
+ * YAML engines' (the built-in and given packs' rules, listed by pack), then the built-in and given
+ * plugins. Loading validates the packs, that no two of them declare one id and that every rule id
+ * their `exceptions:` name exists, so this doubles as the check for a pack being written (errors exit 1).
  */
 export function ruleDescriptors(rulePaths: readonly string[], plugins: readonly Plugin[] = []): RuleDescriptor[] {
   const ruleSet = loadRuleSet(rulePaths);
-  const pluginRules = pluginRuleDescriptors([...builtinPlugins([]), ...plugins]);
-  checkExceptionRuleIds(ruleSet.packs, new Set([...ruleSet.rules, ...pluginRules].map((rule) => rule.id)));
-  return [
-    ...ruleSet.rules.map((rule) => ({
-      id: rule.id, type: rule.type, severity: rule.severity, from: rule.source.file, pack: rule.source.pack, plugin: undefined, description: rule.description, explanation: rule.explanation,
-    })),
-    ...pluginRules.map((rule) => ({
-      id: rule.id, type: "plugin" as const, severity: rule.severity, from: `plugin ${rule.plugin}`, pack: undefined, plugin: rule.plugin, description: rule.description, explanation: rule.explanation,
-    })),
-  ];
+  const everyPlugin = [...yamlPlugins(ruleSet.rules), ...builtinPlugins(), ...plugins];
+  checkRuleIds(everyPlugin);
+  const rules = pluginRuleDescriptors(everyPlugin);
+  checkExceptionRuleIds(ruleSet.packs, new Set(rules.map((rule) => rule.id)));
+  const packRules = new Map(ruleSet.rules.map((rule, index) => [rule.id, { rule, index }]));
+  // Pack rules in the packs' order (the engines split them by kind), then the plugins' in theirs.
+  const rank = (id: string) => packRules.get(id)?.index ?? packRules.size;
+  const described = rules.map(({ id, severity, description, explanation, plugin }): RuleDescriptor => {
+    const packRule = packRules.get(id)?.rule;
+    return packRule
+      ? { id, type: packRule.type, severity, from: packRule.source.file, pack: packRule.source.pack, plugin: undefined, description, explanation }
+      : { id, type: "plugin", severity, from: `plugin ${plugin}`, pack: undefined, plugin, description, explanation };
+  });
+  return described.sort((a, b) => rank(a.id) - rank(b.id));
 }
 
 /** The rules as a report without results, for `rules --format sarif`: each rule with its help and severity. */

@@ -31,7 +31,7 @@ function applicableSet(view: RequirementSetView): RequirementSet {
 export async function scanPlan(options: ResolvedOptions, view: RequirementSetView): Promise<{ plan: ScanPlan; close: () => void }> {
   const ruleSet = loadRuleSet(options.rulePaths);
   const plugins = await loadPluginFiles(options.plugins);
-  checkExceptionRuleIds(ruleSet.packs, new Set([...ruleSet.rules.map((rule) => rule.id), ...pluginRuleDescriptors([...builtinPlugins([]), ...plugins]).map((rule) => rule.id)]));
+  checkExceptionRuleIds(ruleSet.packs, new Set([...ruleSet.rules.map((rule) => rule.id), ...pluginRuleDescriptors([...builtinPlugins(), ...plugins]).map((rule) => rule.id)]));
   // Opened first: a shared cache without its key is refused before anything runs.
   const pluginNames = plugins.map((plugin) => `plugin:${plugin.name}`).join("\n");
   const verdictCache = scanVerdictCache(options, { rulesDigest: `${rulePacksDigest(ruleSet.packs)}\n${pluginNames}`, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });

@@ -3,7 +3,8 @@ import { TraceMonitor } from "../match/monitor.ts";
 import type { Finding } from "../core/finding.ts";
 import type { AttributedEvent, Attribution, FileEvent, TraceEvent } from "../trace/events.ts";
 import type { Phase } from "../core/phase.ts";
-import { ARTIFACT_TAMPERING, LINGERING_PROCESS } from "../plugins/builtin/sandbox-integrity.ts";
+import { exerciseCut, importFailed } from "../plugins/builtin/exercise-coverage.ts";
+import { artifactTampering, lingeringProcess } from "../plugins/builtin/sandbox-integrity.ts";
 import { AttributionPolicy, type AttributionPolicyOptions, type StepNote } from "./attribution.ts";
 
 export interface PhaseTraceOptions extends AttributionPolicyOptions {
@@ -101,18 +102,7 @@ export class PhaseTrace {
     const inside = (path: string | undefined) => path !== undefined && this.options.protectedDirs?.some((dir) => path === dir || path.startsWith(`${dir}/`));
     const path = [event.path, event.target].find(inside);
     if (path === undefined) return;
-    this.report({
-      source: "behavioural",
-      ruleId: ARTIFACT_TAMPERING.id,
-      severity: ARTIFACT_TAMPERING.severity,
-      description: ARTIFACT_TAMPERING.description,
-      explanation: ARTIFACT_TAMPERING.explanation,
-      package: attribution.package,
-      phase: this.options.phase,
-      subject: { kind: "access", path },
-      syscall: event.syscall,
-      argv: attribution.argv,
-    });
+    this.report(artifactTampering({ package: attribution.package, phase: this.options.phase, path, syscall: event.syscall, argv: attribution.argv }));
   }
 
   /** An exercise unit's note: its time budget ran out, one of its modules did not import, or it ended early. */
@@ -123,39 +113,13 @@ export class PhaseTrace {
       this.failedImports.set(note.package, failed);
       return;
     }
-    const budget = note.kind === "budget";
-    this.report({
-      source: "behavioural",
-      ruleId: budget ? "exercise-budget" : "exercise-incomplete",
-      severity: "warn",
-      description: budget ? "The package was not fully exercised within its time budget." : "The package ended its own exercise early.",
-      explanation: budget
-        ? "Importing its modules, loading its entry points and running its scripts took longer than the budget per distribution, so the rest was skipped and not watched. Code that runs only in what was skipped was not seen; raise the budget with --exercise-seconds to cover it."
-        : "The process importing its modules, loading its entry points and running its scripts ended or was killed before it was done (os._exit, a signal, a crash, or a module that never returned), so what came after was not watched.",
-      package: note.package,
-      phase: this.options.phase,
-      subject: { kind: "process", argv: attribution.argv, detail: budget ? "time budget reached" : "exercise ended early" },
-      syscall: undefined,
-      argv: attribution.argv,
-    });
+    this.report(exerciseCut({ how: note.kind === "budget" ? "budget" : "ended", package: note.package, phase: this.options.phase, argv: attribution.argv }));
   }
 
   /** One info note per distribution whose modules did not all import (missing optional dependencies, mostly). */
   private reportFailedImports(): void {
     for (const [name, modules] of this.failedImports) {
-      const shown = modules.slice(0, 10).join(", ") + (modules.length > 10 ? ` and ${modules.length - 10} more` : "");
-      this.report({
-        source: "behavioural",
-        ruleId: "import-failed",
-        severity: "info",
-        description: "Some modules of the package failed to import.",
-        explanation: `Their import raised an error (often a missing optional dependency), so code that runs only after it was not seen: ${shown}.`,
-        package: name,
-        phase: this.options.phase,
-        subject: { kind: "process", argv: [], detail: `${modules.length} module(s) failed to import` },
-        syscall: undefined,
-        argv: [],
-      });
+      this.report(importFailed({ package: name, phase: this.options.phase, modules }));
     }
   }
 
@@ -187,18 +151,7 @@ export class PhaseTrace {
       if (attribution.package === undefined || reported.has(attribution.package)) continue;
       reported.add(attribution.package);
       this.options.onLingering?.({ package: attribution.package, argv: attribution.argv });
-      this.report({
-        source: "behavioural",
-        ruleId: LINGERING_PROCESS.id,
-        severity: LINGERING_PROCESS.severity,
-        description: LINGERING_PROCESS.description,
-        explanation: `It was still alive ${this.options.graceSeconds} s after the ${this.options.phase} phase's commands returned, which is how payloads that wait before they act escape short-lived scans. pipcanary killed it.`,
-        package: attribution.package,
-        phase: this.options.phase,
-        subject: { kind: "process", argv: attribution.argv, detail: `still running after the ${this.options.phase} phase` },
-        syscall: undefined,
-        argv: attribution.argv,
-      });
+      this.report(lingeringProcess({ package: attribution.package, phase: this.options.phase, argv: attribution.argv, graceSeconds: this.options.graceSeconds }));
     }
   }
 }

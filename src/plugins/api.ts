@@ -6,12 +6,13 @@
 import type { Artifact } from "../core/artifact.ts";
 import type { Finding, FindingSubject } from "../core/finding.ts";
 import type { Phase } from "../core/phase.ts";
+import type { Requirement } from "../core/requirements.ts";
 import type { Severity } from "../core/severity.ts";
 import type { EgressEvent, StaticFactsEvent } from "../events/stream.ts";
 import type { AttributedEvent } from "../trace/events.ts";
 
 /** The version of this API; a plugin's `api` range must accept it (semver, like rule packs' `api`). */
-export const PLUGIN_API_VERSION = "1.0.0";
+export const PLUGIN_API_VERSION = "1.1.0";
 
 /** A rule id a plugin may report, declared up front so `pipcanary rules` lists it and packs can except it. */
 export interface PluginRule {
@@ -50,6 +51,11 @@ export interface Plugin {
   rules: PluginRule[];
   /** Once, before the scan starts; a throw fails the run with the plugin named. */
   setup?: (context: SetupContext) => void | Promise<void>;
+  /**
+   * The requirement set as given (constraint lines included, `constraint: true`), before anything
+   * is fetched: a blocking finding stops the run before pip resolves or downloads anything. Since 1.1.0.
+   */
+  onRequirements?: (requirements: readonly Requirement[]) => HookResult | Promise<HookResult>;
   /** Every downloaded archive, before the static scan and before any of its code runs. */
   onArtifact?: (artifact: Artifact) => HookResult | Promise<HookResult>;
   /** What the static scan found in one archive. */

@@ -1,6 +1,6 @@
 /**
  * Runs plugins' hooks for one scan: subscribed to the event stream for the trace, the egress
- * proxy and findings; called by the orchestrator for archives and static results. A hook that
+ * proxy and findings; called by the orchestrator for the requirement set, archives and static results. A hook that
  * throws, or reports a rule id its plugin did not declare, fails the scan with the plugin named
  * (fail closed: a check that did not run must not pass as clean).
  */
@@ -8,6 +8,7 @@ import type { Artifact } from "../core/artifact.ts";
 import { InputError, ScanFailedError } from "../core/errors.ts";
 import type { Finding } from "../core/finding.ts";
 import type { Phase } from "../core/phase.ts";
+import type { Requirement } from "../core/requirements.ts";
 import type { EventStream, StaticFactsEvent } from "../events/stream.ts";
 import type { HookResult, Plugin, PluginFinding, PluginRule } from "./api.ts";
 
@@ -19,8 +20,8 @@ export class PluginFailedError extends ScanFailedError {
   }
 }
 
-/** Two plugins, or a plugin and itself, claiming one rule id: findings must name one source. */
-function checkRuleIds(plugins: readonly Plugin[]): void {
+/** Two plugins (a rule pack's engine among them), or a plugin and itself, claiming one rule id: findings must name one source. */
+export function checkRuleIds(plugins: readonly Plugin[]): void {
   const owners = new Map<string, string>();
   for (const plugin of plugins) {
     for (const rule of plugin.rules) {
@@ -53,6 +54,18 @@ export class PluginHost {
       if (onEgress) events.on("egress", (egress) => report(plugin, egress.phase, "egress", this.callSync(plugin, "onEgress", () => onEgress(egress))));
       if (onFinding) events.on("finding", (finding) => this.callSync(plugin, "onFinding", () => onFinding(finding)));
     }
+  }
+
+  /** onRequirements of every plugin, before anything is fetched (the names stage). */
+  async requirements(requirements: readonly Requirement[]): Promise<Finding[]> {
+    const found: Finding[] = [];
+    for (const plugin of this.plugins) {
+      const { onRequirements } = plugin;
+      if (!onRequirements) continue;
+      const result = await this.call(plugin, "onRequirements", () => onRequirements(requirements));
+      found.push(...this.findings(plugin, "static", "requirements", result));
+    }
+    return found;
   }
 
   /** onArtifact of every plugin for every archive, before the static scan. */
@@ -105,7 +118,7 @@ export class PluginHost {
 }
 
 /** Which hook a finding came from decides whether a connection is egress (the fetch proxy's) or traced. */
-type HookKind = "trace" | "egress" | "archive";
+type HookKind = "trace" | "egress" | "archive" | "requirements";
 
 function toFinding(plugin: Plugin, phase: Phase, finding: PluginFinding, hook: HookKind, artifact: Artifact | undefined): Finding {
   const rule: PluginRule | undefined = plugin.rules.find((candidate) => candidate.id === finding.ruleId);

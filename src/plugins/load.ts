@@ -29,7 +29,7 @@ function providePluginModule(): void {
   });
 }
 
-const HOOKS = ["setup", "onArtifact", "onFacts", "onSyscall", "onEgress", "onFinding"] as const;
+const HOOKS = ["setup", "onRequirements", "onArtifact", "onFacts", "onSyscall", "onEgress", "onFinding"] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

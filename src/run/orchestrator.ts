@@ -8,17 +8,18 @@ import type { Artifact, InstalledDistribution } from "../core/artifact.ts";
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { Finding } from "../core/finding.ts";
 import type { RequirementSet } from "../core/requirements.ts";
+import type { Rule } from "../rules/types.ts";
 import { filesByName, writePylock } from "../lock/pylock-write.ts";
 import { writeRequirementsLock } from "../lock/requirements-lock.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { KnownMalwareGate } from "../pipeline/known-malware.ts";
 import { stderrProgress } from "../pipeline/progress.ts";
 import { type Fetched, SandboxStages, type ScanOptions, type ScanResult } from "../pipeline/scan.ts";
-import { checkRequirementNames } from "../static/index.ts";
 import { cacheLine, reuseVerdict, verdictOf } from "../cache/scan-seam.ts";
 import { EventStream, type Stage } from "../events/stream.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { builtinPlugins } from "../plugins/builtin/index.ts";
+import { yamlPlugins } from "../plugins/builtin/yaml-rules.ts";
 import { PluginHost } from "../plugins/host.ts";
 import type { AuditStagePlan, ScanPlan, StaticStagePlan } from "./plan.ts";
 import { reportOf } from "./report.ts";
@@ -82,7 +83,8 @@ class EarlyAudit {
 /** What the sandboxed part of a run needs besides the requirement set and the sandbox options. */
 interface SandboxScanParts {
   events: EventStream;
-  plugins: readonly Plugin[];
+  /** The run's plugins, built-in and the user's, set up. */
+  host: PluginHost;
   staticPlan: StaticStagePlan | undefined;
   debug: (message: string) => void;
   afterFetch: (fetched: Fetched) => void;
@@ -105,9 +107,7 @@ async function stage<T>(events: EventStream, name: Stage, run: () => Promise<T>)
  * blocking finding. Built-in detections and the user's plugins are attached to the event stream.
  */
 async function sandboxScan(set: RequirementSet, sandbox: ScanOptions, parts: SandboxScanParts): Promise<ScanResult> {
-  const { events, staticPlan } = parts;
-  const host = new PluginHost([...builtinPlugins(set.index.onlyBinary), ...parts.plugins]);
-  await host.setup();
+  const { events, staticPlan, host } = parts;
   host.attach(events);
   let traceProblems = 0;
   events.on("trace-problem", ({ phase, line }) => {
@@ -208,6 +208,16 @@ async function writeLocks(plan: ScanPlan, events: EventStream, scan: ScanResult,
 }
 
 /**
+ * The built-in plugins (the YAML engines with the run's pack rules among them) and the user's, set
+ * up once for the run, before anything is fetched.
+ */
+async function pluginHost(set: RequirementSet, rules: readonly Rule[], plugins: readonly Plugin[], allowNames: readonly string[] | undefined): Promise<PluginHost> {
+  const host = new PluginHost([...yamlPlugins(rules), ...builtinPlugins({ onlyBinary: set.index.onlyBinary, allowNames }), ...plugins]);
+  await host.setup();
+  return host;
+}
+
+/**
  * Runs the plan. On success the scan's artifacts stay on disk until `outcome.scan.dispose()`
  * (or exit), so `install` can install exactly those files.
  */
@@ -234,9 +244,9 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
   };
   if (set.requirements.filter((requirement) => !requirement.constraint).length === 0) return finish(ExitCode.Safe, [], undefined, undefined);
 
-  const names = plan.names;
   events.excepted = plan.exceptions;
-  const nameFindings = names ? await stage(events, "names", async () => checkRequirementNames(set.requirements, names.allowNames).filter((finding) => !events.excepted(finding))) : [];
+  const host = await pluginHost(set, [...(plan.sandbox.rules ?? []), ...(plan.static?.rules ?? [])], plan.plugins, plan.names?.allowNames);
+  const nameFindings = await stage(events, "names", async () => (await host.requirements(set.requirements)).filter((finding) => !events.excepted(finding)));
   for (const finding of nameFindings) events.publish("finding", finding);
   if (blockedBy(nameFindings)) return finish(ExitCode.MaliciousActivity, nameFindings, undefined, undefined);
 
@@ -244,7 +254,7 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
   const early = plan.audit && services ? new EarlyAudit(plan.audit, services, set) : undefined;
   const scan = await sandboxScan(set, { ...plan.sandbox, knownMalware }, {
     events,
-    plugins: plan.plugins,
+    host,
     staticPlan: plan.static,
     debug: plan.log.debug,
     afterFetch: (fetched) => early?.start(fetched.artifacts),
@@ -269,8 +279,9 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
  * is given), without names, audit, locks or report: what the end-to-end tests of the behavioural
  * scan and the benchmarks run. The same stages as `runPlan`.
  */
-export function runScan(set: RequirementSet, options: ScanOptions = {}, extra: { static?: StaticStagePlan; plugins?: Plugin[]; events?: EventStream } = {}): Promise<ScanResult> {
+export async function runScan(set: RequirementSet, options: ScanOptions = {}, extra: { static?: StaticStagePlan; plugins?: Plugin[]; events?: EventStream } = {}): Promise<ScanResult> {
   const events = extra.events ?? new EventStream();
   events.on("progress", ({ message }) => (options.progress ?? stderrProgress)(message));
-  return sandboxScan(set, options, { events, plugins: extra.plugins ?? [], staticPlan: extra.static, debug: () => {}, afterFetch: () => {} });
+  const host = await pluginHost(set, [...(options.rules ?? []), ...(extra.static?.rules ?? [])], extra.plugins ?? [], undefined);
+  return sandboxScan(set, options, { events, host, staticPlan: extra.static, debug: () => {}, afterFetch: () => {} });
 }

@@ -17,8 +17,7 @@ import { type ExtractorAnswer, factsOfAnswer, type SpawnFunction, runFactExtract
 import type { FileFacts } from "./python/facts.ts";
 import { assignScopes } from "./scopes.ts";
 
-export { checkRequirementNames, checkPackageName } from "./package-names.ts";
-export { refuseSdists } from "./only-binary.ts";
+export { lookalikeOf, type TypoTarget } from "./package-names.ts";
 export { staticFactsCacheDir } from "./facts-cache.ts";
 
 /** String constants at least this long are checked for base64/hex blobs (part of the extractor's version). */

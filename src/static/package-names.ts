@@ -1,16 +1,11 @@
-import type { Origin } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
-import type { Requirement } from "../core/requirements.ts";
-import type { Finding } from "../core/finding.ts";
 import { CONFUSABLES } from "./data/confusables.ts";
 import popularText from "./data/popular-projects.txt" with { type: "text" };
 
 /**
- * Package-name checks that run before pip sees anything: a non-ASCII name is refused (homoglyph
- * attack); a name one edit (a changed, missing, extra or swapped letter) away from a very popular
- * project blocks the scan unless the user accepts it with --allow-name, since that is how
- * typosquatting packages are named; other near names (separators, a py/python affix) are warnings,
- * since many legitimate names are built like that.
+ * What a package name looks like: its non-ASCII characters described (a homoglyph attack), or the
+ * very popular project it is one slip away from (typosquatting). The names plugin
+ * (src/plugins/builtin/names.ts) turns these into findings before pip sees anything.
  */
 const LOOKALIKE = new Map(CONFUSABLES.map(([code, ascii, name]) => [code, { ascii, name }]));
 const DIGIT_NAMES = ["ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE"];
@@ -58,69 +53,33 @@ export function imitatedName(name: string): string | undefined {
   return out.toLowerCase();
 }
 
-/**
- * Checks one project name; `origin` (file:line) is added to the message when given. `allowNames`
- * (normalised, from --allow-name) turns a one-edit look-alike from blocking into a note.
- */
-export function checkPackageName(name: string, origin?: Origin, allowNames: readonly string[] = []): Finding[] {
-  const where = origin ? `${origin.file}:${origin.line}: ` : "";
+/** What makes a name a look-alike: a non-ASCII character, or one slip from a very popular project. */
+export type Lookalike =
+  | {
+      kind: "homoglyph";
+      /** Each distinct non-ASCII character, described: `"е" (U+0435 CYRILLIC SMALL LETTER IE, which looks like "e")`. */
+      characters: string[];
+      /** The ASCII name it imitates, when every foreign character has a known look-alike. */
+      imitated: string | undefined;
+    }
+  | { kind: "typosquat"; target: TypoTarget };
+
+/** The look-alike a project name is, if any; a non-ASCII name is a homoglyph before anything else. */
+export function lookalikeOf(name: string): Lookalike | undefined {
   const foreign = [...name].filter((char) => (char.codePointAt(0) ?? 0) >= 0x80);
-  if (foreign.length > 0) return [homoglyphFinding(name, foreign, where)];
+  if (foreign.length > 0) {
+    const characters = [...new Set(foreign)].map((char) => {
+      const info = describeCharacter(char);
+      const looks = info.ascii ? `, which looks like "${info.ascii}"` : "";
+      return `"${char}" (${info.codePoint}${info.name ? ` ${info.name}` : ""}${looks})`;
+    });
+    const imitated = imitatedName(name);
+    return { kind: "homoglyph", characters, imitated: imitated !== name ? imitated : undefined };
+  }
   const normalized = normalizeName(name);
-  if (POPULAR_PROJECTS.has(normalized)) return [];
+  if (POPULAR_PROJECTS.has(normalized)) return undefined;
   const target = typoTarget(normalized);
-  if (!target) return [];
-  const severity = !target.oneEdit ? "warn" : allowNames.includes(normalized) ? "info" : "block";
-  return [typosquatFinding(name, target, severity, where)];
-}
-
-/** Runs before pip sees the requirements; a homoglyph or one-edit look-alike name blocks. */
-export function checkRequirementNames(requirements: readonly Requirement[], allowNames: readonly string[] = []): Finding[] {
-  return requirements.flatMap((requirement) => checkPackageName(requirement.name, requirement.origin, allowNames));
-}
-
-function homoglyphFinding(name: string, foreign: string[], where: string): Finding {
-  const characters = [...new Set(foreign)].map((char) => {
-    const info = describeCharacter(char);
-    const looks = info.ascii ? `, which looks like "${info.ascii}"` : "";
-    return `"${char}" (${info.codePoint}${info.name ? ` ${info.name}` : ""}${looks})`;
-  });
-  const imitated = imitatedName(name);
-  const target = imitated && imitated !== name ? ` It imitates "${imitated}".` : "";
-  return nameFinding(
-    "static.name.homoglyph",
-    "block",
-    "Package name with non-ASCII look-alike characters.",
-    `${where}the package name "${name}" contains ${characters.join(", ")}.${target} Python package names are ASCII; ` +
-      "a name like this exists only to be mistaken for another package. Type the name again by hand.",
-    name,
-    `non-ASCII character ${characters[0] ?? ""}`,
-  );
-}
-
-function typosquatFinding(name: string, target: TypoTarget, severity: Finding["severity"], where: string): Finding {
-  const fix =
-    severity === "block"
-      ? ` If you really meant "${name}", accept it with --allow-name ${normalizeName(name)}.`
-      : severity === "info"
-        ? ` Accepted with --allow-name.`
-        : "";
-  return nameFinding(
-    "static.name.typosquat",
-    severity,
-    "Package name close to a popular project.",
-    `${where}"${name}" is not "${target.name}" but differs from it by ${target.how}. Typosquatting packages use names like this; ` +
-      `check that you meant "${name}" and not "${target.name}".${fix}`,
-    name,
-    `${target.how} from "${target.name}"`,
-  );
-}
-
-function nameFinding(ruleId: string, severity: Finding["severity"], description: string, explanation: string, name: string, detail: string): Finding {
-  return {
-    source: "name", ruleId, severity, description, explanation, package: normalizeName(name), phase: "static",
-    subject: { kind: "name", name, detail },
-  };
+  return target ? { kind: "typosquat", target } : undefined;
 }
 
 export interface TypoTarget {

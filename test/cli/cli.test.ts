@@ -255,7 +255,7 @@ describe("plugin files and command preconditions", () => {
     const cases: Array<[string, string, (path: string) => string]> = [
       ["not-a-plugin.ts", "export {};\n", (path) => `pipcanary: error: plugin ${path} is not a pipcanary plugin: its default export is not an object`],
       ["broken.ts", "export default {\n", (path) => `pipcanary: error: plugin ${path} could not be loaded: `],
-      ["future.ts", 'export default { name: "future", api: "^2.0.0", rules: [] };\n', (path) => `pipcanary: error: plugin future (${path}) needs plugin API ^2.0.0, and this pipcanary implements plugin API 1.0.0`],
+      ["future.ts", 'export default { name: "future", api: "^2.0.0", rules: [] };\n', (path) => `pipcanary: error: plugin future (${path}) needs plugin API ^2.0.0, and this pipcanary implements plugin API 1.1.0`],
     ];
     for (const [file, text, message] of cases) {
       project.write(file, text);

@@ -63,9 +63,11 @@ describe("dist/pipcanary --plugin", () => {
     expect(run.code).toBe(0);
   }, SCAN_TIMEOUT_MS);
 
-  test("allowed-names: a dependency not on the allowlist blocks before anything runs (exit 5); on the list it passes", async () => {
+  test("allowed-names: a requirement not on the allowlist blocks before anything is fetched (exit 5); on the list it passes", async () => {
     const plugin = ["--plugin", join(PLUGINS, "allowed-names.ts")];
+    const before = index.requests.length;
     const blocked = await pipcanary([...plugin, "--format", "json"], { ALLOWED_NAMES: "requests, six" });
+    expect(index.requests.slice(before).filter((request) => request.path.includes("plugin-demo") || request.path.includes("plugin_demo"))).toEqual([]);
     expect(blocked.code).toBe(5);
     const report = JSON.parse(blocked.stdout) as { findings: Array<{ ruleId: string; package: string; phase: string }> };
     expect(report.findings.map(({ ruleId, package: name, phase }) => ({ ruleId, name, phase }))).toEqual([{ ruleId: "org.allowed-names", name: "plugin-demo", phase: "static" }]);
@@ -88,7 +90,7 @@ describe("dist/pipcanary --plugin", () => {
     writeFileSync(file, 'import { definePlugin } from "pipcanary/plugin";\nexport default definePlugin({ name: "future", api: "^2.0.0", rules: [] });\n');
     const run = await pipcanary(["--plugin", file]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toStartWith(`pipcanary: error: plugin future (${file}) needs plugin API ^2.0.0, and this pipcanary implements plugin API 1.0.0\npipcanary: hint: `);
+    expect(run.stderr).toStartWith(`pipcanary: error: plugin future (${file}) needs plugin API ^2.0.0, and this pipcanary implements plugin API 1.1.0\npipcanary: hint: `);
     expect(run.stderr).not.toContain("    at ");
   }, SCAN_TIMEOUT_MS);
 
@@ -97,6 +99,6 @@ describe("dist/pipcanary --plugin", () => {
     const text = child.stdout.toString();
     expect(child.exitCode).toBe(0);
     expect(text).toContain("plugin company-egress:\n  org.company-egress");
-    for (const id of ["egress", "egress-refused", "artifact-tampering", "lingering-process", "static.name.homoglyph", "static.name.typosquat", "static.only-binary"]) expect(text).toMatch(new RegExp(`^  ${id.replace(/\./g, "\\.")} +plugin `, "m"));
+    for (const id of ["egress", "egress-refused", "artifact-tampering", "lingering-process", "static.name.homoglyph", "static.name.typosquat", "static.only-binary", "exercise-budget", "exercise-incomplete", "import-failed"]) expect(text).toMatch(new RegExp(`^  ${id.replace(/\./g, "\\.")} +plugin `, "m"));
   });
 });

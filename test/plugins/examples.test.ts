@@ -7,7 +7,7 @@ import { loadPluginFile } from "../../src/plugins/load.ts";
 import { EventStream } from "../../src/events/stream.ts";
 import type { Finding } from "../../src/core/finding.ts";
 import { useTempDirs } from "../harness/temp.ts";
-import { artifact, egress } from "./fixtures.ts";
+import { artifact, egress, requirement } from "./fixtures.ts";
 
 const PLUGINS = join(import.meta.dir, "..", "..", "plugins");
 const tempDir = useTempDirs("pipcanary-plugins");
@@ -35,6 +35,17 @@ describe("plugins/allowed-names.ts", () => {
       return host.artifacts([artifact("requests"), artifact("zope-interface"), artifact("reqeusts")]);
     });
     expect(found.map(({ ruleId, severity, package: name }) => ({ ruleId, severity, name }))).toEqual([{ ruleId: "org.allowed-names", severity: "block", name: "reqeusts" }]);
+  });
+
+  test("onRequirements refuses a requirement off the list before anything is fetched; constraint lines select nothing and pass", async () => {
+    const found = await withEnv({ ALLOWED_NAMES: "requests, Zope.Interface" }, async () => {
+      const host = new PluginHost([await loadPluginFile(join(PLUGINS, "allowed-names.ts"))]);
+      await host.setup();
+      return host.requirements([requirement("Requests"), requirement("zope_interface"), requirement("reqeusts", { line: 4 }), requirement("urllib3", { constraint: true })]);
+    });
+    expect(found.map(({ ruleId, severity, phase, package: name, subject }) => ({ ruleId, severity, phase, name, subject }))).toEqual([
+      { ruleId: "org.allowed-names", severity: "block", phase: "static", name: "reqeusts", subject: { kind: "name", name: "reqeusts", detail: "requirements.txt:4: not on the allowlist" } },
+    ]);
   });
 
   test("without an allowlist the plugin fails its setup instead of letting everything through", async () => {

@@ -1,4 +1,5 @@
 import type { Artifact } from "../../src/core/artifact.ts";
+import type { Requirement } from "../../src/core/requirements.ts";
 import type { EgressEvent } from "../../src/events/stream.ts";
 
 export function artifact(name: string, kind: Artifact["kind"] = "wheel"): Artifact {
@@ -8,4 +9,12 @@ export function artifact(name: string, kind: Artifact["kind"] = "wheel"): Artifa
 
 export function egress(host: string, port: number, packageName: string | undefined, allowed = true): EgressEvent {
   return { attempt: { host, port, allowed, method: "CONNECT", url: undefined, peerPort: 40000 }, phase: "fetch", package: packageName, argv: packageName ? ["python", "setup.py"] : ["pip"] };
+}
+
+/** A requirement line `name` of requirements.txt (line 3 unless given), or of a constraints file. */
+export function requirement(name: string, options: { line?: number; constraint?: boolean } = {}): Requirement {
+  return {
+    name, normalizedName: name.toLowerCase().replace(/[-_.]+/g, "-"), extras: [], specifier: "", url: undefined, marker: undefined, markerText: undefined,
+    hashes: [], origin: { file: options.constraint ? "constraints.txt" : "requirements.txt", line: options.line ?? 3 }, constraint: options.constraint ?? false,
+  };
 }

@@ -7,7 +7,7 @@ import { egressPlugin } from "../../src/plugins/builtin/egress.ts";
 import { onlyBinaryPlugin } from "../../src/plugins/builtin/only-binary.ts";
 import { PluginFailedError, PluginHost } from "../../src/plugins/host.ts";
 import { checkPlugin } from "../../src/plugins/load.ts";
-import { artifact, egress } from "./fixtures.ts";
+import { artifact, egress, requirement } from "./fixtures.ts";
 
 const RULE = { id: "t.rule", severity: "warn", description: "Test rule.", explanation: "Because." } as const;
 
@@ -38,6 +38,23 @@ describe("plugin host", () => {
       subject: { kind: "archive", file: "demo/__init__.py", detail: "x" },
       artifactSha256: "ab".repeat(32),
     });
+  });
+
+  test("an onRequirements finding is a name finding of the static phase, with the hook's severity and the rule's texts", async () => {
+    const host = new PluginHost([
+      plugin({ onRequirements: (requirements) => requirements.map((requirement) => ({ ruleId: RULE.id, package: requirement.normalizedName, severity: "block", subject: { kind: "name", name: requirement.name, detail: "x" } })) }),
+    ]);
+    expect(await host.requirements([requirement("Demo")])).toEqual([
+      { source: "name", ruleId: RULE.id, severity: "block", description: RULE.description, explanation: RULE.explanation, package: "demo", phase: "static", subject: { kind: "name", name: "Demo", detail: "x" } },
+    ]);
+    const failing = new PluginHost([
+      plugin({
+        onRequirements: () => {
+          throw new Error("policy service down");
+        },
+      }),
+    ]);
+    await expect(failing.requirements([requirement("demo")])).rejects.toThrow("plugin t failed in onRequirements: policy service down");
   });
 
   test("a hook that throws fails the scan naming the plugin and the hook", async () => {
@@ -94,11 +111,14 @@ describe("plugin host", () => {
 describe("plugin shape and api range", () => {
   test("a plugin for this API passes, one for another major version or with a bad shape is an input error naming the fix", () => {
     expect(checkPlugin(plugin({}), "t.ts").name).toBe("t");
-    expect(PLUGIN_API_VERSION).toBe("1.0.0");
-    expect(() => checkPlugin({ ...plugin({}), api: "^2.0.0" }, "t.ts")).toThrow("plugin t (t.ts) needs plugin API ^2.0.0, and this pipcanary implements plugin API 1.0.0");
+    expect(PLUGIN_API_VERSION).toBe("1.1.0");
+    // 1.1.0 added onRequirements: a plugin written for 1.0.0 still loads, one for 1.2.0 does not.
+    expect(checkPlugin({ ...plugin({}), api: "^1.1.0" }, "t.ts").api).toBe("^1.1.0");
+    expect(() => checkPlugin({ ...plugin({}), api: "^1.2.0" }, "t.ts")).toThrow("plugin t (t.ts) needs plugin API ^1.2.0, and this pipcanary implements plugin API 1.1.0");
+    expect(() => checkPlugin({ ...plugin({}), api: "^2.0.0" }, "t.ts")).toThrow("plugin t (t.ts) needs plugin API ^2.0.0, and this pipcanary implements plugin API 1.1.0");
     expect(() => checkPlugin({ ...plugin({}), api: "one" }, "t.ts")).toThrow("api 'one' is not a semver range");
-    expect(() => checkPlugin({ name: "t", api: "^1.0.0", rules: [{ id: "x" }], onEgress: 3 }, "t.ts")).toThrow(
-      "plugin t.ts is not a pipcanary plugin: rules[0] needs id, severity (block | warn | info), description and explanation; `onEgress` must be a function",
+    expect(() => checkPlugin({ name: "t", api: "^1.0.0", rules: [{ id: "x" }], onRequirements: [], onEgress: 3 }, "t.ts")).toThrow(
+      "plugin t.ts is not a pipcanary plugin: rules[0] needs id, severity (block | warn | info), description and explanation; `onRequirements` must be a function; `onEgress` must be a function",
     );
   });
 });
@@ -119,7 +139,10 @@ describe("built-in plugins", () => {
   test("only-binary refuses the sdists of the named projects and nothing else", async () => {
     const host = new PluginHost([onlyBinaryPlugin(["demo"])]);
     const found = await host.artifacts([artifact("demo", "sdist"), artifact("demo"), artifact("other", "sdist")]);
-    expect(found.map(({ ruleId, package: name }) => ({ ruleId, name }))).toEqual([{ ruleId: "static.only-binary", name: "demo" }]);
+    expect(found.map(({ ruleId, severity, package: name, subject }) => ({ ruleId, severity, name, subject }))).toEqual([
+      { ruleId: "static.only-binary", severity: "block", name: "demo", subject: { kind: "archive", file: "demo-1.0.tar.gz", detail: "source distribution while --only-binary is set" } },
+    ]);
+    expect(found[0]?.explanation).toStartWith("demo 1.0 is only available here as a source distribution");
     expect(await new PluginHost([onlyBinaryPlugin([":all:"])]).artifacts([artifact("other", "sdist")])).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { refuseSdists, type ArtifactStaticResult } from "../../src/static/index.ts";
+import type { ArtifactStaticResult } from "../../src/static/index.ts";
 import { defaultSpawn, type SpawnFunction } from "../../src/static/python/extractor.ts";
 import { useTempDirs } from "../harness/temp.ts";
 import { scan, sdistArtifact, summary, wheelArtifact } from "./helpers.ts";
@@ -77,17 +77,5 @@ describe("scanArtifactsStatically", () => {
     const result = await scan([clean]);
     expect(result.findings).toEqual([]);
     expect(result.worst).toBeUndefined();
-  });
-});
-
-describe("--only-binary", () => {
-  test("sdists are refused with a blocking finding; wheels pass", () => {
-    const dir = tempDir();
-    const wheel = wheelArtifact(dir, { name: "whl", version: "1.0", files: { "whl/__init__.py": "" } });
-    const sdist = sdistArtifact(dir, { name: "src", version: "2.0", setupPy: true, files: { "src/__init__.py": "" } });
-    const findings = refuseSdists([wheel, sdist]);
-    expect(findings.map((f) => [f.ruleId, f.severity, f.package, f.subject.kind])).toEqual([["static.only-binary", "block", "src", "archive"]]);
-    expect(findings[0]?.explanation).toContain("src 2.0 is only available here as a source distribution");
-    expect(refuseSdists([wheel])).toEqual([]);
   });
 });
