@@ -4,13 +4,16 @@
  * so the second may reuse the first one's verdict.
  */
 import { createHash } from "node:crypto";
-import { hostname, userInfo } from "node:os";
+import { userInfo } from "node:os";
 import type { RulePack } from "../rules/types.ts";
 
-/** The host identity the canary twin mirrors. */
+/**
+ * The host identity the canary twin mirrors, as far as a verdict depends on it. The hostname is
+ * left out: CI runners get a random one per job, and a verdict that depended on it would never be
+ * shared across a fleet; a payload that acts only on some hostnames escapes any single scan anyway.
+ */
 export interface Persona {
   user: string;
-  hostname: string;
   home: string;
 }
 
@@ -57,7 +60,7 @@ export function verdictKey(inputs: VerdictKeyInputs): string {
     version: inputs.pipcanaryVersion,
     interpreter: [inputs.interpreter.path, inputs.interpreter.version],
     // Hashed on its own so that no entry, log or key dump carries the user's identity in clear.
-    persona: sha256(JSON.stringify([inputs.persona.user, inputs.persona.hostname, inputs.persona.home])),
+    persona: sha256(JSON.stringify([inputs.persona.user, inputs.persona.home])),
     behaviour: {
       exerciseSeconds: behaviour.exerciseSeconds,
       graceSeconds: behaviour.graceSeconds,
@@ -77,7 +80,7 @@ export function rulePacksDigest(packs: readonly RulePack[]): string {
 }
 
 export function hostPersona(home: string): Persona {
-  return { user: userName(), hostname: hostname(), home };
+  return { user: userName(), home };
 }
 
 /** A container's uid may have no passwd entry, where userInfo() throws. */

@@ -8,7 +8,7 @@ const BASE: VerdictKeyInputs = {
   rulesDigest: "rules-1",
   pipcanaryVersion: "0.1.0",
   interpreter: { path: "/usr/bin/python3.11", version: "3.11.2" },
-  persona: { user: "runner", hostname: "ci-1", home: "/home/runner" },
+  persona: { user: "runner", home: "/home/runner" },
   behaviour: {
     exerciseSeconds: 5,
     graceSeconds: 2,
@@ -37,7 +37,6 @@ describe("verdictKey", () => {
       { ...BASE, interpreter: { path: "/usr/bin/python3.11", version: "3.11.9" } },
       { ...BASE, interpreter: { path: "/opt/python/bin/python3", version: "3.11.2" } },
       { ...BASE, persona: { ...BASE.persona, user: "root" } },
-      { ...BASE, persona: { ...BASE.persona, hostname: "ci-2" } },
       { ...BASE, persona: { ...BASE.persona, home: "/root" } },
       { ...BASE, behaviour: { ...behaviour, exerciseSeconds: 10 } },
       { ...BASE, behaviour: { ...behaviour, graceSeconds: 1 } },
