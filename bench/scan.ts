@@ -2,14 +2,17 @@
  * What a scan costs against plain pip, in one run and alternating: per round, a plain
  * `pip install --no-index --find-links` into a fresh venv (no sandbox, no tracing), a cold
  * pipcanary scan (empty cache dir) and a warm rerun (the same cache dir: metadata, static facts
- * and, when the binary has one, the verdict cache), with the compiled binary, on
+ * and the verdict cache), with the compiled binary, on
  *   (a) the test packages: 16 wheels and 4 sdists from bench/scan-set.ts, on the fixture index;
  *   (b) the real set: about 50 popular projects (90-odd wheels) from this machine's wheel mirror
  *       (bench/real-set.ts), served from a local index; skipped, saying so, without a mirror.
- * It prints each round's times, each phase's time (from the binary's progress lines on stderr),
- * whether the warm rerun reused a verdict (it then runs neither install nor import), the medians,
- * and the ratios to plain pip measured in each round (side by side, under the same load). It fails when a real package gets a blocking finding (the false-positive
- * guard) or a test package a warning or a blocking finding.
+ * It prints each round's times, each phase's time (from the binary's progress lines on stderr;
+ * the static scan and the wheels' install run side by side, so their shared stretch is printed
+ * with what each took alone, from the binary's debug lines), whether the warm rerun reused a
+ * verdict (the report's verdictFromCache: it then runs neither install nor import), the medians,
+ * and the ratios to plain pip measured in each round (side by side, under the same load). It
+ * fails when a real package gets a blocking finding (the false-positive guard) or a test package
+ * a warning or a blocking finding.
  *
  * Usage: bun bench/scan.ts [rounds (default 2)] [fixture|real|all (default all)]   (needs `npm run build`)
  */
@@ -28,16 +31,26 @@ const which = process.argv[3] ?? "all";
 const binary = join(import.meta.dir, "..", "dist", "pipcanary");
 const UPLOAD_TIME = "2024-01-02T03:04:05Z";
 
-/** Phases by the progress line that starts them; anything before the first line is start-up. */
+/**
+ * Stretches of wall time by the progress line that starts them; anything before the first line
+ * is start-up. The static scan and the downloaded wheels' install share one stretch, one line.
+ */
 const PHASE_OF: [RegExp, string][] = [
   [/^Downloading/, "fetch"],
+  [/^Scanning .* statically while .* install/, "static+install"],
   [/^Scanning .* statically/, "static"],
   [/^Building .* sdist/, "build"],
   [/^Installing .* wheel/, "install"],
+  [/^Behavioural verdict from/, "verdict reused"],
   [/^Importing/, "import"],
   [/^Auditing/, "audit"],
 ];
-const PHASES = ["start-up", ...new Set(PHASE_OF.map(([, phase]) => phase))];
+/** What each of the side-by-side stages took on its own, from the binary's debug lines. */
+const OWN_TIME_OF: [RegExp, string][] = [
+  [/debug: Static scan done in ([\d.]+) s/, "static alone"],
+  [/debug: Wheel install done in ([\d.]+) s/, "wheel install alone"],
+];
+const PHASES = ["start-up", ...new Set(PHASE_OF.map(([, phase]) => phase)), ...OWN_TIME_OF.map(([, phase]) => phase)];
 
 interface BenchSet {
   label: string;
@@ -54,17 +67,20 @@ interface ScanRun {
   exitCode: number;
   phases: Map<string, number>;
   findings: { severity: string; label: string }[];
+  /** The report's verdict-cache line: where the reused behavioural verdict came from; undefined when install and import ran. */
+  verdictFrom: string | undefined;
 }
 
 /** Runs the binary; a phase lasts from its progress line to the next line that starts another. */
 async function scanOnce(set: BenchSet, requirements: string, index: IndexServer, cacheDir: string, work: string): Promise<ScanRun> {
   const started = performance.now();
   const child = Bun.spawn(
-    [binary, "-r", requirements, "-i", index.simpleUrl, "--osv-url", index.url, "--format", "json", "--cache-dir", cacheDir, "--temporary-directory", work],
+    [binary, "-r", requirements, "-i", index.simpleUrl, "--osv-url", index.url, "--format", "json", "--log-level", "debug", "--cache-dir", cacheDir, "--temporary-directory", work],
     { stdout: "pipe", stderr: "pipe", stdin: "ignore" },
   );
   const marks: { phase: string; at: number }[] = [{ phase: "start-up", at: started }];
   const stderrLines: string[] = [];
+  const ownTimes = new Map<string, number>();
   const readStderr = (async () => {
     const decoder = new TextDecoder();
     let pending = "";
@@ -76,6 +92,10 @@ async function scanOnce(set: BenchSet, requirements: string, index: IndexServer,
         stderrLines.push(line);
         const phase = PHASE_OF.find(([pattern]) => pattern.test(line))?.[1];
         if (phase) marks.push({ phase, at: performance.now() });
+        for (const [pattern, name] of OWN_TIME_OF) {
+          const seconds = pattern.exec(line)?.[1];
+          if (seconds !== undefined) ownTimes.set(name, Number(seconds));
+        }
       }
     }
   })();
@@ -85,14 +105,16 @@ async function scanOnce(set: BenchSet, requirements: string, index: IndexServer,
   const ended = performance.now();
   const phases = new Map<string, number>();
   marks.forEach((mark, i) => phases.set(mark.phase, (phases.get(mark.phase) ?? 0) + ((marks[i + 1]?.at ?? ended) - mark.at) / 1000));
-  let parsed: { findings?: { severity: string; ruleId: string; package?: string }[] };
+  for (const [name, seconds] of ownTimes) phases.set(name, seconds);
+  let parsed: { findings?: { severity: string; ruleId: string; package?: string }[]; verdictFromCache?: { level: string; madeAt: string } | null };
   try {
     parsed = JSON.parse(stdout) as typeof parsed;
   } catch {
     throw new Error(`${set.label}: pipcanary printed no JSON (exit ${exitCode}):\n${stderrLines.slice(-10).join("\n")}`);
   }
   const findings = (parsed.findings ?? []).map((finding) => ({ severity: finding.severity, label: `${finding.package ?? "?"}: ${finding.ruleId}` }));
-  return { seconds: (ended - started) / 1000, exitCode, phases, findings };
+  const reused = parsed.verdictFromCache ?? undefined;
+  return { seconds: (ended - started) / 1000, exitCode, phases, findings, verdictFrom: reused ? `${reused.level} cache, made ${reused.madeAt}` : undefined };
 }
 
 async function plainOnce(set: BenchSet, links: string, work: string, round: number): Promise<number> {
@@ -112,11 +134,6 @@ function phaseLine(run: ScanRun): string {
   return PHASES.filter((phase) => run.phases.has(phase)).map((phase) => `${phase} ${(run.phases.get(phase) ?? 0).toFixed(1)}`).join(", ");
 }
 
-/** A warm rerun that reused a verdict runs neither the install nor the import phase. */
-function usedVerdictCache(run: ScanRun): boolean {
-  return !run.phases.has("install") && !run.phases.has("import");
-}
-
 /** Runs one set; returns false when a finding fails it. */
 async function benchSet(set: BenchSet, work: string): Promise<boolean> {
   const dir = join(work, set.label);
@@ -131,7 +148,7 @@ async function benchSet(set: BenchSet, work: string): Promise<boolean> {
   // Each round's ratio is measured side by side, under the same load: the figure to quote.
   const ratios = { cold: [] as number[], warm: [] as number[] };
   const phaseTimes = { cold: new Map<string, number[]>(), warm: new Map<string, number[]>() };
-  let verdictCache = false;
+  const verdictReused: boolean[] = [];
   try {
     const wheels = set.files.filter((file) => file.filename.endsWith(".whl")).length;
     console.log(`\n== ${set.label}: ${set.names.length} requested, ${set.files.length} files (${wheels} wheels); python ${hostPython()}; ${availableParallelism()} cores`);
@@ -150,7 +167,8 @@ async function benchSet(set: BenchSet, work: string): Promise<boolean> {
           console.log(`  ${kind} scan: findings that fail the benchmark: ${[...new Set(failing.map((finding) => `${finding.severity} ${finding.label}`))].join("; ")}`);
         }
       }
-      verdictCache = usedVerdictCache(warm);
+      verdictReused.push(warm.verdictFrom !== undefined);
+      if (cold.verdictFrom !== undefined) console.log(`  cold scan: reused a verdict (${cold.verdictFrom}) although its cache dir was new`);
       const warnings = [...new Set(cold.findings.filter((finding) => finding.severity === "warn").map((finding) => finding.label))];
       const plainNow = times.plain.at(-1) ?? Number.NaN;
       ratios.cold.push(cold.seconds / plainNow);
@@ -161,6 +179,7 @@ async function benchSet(set: BenchSet, work: string): Promise<boolean> {
       );
       console.log(`  cold: ${phaseLine(cold)}`);
       console.log(`  warm: ${phaseLine(warm)}`);
+      console.log(`  warm rerun: ${warm.verdictFrom ? `verdict cache hit (${warm.verdictFrom}): install and import skipped` : "verdict cache MISSED: install and import ran again"}`);
       if (warnings.length > 0) console.log(`  warnings: ${warnings.join("; ")}`);
     }
     const plain = median(times.plain);
@@ -173,7 +192,8 @@ async function benchSet(set: BenchSet, work: string): Promise<boolean> {
     const range = (values: number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}x`;
     console.log(`  pipcanary cold scan: ${cold.toFixed(1)} s; ratio to plain pip per round ${range(ratios.cold)} (target <= 1.3x); ${phases("cold")}`);
     console.log(`  pipcanary warm rerun: ${warm.toFixed(1)} s; ratio to plain pip per round ${range(ratios.warm)} (target <= 0.3x); ${phases("warm")}`);
-    console.log(`  verdict cache: ${verdictCache ? "used (the warm rerun ran neither install nor import)" : "not used (the warm rerun installed and imported again; only metadata and static facts were cached)"}`);
+    const hits = verdictReused.filter(Boolean).length;
+    console.log(`  verdict cache (same --cache-dir for the cold scan and its warm rerun): hit in ${hits} of ${rounds} warm reruns${hits < rounds ? "; a miss installed and imported again" : ""}`);
   } finally {
     await index.stop();
   }

@@ -34,7 +34,8 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
   checkExceptionRuleIds(ruleSet.packs, new Set([...ruleSet.rules.map((rule) => rule.id), ...pluginRuleDescriptors([...builtinPlugins(), ...plugins]).map((rule) => rule.id)]));
   // Opened first: a shared cache without its key is refused before anything runs.
   const pluginNames = plugins.map((plugin) => `plugin:${plugin.name}`).join("\n");
-  const verdictCache = scanVerdictCache(options, { rulesDigest: `${rulePacksDigest(ruleSet.packs)}\n${pluginNames}`, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });
+  // `install` needs the wheels built from sdists in this run, which a reused verdict does not have.
+  const verdictCache = options.command === "install" ? undefined : scanVerdictCache(options, { rulesDigest: `${rulePacksDigest(ruleSet.packs)}\n${pluginNames}`, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });
   const set = applicableSet(view);
   const events = new EventStream();
   const auditOptions: AuditRunOptions = {

@@ -9,7 +9,9 @@ import type { RequirementSet } from "../core/requirements.ts";
 import type { Mount } from "../sandbox/bwrap.ts";
 import { DEFAULT_TIMEOUTS, downloadDirs, readOnlyDownloads, type ScanContext } from "./context.ts";
 import { untracedSandboxSpawn } from "./static-sandbox.ts";
-import { createVenv } from "./venv.ts";
+import { createVenv, venvPython } from "./venv.ts";
+
+type SandboxTools = { bwrap: string; strace: string };
 
 function failureTail(output: string): string {
   return output.trim().split("\n").slice(-15).join("\n");
@@ -20,13 +22,11 @@ function failureTail(output: string): string {
  * sdist's build code runs, as it did when pip installed sdists directly). `pip wheel` asks for
  * each by name and version from the download folder, so pip unpacks it under its name and the
  * build is blamed on that project; build isolation and the build requirements are those of the
- * fetch phase, offline. The venv does not exist yet: build code has nothing to tamper with there,
- * and a write to it, to the downloads or to the built wheels is `artifact-tampering`.
+ * fetch phase, offline. The venv holds the downloaded wheels by now: it is read-only to build
+ * code, and a write to it, to the downloads or to the built wheels is `artifact-tampering`.
  * Returns the artifacts with `builtWheel` set on each sdist; undefined when blocked.
  */
-async function buildSdists(context: ScanContext, set: RequirementSet, artifacts: Artifact[], builtDir: string, venv: string): Promise<Artifact[] | undefined> {
-  const sdists = artifacts.filter((artifact) => artifact.kind === "sdist");
-  if (sdists.length === 0) return artifacts;
+async function buildSdists(context: ScanContext, set: RequirementSet, sdists: Artifact[], artifacts: Artifact[], builtDir: string, venv: string): Promise<Artifact[] | undefined> {
   const { environment, runner, options } = context;
   const { artifactDir, buildDir } = downloadDirs(environment);
   const index = set.index;
@@ -43,7 +43,7 @@ async function buildSdists(context: ScanContext, set: RequirementSet, artifacts:
   const outcome = await runner.run({
     phase: "install",
     timeoutSeconds: options.timeouts?.install ?? DEFAULT_TIMEOUTS.install,
-    mounts: readOnlyDownloads(environment),
+    mounts: [...readOnlyDownloads(environment), { kind: "ro-bind", source: venv, dest: venv }],
     protectedDirs: [artifactDir, buildDir, builtDir, venv],
     steps: [
       {
@@ -67,40 +67,59 @@ async function buildSdists(context: ScanContext, set: RequirementSet, artifacts:
   });
 }
 
-/**
- * Installs the wheels, downloaded and built, into a fresh venv: `pip install --no-deps
- * --no-index` of exactly those files, no second resolution. Installing a wheel runs none of its
- * code (pip unzips it, writes RECORD and script wrappers and compiles .pyc files, which parses
- * but never executes; .pth files run only at interpreter start-up, in the traced import phase),
- * so this runs in the sandbox without a trace: same mounts, no network, and strace following its
- * processes only so the watchdog can kill them.
- */
-async function installWheels(context: ScanContext, tools: { bwrap: string; strace: string }, wheels: string[], builtDir: string, venv: string): Promise<void> {
-  const { environment, options } = context;
-  context.progress(`Installing ${wheels.length} wheel(s) into a fresh venv in the sandbox (no network)…`);
-  const venvPython = createVenv(venv, environment.python);
-  // The host's pip run by the venv's interpreter, as `pip --python` would do after starting twice.
-  const pip = pipCommand(venvPython, environment.python.pipRunner, { site: true }, "install");
-  const mounts: Mount[] = [...environment.mounts, ...readOnlyDownloads(environment), { kind: "ro-bind", source: builtDir, dest: builtDir }];
-  const spawn = untracedSandboxSpawn({ tools, mounts, env: environment.env, controlDir: environment.controlDir, cwd: environment.workDir });
-  const timeoutSeconds = options.timeouts?.install ?? DEFAULT_TIMEOUTS.install;
-  const argv = [...pip, ...PIP_COMMON_ARGS, "--no-warn-script-location", "--no-deps", "--no-index", ...wheels];
-  const result = await spawn(argv, new Uint8Array(), timeoutSeconds * 1000);
-  if (result.timedOut) throw new ScanFailedError(`the install phase did not finish within ${timeoutSeconds} s; its sandbox was killed`, "give it more time with --timeout-install <seconds>");
-  if (result.exitCode !== 0) throw new ScanFailedError(`pip install failed in the sandbox:\n${failureTail(`${result.stdout}\n${result.stderr}`)}`);
+function builtWheelsDir(context: ScanContext): string {
+  return join(context.environment.workDir, "built-wheels");
 }
 
 /**
- * The install phase: sdists built into wheels (traced), then every wheel installed into a fresh
- * venv (untraced, see installWheels). Returns the artifacts, sdists carrying the wheel built from
- * them; undefined when blocked.
+ * Installs wheel files into the venv: `pip install --no-deps --no-index` of exactly those files,
+ * no second resolution. Installing a wheel runs none of its code (pip unzips it, writes RECORD and
+ * script wrappers and compiles .pyc files, which parses but never executes; .pth files run only
+ * at interpreter start-up, in the traced import phase), so this runs in the sandbox without a
+ * trace: same mounts, no network, and strace following its processes only so the watchdog, or
+ * `signal`, can kill them. Returns false when `signal` stopped it.
  */
-export async function installPhase(context: ScanContext, set: RequirementSet, artifacts: Artifact[], venv: string, tools: { bwrap: string; strace: string }): Promise<Artifact[] | undefined> {
-  const builtDir = join(context.environment.workDir, "built-wheels");
-  mkdirSync(builtDir);
-  const built = await buildSdists(context, set, artifacts, builtDir, venv);
+async function installWheelFiles(context: ScanContext, tools: SandboxTools, wheels: string[], venv: string, signal: AbortSignal | undefined): Promise<boolean> {
+  const { environment, options } = context;
+  // The host's pip run by the venv's interpreter, as `pip --python` would do after starting twice.
+  const pip = pipCommand(venvPython(venv), environment.python.pipRunner, { site: true }, "install");
+  const builtDir = builtWheelsDir(context);
+  const mounts: Mount[] = [...environment.mounts, ...readOnlyDownloads(environment), { kind: "ro-bind", source: builtDir, dest: builtDir }];
+  const spawn = untracedSandboxSpawn({ tools, mounts, env: environment.env, controlDir: environment.controlDir, cwd: environment.workDir, signal });
+  const timeoutSeconds = options.timeouts?.install ?? DEFAULT_TIMEOUTS.install;
+  const argv = [...pip, ...PIP_COMMON_ARGS, "--no-warn-script-location", "--no-deps", "--no-index", ...wheels];
+  const result = await spawn(argv, new Uint8Array(), timeoutSeconds * 1000);
+  if (signal?.aborted) return false;
+  if (result.timedOut) throw new ScanFailedError(`the install phase did not finish within ${timeoutSeconds} s; its sandbox was killed`, "give it more time with --timeout-install <seconds>");
+  if (result.exitCode !== 0) throw new ScanFailedError(`pip install failed in the sandbox:\n${failureTail(`${result.stdout}\n${result.stderr}`)}`);
+  return true;
+}
+
+/**
+ * The first half of the install phase, which needs no verdict: a fresh venv with every downloaded
+ * wheel installed (untraced, see installWheelFiles), while the static scan reads the same files.
+ * Returns false when `signal` stopped it (the static scan blocked).
+ */
+export async function installDownloadedWheels(context: ScanContext, tools: SandboxTools, artifacts: Artifact[], venv: string, signal: AbortSignal): Promise<boolean> {
+  createVenv(venv, context.environment.python);
+  mkdirSync(builtWheelsDir(context));
+  const wheels = artifacts.filter((artifact) => artifact.kind === "wheel").map((artifact) => artifact.path);
+  return wheels.length === 0 || installWheelFiles(context, tools, wheels, venv, signal);
+}
+
+/**
+ * The second half, which runs package code and so starts only after a static verdict that did not
+ * block: the sdists built into wheels (traced, see buildSdists), then those wheels installed into
+ * the same venv (untraced). Returns the artifacts, sdists carrying the wheel built from them;
+ * undefined when blocked.
+ */
+export async function installSdists(context: ScanContext, set: RequirementSet, artifacts: Artifact[], venv: string, tools: SandboxTools): Promise<Artifact[] | undefined> {
+  const sdists = artifacts.filter((artifact) => artifact.kind === "sdist");
+  if (sdists.length === 0) return artifacts;
+  const built = await buildSdists(context, set, sdists, artifacts, builtWheelsDir(context), venv);
   if (!built) return undefined;
-  const wheels = built.map((artifact) => artifact.builtWheel?.path ?? artifact.path);
-  await installWheels(context, tools, wheels, builtDir, venv);
+  const wheels = built.flatMap((artifact) => (artifact.builtWheel ? [artifact.builtWheel.path] : []));
+  context.progress(`Installing ${wheels.length} wheel(s) built from sdists into the venv in the sandbox (no network)…`);
+  await installWheelFiles(context, tools, wheels, venv, undefined);
   return built;
 }

@@ -16,7 +16,7 @@ import { DEFAULT_GRACE_SECONDS, type ScanContext, type ScanOptions } from "./con
 import { fetchPhase } from "./fetch-phase.ts";
 import { importPhase } from "./import-phase.ts";
 import { readVenvDistributions, type VenvDistribution, venvSitePackages } from "./installed.ts";
-import { installPhase } from "./install-phase.ts";
+import { installDownloadedWheels, installSdists } from "./install-phase.ts";
 import { PhaseRunner } from "./phase-runner.ts";
 import { RawTraceWriter } from "./raw-trace.ts";
 import { untracedSandboxSpawn } from "./static-sandbox.ts";
@@ -85,11 +85,12 @@ function urlBuildPackage(set: RequirementSet): string | undefined {
 }
 
 /**
- * The sandboxed stages of one scan, each in its own traced sandbox of one run directory: fetch
- * (pip download through the egress proxy), install (offline, into a fresh venv) and import (one
- * process per distribution). The orchestrator (src/run) calls them in order, with the static
- * scan in between (`staticSandbox` runs its extractor). A stage returns undefined when a blocking
- * finding stopped it (the sandbox is killed by then). Throws PipcanaryError subclasses for
+ * The sandboxed stages of one scan, each in its own sandbox of one run directory: fetch (pip
+ * download through the egress proxy, traced), install (offline, into a fresh venv: the wheels
+ * untraced, the sdists' builds traced) and import (one process per distribution, traced). The
+ * orchestrator (src/run) calls them in order, the static scan (`staticSandbox` runs its
+ * extractor) beside the wheels' install. A stage returns undefined when a blocking finding
+ * stopped it (the sandbox is killed by then). Throws PipcanaryError subclasses for
  * missing tools, pip failures and timeouts.
  */
 export class SandboxStages {
@@ -153,13 +154,23 @@ export class SandboxStages {
   }
 
   /**
-   * Builds the sdists into wheels (traced), then installs every wheel into a fresh venv
-   * (untraced: installing a wheel runs none of its code). Returns what was installed, read from
-   * the venv's .dist-info on the host, and the artifacts with `builtWheel` set on each sdist.
+   * The install phase's first half: a fresh venv with the downloaded wheels installed, untraced
+   * (installing a wheel runs none of its code), so it may run beside the static scan. Returns
+   * false when `signal` stopped it.
    */
-  async install(artifacts: Artifact[]): Promise<{ distributions: VenvDistribution[]; artifacts: Artifact[] } | undefined> {
+  installWheels(artifacts: Artifact[], signal: AbortSignal): Promise<boolean> {
+    return installDownloadedWheels(this.context, this.tools, artifacts, this.venv, signal);
+  }
+
+  /**
+   * The install phase's second half, after `installWheels` and a static verdict that did not
+   * block: the sdists built into wheels (traced) and those installed into the venv. Returns what
+   * the venv holds, read from its .dist-info on the host, and the artifacts with `builtWheel`
+   * set on each sdist; undefined when blocked.
+   */
+  async installSdists(artifacts: Artifact[]): Promise<{ distributions: VenvDistribution[]; artifacts: Artifact[] } | undefined> {
     const { environment, venv } = this;
-    const installedFrom = await installPhase(this.context, this.set, artifacts, venv, this.tools);
+    const installedFrom = await installSdists(this.context, this.set, artifacts, venv, this.tools);
     if (!installedFrom) return undefined;
     return { distributions: readVenvDistributions(venvSitePackages(venv, environment.python.version, environment.workDir), environment.workDir), artifacts: installedFrom };
   }

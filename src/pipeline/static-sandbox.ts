@@ -9,6 +9,8 @@ export interface UntracedSandboxOptions {
   controlDir: string;
   /** Working directory inside the sandbox (default /tmp). */
   cwd?: string;
+  /** Kills the sandbox when aborted, or never starts it when aborted already; the exit code is then null. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -28,6 +30,7 @@ const STRACE_ARGS = ["-f", "-qq", "--seccomp-bpf", "-e", "trace=none", "-e", "si
 export function untracedSandboxSpawn(options: UntracedSandboxOptions): SpawnFunction {
   return async (argv, stdin, timeoutMs) => {
     const output = { stdout: "", stderr: "" };
+    if (options.signal?.aborted) return { exitCode: null, ...output, timedOut: false };
     const run = new TracedRun({
       ...options.tools,
       straceArgs: STRACE_ARGS,
@@ -40,7 +43,10 @@ export function untracedSandboxSpawn(options: UntracedSandboxOptions): SpawnFunc
         output[stream] += text;
       },
     });
+    const stop = () => run.abort();
+    options.signal?.addEventListener("abort", stop, { once: true });
     const result = await run.done;
+    options.signal?.removeEventListener("abort", stop);
     return { exitCode: result.exitCode ?? null, ...output, timedOut: result.timedOut };
   };
 }

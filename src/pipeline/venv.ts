@@ -26,5 +26,10 @@ export function createVenv(dir: string, python: HostPython): string {
       "",
     ].join("\n"),
   );
+  return venvPython(dir);
+}
+
+/** The interpreter of the venv at `dir`. */
+export function venvPython(dir: string): string {
   return join(dir, "bin", "python");
 }

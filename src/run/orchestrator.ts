@@ -1,7 +1,8 @@
 /**
  * The whole scan, in product order: names → fetch → static → install → import/exercise → audit →
- * lock → report. The one entry point for a scan: the CLI's `scan`, `lock` and `install`, the
- * end-to-end tests and the benchmarks all come through here.
+ * lock → report, static and the wheels' install side by side, the audit beside the sandbox. The
+ * one entry point for a scan: the CLI's `scan`, `lock` and `install`, the end-to-end tests and
+ * the benchmarks all come through here.
  */
 import { type AuditReport, type AuditServices, type AuditedPackage, auditDistributions, auditExitCode, createAuditServices } from "../audit/index.ts";
 import type { Artifact, InstalledDistribution } from "../core/artifact.ts";
@@ -90,6 +91,10 @@ interface SandboxScanParts {
   afterFetch: (fetched: Fetched) => void;
 }
 
+function secondsSince(began: number): string {
+  return ((performance.now() - began) / 1000).toFixed(1);
+}
+
 /** Runs one stage between `stage-start` and `stage-end` events; a subscriber that failed during it fails the run. */
 async function stage<T>(events: EventStream, name: Stage, run: () => Promise<T>): Promise<T> {
   events.publish("stage-start", { stage: name });
@@ -103,8 +108,10 @@ async function stage<T>(events: EventStream, name: Stage, run: () => Promise<T>)
 }
 
 /**
- * The sandboxed stages with the static scan between fetch and install; stops at the first
- * blocking finding. Built-in detections and the user's plugins are attached to the event stream.
+ * The sandboxed stages: fetch, the verdict cache's lookup, the static scan beside the wheels'
+ * untraced install, the sdists' traced build once the static verdict is in, then import; stops
+ * at the first blocking finding. Built-in detections and the user's plugins are attached to the
+ * event stream.
  */
 async function sandboxScan(set: RequirementSet, sandbox: ScanOptions, parts: SandboxScanParts): Promise<ScanResult> {
   const { events, staticPlan, host } = parts;
@@ -143,47 +150,82 @@ async function sandboxScan(set: RequirementSet, sandbox: ScanOptions, parts: San
     parts.afterFetch(fetched);
 
     const archives = [...fetched.artifacts, ...fetched.buildArtifacts];
-    for (const artifact of archives) events.publish("artifact", artifact);
-    const staticFindings = await stage(events, "static", async () => {
-      const found = await host.artifacts(archives);
-      if (!staticPlan) return found;
-      events.progress(`Scanning ${archives.length} archive(s) statically…`);
-      const scanned = await staticStage(staticPlan, archives, stages.staticSandbox, parts.debug, events);
-      found.push(...scanned.findings);
-      for (const facts of scanned.perArchive) {
-        events.publish("static-facts", facts);
-        found.push(...(await host.facts(facts)));
-      }
-      return found;
-    });
-    const reported = staticFindings.filter((finding) => !events.excepted(finding));
-    for (const finding of reported) events.publish("finding", finding);
-    findings.push(...reported);
-    if (blockedBy(findings)) return result(true, fetched);
-
-    // These files passed the static scan: a cached behavioural verdict for them replaces install
-    // and import, and a fresh one that ran to its end is recorded.
+    // A cached behavioural verdict needs only the files' sha256s: with one, install and import
+    // never start, and it replaces them unless the static scan blocks.
     const verdictCache = sandbox.verdictCache;
     const cacheKey = verdictCache?.key({ artifacts: archives, set, ...stages.persona });
     const reused = verdictCache && cacheKey ? await reuseVerdict(verdictCache, cacheKey, fetched.artifacts) : undefined;
+
+    for (const artifact of archives) events.publish("artifact", artifact);
+    const wheels = reused ? 0 : fetched.artifacts.filter((artifact) => artifact.kind === "wheel").length;
+    const scanned = stage(events, "static", async () => {
+      const found = await host.artifacts(archives);
+      if (!staticPlan) return found;
+      const began = performance.now();
+      events.progress(`Scanning ${archives.length} archive(s) statically${wheels > 0 ? ` while ${wheels} wheel(s) install into a fresh venv in the sandbox (no network)` : ""}…`);
+      const staticResult = await staticStage(staticPlan, archives, stages.staticSandbox, parts.debug, events);
+      found.push(...staticResult.findings);
+      for (const facts of staticResult.perArchive) {
+        events.publish("static-facts", facts);
+        found.push(...(await host.facts(facts)));
+      }
+      parts.debug(`Static scan done in ${secondsSince(began)} s.`);
+      return found;
+    });
+    // Where the behavioural findings (the cached verdict's part) start: after the static ones.
+    let behaviouralFrom = findings.length;
+    const staticPassed = scanned.then((found) => {
+      const reported = found.filter((finding) => !events.excepted(finding));
+      for (const finding of reported) events.publish("finding", finding);
+      findings.push(...reported);
+      behaviouralFrom = findings.length;
+      return !blockedBy(findings);
+    });
+    // Installing wheels runs none of their code, so it goes on beside the static scan; building
+    // sdists does run theirs, so it waits for a static verdict that did not block.
+    const stopInstall = new AbortController();
+    const install = reused
+      ? undefined
+      : stage(events, "install", async () => {
+          if (!staticPlan && wheels > 0) events.progress(`Installing ${wheels} wheel(s) into a fresh venv in the sandbox (no network)…`);
+          const began = performance.now();
+          if (!(await stages.installWheels(fetched.artifacts, stopInstall.signal))) return undefined;
+          parts.debug(`Wheel install done in ${secondsSince(began)} s.`);
+          return (await staticPassed) ? stages.installSdists(fetched.artifacts) : undefined;
+        });
+    // Awaited once the static verdict is in: a failed install matters only if the static scan did not block.
+    install?.catch(() => {});
+    const stopAndAwaitInstall = async (): Promise<void> => {
+      stopInstall.abort();
+      await install?.catch(() => undefined);
+    };
+    const passed = await staticPassed.catch(async (error: unknown) => {
+      await stopAndAwaitInstall();
+      throw error;
+    });
+    if (!passed) {
+      await stopAndAwaitInstall();
+      return result(true, fetched);
+    }
+
     if (reused) {
       events.progress(cacheLine(reused.origin));
       findings.push(...reused.findings);
       return { ...result(reused.blocked, fetched, reused.installed), verdictFromCache: reused.origin };
     }
-    const behaviouralFrom = findings.length;
+    // A fresh behavioural verdict that ran to its end is recorded for these files.
     const record = async (installed: InstalledDistribution[]): Promise<void> => {
       if (verdictCache && cacheKey) await verdictCache.cache.store(cacheKey, verdictOf(findings.slice(behaviouralFrom), installed, verdictCache.madeBy));
     };
 
-    const install = await stage(events, "install", () => stages.install(fetched.artifacts));
-    if (!install) {
+    const installedFrom = await install;
+    if (!installedFrom) {
       await record([]);
       return result(true, fetched);
     }
     // The sdists now carry the wheels built from them (`builtWheel`): what was installed and is locked.
-    const built: Fetched = { ...fetched, artifacts: install.artifacts };
-    const installed = await stage(events, "import", () => stages.exercise(install.distributions, install.artifacts));
+    const built: Fetched = { ...fetched, artifacts: installedFrom.artifacts };
+    const installed = await stage(events, "import", () => stages.exercise(installedFrom.distributions, installedFrom.artifacts));
     await record(installed ?? []);
     if (!installed) return result(true, built);
     return result(false, built, installed);
@@ -275,9 +317,9 @@ export async function runPlan(plan: ScanPlan): Promise<RunOutcome> {
 }
 
 /**
- * The sandboxed scan alone (fetch → install → import, with the static scan between when its plan
- * is given), without names, audit, locks or report: what the end-to-end tests of the behavioural
- * scan and the benchmarks run. The same stages as `runPlan`.
+ * The sandboxed scan alone (fetch → install → import, with the static scan beside the install
+ * when its plan is given), without names, audit, locks or report: what the end-to-end tests of
+ * the behavioural scan and the benchmarks run. The same stages as `runPlan`.
  */
 export async function runScan(set: RequirementSet, options: ScanOptions = {}, extra: { static?: StaticStagePlan; plugins?: Plugin[]; events?: EventStream } = {}): Promise<ScanResult> {
   const events = extra.events ?? new EventStream();

@@ -174,7 +174,7 @@ export const MALICIOUS_CASES: MaliciousCase[] = [
     subject: /^curl -s -m 1 http:\/\/127\.0\.0\.9:4444\/x$/,
   },
   {
-    title: "wheel build planting files where the venv will be",
+    title: "wheel build planting files in the venv that holds the installed wheels",
     projects: [
       setupPayload("evil-plant", "evil_plant", [
         "import os",
@@ -191,7 +191,7 @@ export const MALICIOUS_CASES: MaliciousCase[] = [
     package: "evil-plant",
     phase: "install",
     ruleId: "artifact-tampering",
-    subject: /\/work\/venv$/,
+    subject: /\/work\/venv\/lib$/,
   },
   {
     title: "persistence write",

@@ -18,7 +18,8 @@ const SCAN_TIMEOUT_MS = 240_000;
 const DEMO = join(import.meta.dir, "..", "..", "demo", "projects");
 const CACHE_KEY = "0123456789abcdef0123456789abcdef";
 const CACHE_LINE = /^Behavioural verdict from the (local|shared) verdict cache, made (\S+) by pipcanary \S+: install and import were skipped for these unchanged files\.$/m;
-const INSTALLING = "into a fresh venv in the sandbox";
+// The wheels' install starts with the static scan, on the same progress line.
+const INSTALLING = "install into a fresh venv";
 const IMPORTING = "Importing and exercising";
 
 const tempDir = useTempDirs("pipcanary-verdict-e2e");
