@@ -1,7 +1,7 @@
 /**
- * Progress of long work on stderr. On a terminal: one status line, redrawn in place, with the
- * phase, items done of the total, the item being worked on, the elapsed time and what the run
- * waits for. Without a terminal (CI logs), where a redrawn line would be noise: a line when a
+ * Progress of long work on stderr. On a terminal: one status line, redrawn in place, with each
+ * running phase (the static scan and the wheels' install run side by side), items done of the
+ * total, the item being worked on, the elapsed time and what the run waits for. Without a terminal (CI logs), where a redrawn line would be noise: a line when a
  * phase starts, when its first item starts and when it ends and, in between, one at least every
  * `heartbeatMs` (10 s) naming the phase, the count done and the item being worked on, so that a
  * log never goes quiet.
@@ -73,7 +73,8 @@ function seconds(ms: number): string {
 }
 
 export class StderrProgress implements ProgressReporter {
-  private state: PhaseState | undefined;
+  /** The running phases, in the order they started. */
+  private readonly states = new Map<ProgressPhase, PhaseState>();
   /** Items a phase finished before it started (the audit's lookups run while the sandbox works). */
   private readonly early = new Map<ProgressPhase, { done: number; total: number | undefined }>();
   private waitingFor: string | undefined;
@@ -89,13 +90,13 @@ export class StderrProgress implements ProgressReporter {
   }
 
   phaseStarted(phase: ProgressPhase, total: number | undefined): void {
-    if (this.state) this.phaseEnded(this.state.phase);
+    if (this.states.has(phase)) this.phaseEnded(phase);
     const early = this.early.get(phase);
     this.early.delete(phase);
-    this.state = { phase, total: total ?? early?.total, counted: early !== undefined, done: early?.done ?? 0, current: [], startedAt: this.now() };
+    this.states.set(phase, { phase, total: total ?? early?.total, counted: early !== undefined, done: early?.done ?? 0, current: [], startedAt: this.now() });
     this.waitingFor = undefined;
     if (!this.options.isTTY) this.line(`${phase}: started${total === undefined ? "" : ` (${total} to do)`}`);
-    this.stopTimer = this.every(this.options.isTTY ? REDRAW_MS : (this.options.heartbeatMs ?? HEARTBEAT_MS), () => this.tick());
+    this.stopTimer ??= this.every(this.options.isTTY ? REDRAW_MS : (this.options.heartbeatMs ?? HEARTBEAT_MS), () => this.tick());
     this.redraw();
   }
 
@@ -107,7 +108,7 @@ export class StderrProgress implements ProgressReporter {
     state.current.push(name);
     this.waitingFor = undefined;
     // A CI log names the phase's first package at once: a short phase may end before any heartbeat.
-    if (!this.options.isTTY && state.done === 0 && state.current.length === 1) this.tick();
+    if (!this.options.isTTY && state.done === 0 && state.current.length === 1) this.line(this.statusOf(state));
     this.redraw();
   }
 
@@ -130,17 +131,20 @@ export class StderrProgress implements ProgressReporter {
   phaseEnded(phase: ProgressPhase): void {
     const state = this.stateOf(phase);
     if (!state) return;
-    this.stopTimer?.();
-    this.stopTimer = undefined;
+    this.states.delete(phase);
+    if (this.states.size === 0) {
+      this.stopTimer?.();
+      this.stopTimer = undefined;
+      this.waitingFor = undefined;
+    }
     this.clear();
-    this.state = undefined;
-    this.waitingFor = undefined;
     this.line(`${phase}: done${state.counted ? ` (${state.done}${state.total === undefined ? "" : ` of ${state.total}`})` : ""} in ${seconds(this.now() - state.startedAt)}`);
+    this.redraw();
   }
 
   waiting(what: string): void {
     this.waitingFor = what;
-    if (this.options.isTTY && this.state) this.redraw();
+    if (this.options.isTTY && this.states.size > 0) this.redraw();
     else this.line(what);
   }
 
@@ -153,18 +157,21 @@ export class StderrProgress implements ProgressReporter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.state) this.phaseEnded(this.state.phase);
+    for (const phase of [...this.states.keys()]) this.phaseEnded(phase);
     this.options.onClose?.();
   }
 
-  /** The status line as it reads now, without control characters. */
+  /** The status line as it reads now, without control characters: every running phase. */
   status(): string | undefined {
-    const state = this.state;
-    if (!state) return undefined;
+    if (this.states.size === 0) return undefined;
+    const waiting = this.waitingFor ? ` (${this.waitingFor})` : "";
+    return `${[...this.states.values()].map((state) => this.statusOf(state)).join(" | ")}${waiting}`;
+  }
+
+  private statusOf(state: PhaseState): string {
     const count = !state.counted ? (state.total === undefined ? "working" : `${state.total} to do`) : state.total === undefined ? `${state.done} done` : `${state.done}/${state.total}`;
     const current = state.current.length > 0 ? ` ${state.current.join(", ")}` : "";
-    const waiting = this.waitingFor ? ` (${this.waitingFor})` : "";
-    return `${state.phase}: ${count}${current}, ${seconds(this.now() - state.startedAt)}${waiting}`;
+    return `${state.phase}: ${count}${current}, ${seconds(this.now() - state.startedAt)}`;
   }
 
   /** Removes the terminal's status line so that another line can be written. */
@@ -184,14 +191,11 @@ export class StderrProgress implements ProgressReporter {
 
   private tick(): void {
     if (this.options.isTTY) this.redraw();
-    else {
-      const status = this.status();
-      if (status !== undefined) this.line(status);
-    }
+    else for (const state of this.states.values()) this.line(`${this.statusOf(state)}${this.waitingFor ? ` (${this.waitingFor})` : ""}`);
   }
 
   private stateOf(phase: ProgressPhase): PhaseState | undefined {
-    return this.state?.phase === phase ? this.state : undefined;
+    return this.states.get(phase);
   }
 
   private line(text: string): void {

@@ -44,6 +44,28 @@ describe("progress without a terminal (CI logs)", () => {
     expect(timers[0]?.stopped).toBe(true);
   });
 
+  test("phases that run side by side (static scan and wheel install) are reported each, neither ending the other", () => {
+    const { reporter, written, timers, advance } = harness(false);
+    reporter.phaseStarted("static", 2);
+    reporter.phaseStarted("install", undefined);
+    reporter.itemStarted("static", "alpha.whl");
+    advance(HEARTBEAT_MS);
+    reporter.phaseEnded("install");
+    expect(timers.filter((timer) => !timer.stopped)).toHaveLength(1);
+    reporter.itemDone("static", "alpha.whl");
+    reporter.phaseEnded("static");
+    expect(written).toEqual([
+      "static: started (2 to do)\n",
+      "install: started\n",
+      "static: 0/2 alpha.whl, 0s\n",
+      "static: 0/2 alpha.whl, 10s\n",
+      "install: working, 10s\n",
+      "install: done in 10s\n",
+      "static: done (1 of 2) in 10s\n",
+    ]);
+    expect(timers.every((timer) => timer.stopped)).toBe(true);
+  });
+
   test("a slow index is named when it is waited for", () => {
     const { reporter, written } = harness(false);
     reporter.waiting("waiting for pypi.org: no complete answer to GET https://pypi.org/simple/x/ after 10 s");
