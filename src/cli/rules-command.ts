@@ -1,3 +1,4 @@
+import { AUDIT_RULES } from "../audit/audit-rules.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { Severity } from "../core/severity.ts";
@@ -48,7 +49,8 @@ export function ruleDescriptors(rulePaths: readonly string[], plugins: readonly 
       ? { id, type: packRule.type, severity, from: packRule.source.file, pack: packRule.source.pack, plugin: undefined, description, explanation }
       : { id, type: "plugin", severity, from: `plugin ${plugin}`, pack: undefined, plugin, description, explanation };
   });
-  return described.sort((a, b) => rank(a.id) - rank(b.id));
+  const audit = AUDIT_RULES.map(({ id, severity, description, explanation }): RuleDescriptor => ({ id, type: "audit", severity, from: "audit", pack: undefined, plugin: undefined, description, explanation }));
+  return [...described.sort((a, b) => rank(a.id) - rank(b.id)), ...audit];
 }
 
 /** The rules as a report without results, for `rules --format sarif`: each rule with its help and severity. */
@@ -60,9 +62,11 @@ export function rulesModel(rules: readonly RuleDescriptor[], cwd: string): Repor
 export function renderRules(rules: readonly RuleDescriptor[], format: OutputFormat): string {
   if (format === "json") {
     const rows = rules.map((rule) =>
-      rule.plugin === undefined
-        ? { id: rule.id, type: rule.type, severity: rule.severity, pack: rule.pack, file: rule.from, description: rule.description }
-        : { id: rule.id, type: rule.type, severity: rule.severity, plugin: rule.plugin, description: rule.description },
+      rule.plugin !== undefined
+        ? { id: rule.id, type: rule.type, severity: rule.severity, plugin: rule.plugin, description: rule.description }
+        : rule.pack !== undefined
+          ? { id: rule.id, type: rule.type, severity: rule.severity, pack: rule.pack, file: rule.from, description: rule.description }
+          : { id: rule.id, type: rule.type, severity: rule.severity, description: rule.description },
     );
     return `${JSON.stringify(rows, null, 2)}\n`;
   }
@@ -70,8 +74,10 @@ export function renderRules(rules: readonly RuleDescriptor[], format: OutputForm
   const line = (rule: RuleDescriptor) => `  ${rule.id.padEnd(width)}  ${rule.type.padEnd(7)}  ${rule.severity.padEnd(5)}  ${rule.description}`;
   const sources = [...new Set(rules.map((rule) => rule.from))];
   const sections = sources.map((from) => [`${from}:`, ...rules.filter((rule) => rule.from === from).map(line)].join("\n"));
-  const packs = sources.filter((from) => !from.startsWith("plugin ")).length;
-  return `${sections.join("\n\n")}\n\n${rules.length} rules in ${packs} packs and ${sources.length - packs} plugins.\n`;
+  const count = (key: "pack" | "plugin") => new Set(rules.flatMap((rule) => (rule[key] === undefined ? [] : [rule[key]]))).size;
+  const audit = rules.filter((rule) => rule.type === "audit").length;
+  // Known vulnerabilities are reported under their advisory ids, which come from the databases.
+  return `${sections.join("\n\n")}\n\n${rules.length} rules in ${count("pack")} packs, ${count("plugin")} plugins and the audit (${audit}; known vulnerabilities are reported under their advisory ids).\n`;
 }
 
 /**

@@ -4,6 +4,7 @@
  * results become one list of located findings here, each pinned to the input line that brought
  * its package in.
  */
+import { AUDIT_RULES, AUDIT_UNCHECKED, COOL_DOWN } from "../audit/audit-rules.ts";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { existsSync } from "node:fs";
@@ -297,8 +298,8 @@ class Locator {
 }
 
 const VULNERABILITY_EXPLANATION = "A published advisory lists this release as affected.";
-const TOO_RECENT_RULE = "cool-down";
-const UNCHECKED_RULE = "audit-unchecked";
+const TOO_RECENT_RULE = COOL_DOWN.id;
+const UNCHECKED_RULE = AUDIT_UNCHECKED.id;
 
 function scanFinding(finding: Finding, locator: Locator): ReportFinding {
   const version = finding.subject.kind === "known-malware" ? finding.subject.version : undefined;
@@ -366,7 +367,7 @@ function auditFindings(audit: AuditReport, scanFindings: readonly Finding[], loc
           ruleId: TOO_RECENT_RULE,
           severity: "block",
           message: `Package ${pkg.name} ${pkg.version} was updated too recently: ${time}.`,
-          description: "Upload younger than the cool-down.",
+          description: COOL_DOWN.description,
           explanation: `Malicious uploads are usually found and removed within days; ${pkg.tooRecent.suggestion ? `${pkg.name}<=${pkg.tooRecent.suggestion.version} is older` : "no older release qualifies"}. To accept it: --allow-upload-time='${pkg.name}<=${time}'.`,
         },
         pkg.version,
@@ -374,7 +375,7 @@ function auditFindings(audit: AuditReport, scanFindings: readonly Finding[], loc
     }
     for (const missing of pkg.missing) {
       add(
-        { kind: "unchecked", ruleId: UNCHECKED_RULE, severity: "warn", message: `Package ${pkg.name} ${pkg.version} could not be checked: no ${missing.what} (${missing.reason}).`, description: "Audit data missing.", explanation: "Nothing can be said about this package until the data can be had." },
+        { kind: "unchecked", ruleId: UNCHECKED_RULE, severity: "warn", message: `Package ${pkg.name} ${pkg.version} could not be checked: no ${missing.what} (${missing.reason}).`, description: AUDIT_UNCHECKED.description, explanation: "Nothing can be said about this package until the data can be had." },
         missing.what,
       );
     }
@@ -382,18 +383,14 @@ function auditFindings(audit: AuditReport, scanFindings: readonly Finding[], loc
   return findings;
 }
 
-const AUDIT_RULES: readonly RuleDescriptor[] = [
-  { id: KNOWN_MALWARE_RULE, description: "Known malware.", explanation: "An OSV MAL- record names this release as malicious.", severity: "block", kind: "audit" },
-  { id: TOO_RECENT_RULE, description: "Upload younger than the cool-down.", explanation: "Malicious uploads are usually found and removed within days of their upload.", severity: "block", kind: "audit" },
-  { id: UNCHECKED_RULE, description: "Audit data missing.", explanation: "The index or the vulnerability data could not be had for this package.", severity: "warn", kind: "audit" },
-];
+const AUDIT_RULE_DESCRIPTORS: readonly RuleDescriptor[] = AUDIT_RULES.map((rule) => ({ ...rule, kind: "audit" as const }));
 
 /** Every rule a finding names, described once; rules passed in win over what findings say. */
 function rulesOf(findings: readonly ReportFinding[], given: readonly RuleDescriptor[]): RuleDescriptor[] {
   const rules = new Map(given.map((rule) => [rule.id, rule]));
   for (const finding of findings) {
     if (rules.has(finding.ruleId)) continue;
-    const known = finding.kind === "vulnerability" ? undefined : AUDIT_RULES.find((rule) => rule.id === finding.ruleId);
+    const known = finding.kind === "vulnerability" ? undefined : AUDIT_RULE_DESCRIPTORS.find((rule) => rule.id === finding.ruleId);
     const kind = finding.kind === "vulnerability" ? "vulnerability" : finding.kind === "static" || finding.kind === "name" ? "static" : finding.source ? "dynamic" : "audit";
     rules.set(finding.ruleId, known ?? { id: finding.ruleId, description: finding.description, explanation: finding.explanation, severity: finding.severity, kind });
   }

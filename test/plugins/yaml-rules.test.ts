@@ -23,10 +23,10 @@ describe("yaml-behaviour and yaml-static", () => {
     expect(behaviour?.rules.find((rule) => rule.id === "ssh")).toEqual({ id: "ssh", severity: ssh?.severity ?? "info", description: ssh?.description ?? "", explanation: ssh?.explanation ?? "" });
   });
 
-  test("pipcanary rules still lists pack rules by pack and file, before the plugins' rules", () => {
+  test("pipcanary rules still lists pack rules by pack and file, before the plugins' rules and the audit's", () => {
     const listed = ruleDescriptors([]);
     expect(listed.slice(0, ruleSet.rules.length).map(({ id, type, from }) => ({ id, type, from }))).toEqual(ruleSet.rules.map((rule) => ({ id: rule.id, type: rule.type, from: rule.source.file })));
-    expect(listed.slice(ruleSet.rules.length).every((rule) => rule.type === "plugin")).toBe(true);
+    expect([...new Set(listed.slice(ruleSet.rules.length).map((rule) => rule.type))]).toEqual(["plugin", "audit"]);
   });
 
   test("a plugin rule id that a pack rule already has is refused, by `rules` and by the plugin host", () => {
