@@ -126,7 +126,7 @@ export function runInstall(options: ResolvedOptions): Promise<ExitCodeValue> {
 
 export async function runRules(options: ResolvedOptions): Promise<ExitCodeValue> {
   if (options.ruleCasesDir !== undefined) return testRuleCases(options.ruleCasesDir);
-  const rules = ruleDescriptors(options.rulePaths, await loadPluginFiles(options.plugins));
+  const rules = ruleDescriptors(options.rulePaths, await loadPluginFiles(options.plugins), options.projectRulePaths);
   await writeStdout(options.format === "sarif" ? formatSarif(rulesModel(rules, options.cwd)) : renderRules(rules, options.format));
   return ExitCode.Safe;
 }

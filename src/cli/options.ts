@@ -80,6 +80,8 @@ export interface ResolvedOptions {
   allowNames: string[];
   /** `--rules`: extra rule-pack files or directories, absolute. */
   rulePaths: string[];
+  /** Those of `rulePaths` that only [tool.pipcanary] named: their packs may add rules, never except any. */
+  projectRulePaths: string[];
   /** `rules --test DIR`: the directory whose packs' cases to run, absolute. */
   ruleCasesDir: string | undefined;
   /** `--plugin` files, absolute. */

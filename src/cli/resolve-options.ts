@@ -99,6 +99,12 @@ function checked<T>(value: Value, name: string, parse: (text: string) => T): T {
   }
 }
 
+/** Paths only [tool.pipcanary] names: one also given on the command line or in the environment is the operator's. */
+function projectOnlyPaths(values: Value[]): string[] {
+  const operators = new Set(values.filter((value) => value.source.origin === undefined).map(pathOf));
+  return unique(values.filter((value) => value.source.origin !== undefined).map(pathOf).filter((path) => !operators.has(path)));
+}
+
 function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
@@ -234,6 +240,7 @@ export function resolveOptions(input: ResolveInput): Resolution {
     allowlist: list("allowlist", parseProjectName),
     allowNames: list("allow-name", parseProjectName),
     rulePaths: paths("rules", existing("file or directory")),
+    projectRulePaths: projectOnlyPaths(settings.list("rules")),
     ruleCasesDir: path("test", existing("directory")),
     plugins: paths("plugin", existing("file")),
     passEnv: list("pass-env", parseEnvName),

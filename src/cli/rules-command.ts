@@ -3,13 +3,14 @@ import pkg from "../../package.json" with { type: "json" };
 import { ExitCode, type ExitCodeValue } from "../core/exit-codes.ts";
 import type { Severity } from "../core/severity.ts";
 import type { Plugin } from "../plugins/api.ts";
-import { builtinPlugins, pluginRuleDescriptors } from "../plugins/builtin/index.ts";
+import { builtinPlugins, type PluginRuleDescriptor, pluginRuleDescriptors } from "../plugins/builtin/index.ts";
 import { yamlPlugins } from "../plugins/builtin/yaml-rules.ts";
 import { checkExceptionRuleIds } from "../plugins/exceptions.ts";
 import { checkRuleIds } from "../plugins/host.ts";
 import { buildReportModel, type ReportModel, type RuleDescriptor as ReportRuleDescriptor } from "../report/model.ts";
 import { casesPassed, renderCaseReport, runRuleCases } from "../rule-cases/case-runner.ts";
-import { loadRuleSet } from "../rules/rule-set.ts";
+import type { RuleSet } from "../rules/rule-set.ts";
+import { loadRunRuleSet } from "./rule-packs.ts";
 import type { OutputFormat } from "./options.ts";
 import { writeStdout } from "./output.ts";
 
@@ -29,17 +30,26 @@ export interface RuleDescriptor {
 }
 
 /**
- * Every rule a scan with the same --rules and --plugin can report, from one list of plugins: the
- * YAML engines' (the built-in and given packs' rules, listed by pack), then the built-in and given
- * plugins. Loading validates the packs, that no two of them declare one id and that every rule id
- * their `exceptions:` name exists, so this doubles as the check for a pack being written (errors exit 1).
+ * The rules of one list of plugins: the YAML engines' (the packs' rules), then the built-in and
+ * given plugins'. Checks that no two declare one id and that every rule id the packs'
+ * `exceptions:` name exists (errors exit 1); a scan runs the same check before it starts.
  */
-export function ruleDescriptors(rulePaths: readonly string[], plugins: readonly Plugin[] = []): RuleDescriptor[] {
-  const ruleSet = loadRuleSet(rulePaths);
+export function checkedRules(ruleSet: RuleSet, plugins: readonly Plugin[]): PluginRuleDescriptor[] {
   const everyPlugin = [...yamlPlugins(ruleSet.rules), ...builtinPlugins(), ...plugins];
   checkRuleIds(everyPlugin);
   const rules = pluginRuleDescriptors(everyPlugin);
   checkExceptionRuleIds(ruleSet.packs, new Set(rules.map((rule) => rule.id)));
+  return rules;
+}
+
+/**
+ * Every rule a scan with the same --rules and --plugin can report: the packs' rules listed by
+ * pack, then the plugins', then the audit's. Loading validates the packs, so this doubles as the
+ * check for a pack being written.
+ */
+export function ruleDescriptors(rulePaths: readonly string[], plugins: readonly Plugin[] = [], projectRulePaths: readonly string[] = []): RuleDescriptor[] {
+  const ruleSet = loadRunRuleSet({ rulePaths, projectRulePaths });
+  const rules = checkedRules(ruleSet, plugins);
   const packRules = new Map(ruleSet.rules.map((rule, index) => [rule.id, { rule, index }]));
   // Pack rules in the packs' order (the engines split them by kind), then the plugins' in theirs.
   const rank = (id: string) => packRules.get(id)?.index ?? packRules.size;

@@ -8,17 +8,17 @@ import { scanVerdictCache } from "../cache/for-scan.ts";
 import { rulePacksDigest } from "../cache/verdict-key.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import { applicableRequirements } from "../inputs/markers.ts";
-import { builtinPlugins, pluginRuleDescriptors } from "../plugins/builtin/index.ts";
-import { checkExceptionRuleIds, exceptionFilter } from "../plugins/exceptions.ts";
+import { exceptionFilter } from "../plugins/exceptions.ts";
 import { loadPluginFiles } from "../plugins/load.ts";
 import { markerSkipped, skippedPackages } from "../report/model.ts";
 import { followScanEvents } from "../report/progress.ts";
 import { EventStream } from "../events/stream.ts";
-import { loadRuleSet } from "../rules/rule-set.ts";
 import { type RunOutcome, runPlan } from "../run/orchestrator.ts";
 import type { ScanPlan } from "../run/plan.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { logger, startProgress } from "./output.ts";
+import { loadRunRuleSet } from "./rule-packs.ts";
+import { checkedRules } from "./rules-command.ts";
 import { auditRunOptions, exemptionsOf, holdBackIndex } from "./stage-options.ts";
 import type { RequirementSetView } from "./requirement-set-output.ts";
 
@@ -29,9 +29,9 @@ function applicableSet(view: RequirementSetView): RequirementSet {
 
 /** The plan, and what must be closed once it ran (the verdict cache's connections, the progress display). */
 export async function scanPlan(options: ResolvedOptions, view: RequirementSetView): Promise<{ plan: ScanPlan; close: () => void }> {
-  const ruleSet = loadRuleSet(options.rulePaths);
+  const ruleSet = loadRunRuleSet(options);
   const plugins = await loadPluginFiles(options.plugins);
-  checkExceptionRuleIds(ruleSet.packs, new Set([...ruleSet.rules.map((rule) => rule.id), ...pluginRuleDescriptors([...builtinPlugins(), ...plugins]).map((rule) => rule.id)]));
+  checkedRules(ruleSet, plugins);
   // Opened first: a shared cache without its key is refused before anything runs.
   const pluginNames = plugins.map((plugin) => `plugin:${plugin.name}`).join("\n");
   // `install` needs the wheels built from sdists in this run, which a reused verdict does not have.
@@ -70,7 +70,7 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
       format: options.format,
       quiet: options.quiet,
       cwd: options.cwd,
-      exemptions: (audit) => exemptionsOf(options, set.index, audit, holdBack),
+      exemptions: (audit) => exemptionsOf(options, set.index, audit, holdBack, ruleSet.packs),
       skipped: [...skippedPackages(options.doNotScan), ...markerSkipped(view.set.requirements, view.environment)],
     },
     log: { warn: (message) => logger.warn(message), debug: (message) => logger.debug(message) },

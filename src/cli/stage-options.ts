@@ -7,6 +7,7 @@ import { DAY_MS } from "../core/time.ts";
 import type { IndexClient } from "../index/client.ts";
 import { createHoldBackIndex, type HoldBackIndex } from "../audit/hold-back.ts";
 import type { Exemptions, PackageSource } from "../report/exemptions.ts";
+import type { RulePack } from "../rules/types.ts";
 import { DEFAULT_INDEX_URL } from "../index/urls.ts";
 import { DEFAULT_COOL_DOWN_DAYS, type ResolvedOptions } from "./options.ts";
 
@@ -53,7 +54,10 @@ export function holdBackIndex(options: ResolvedOptions, set: RequirementSet, ind
 }
 
 /** What this run skips, ignores or accepts, for the report. */
-export function exemptionsOf(options: ResolvedOptions, index: IndexOptions, audit: AuditReport | undefined, holdBack?: HoldBackIndex): Exemptions {
+export function exemptionsOf(options: ResolvedOptions, index: IndexOptions, audit: AuditReport | undefined, holdBack?: HoldBackIndex, packs: readonly RulePack[] = []): Exemptions {
+  const ruleExceptions = packs.flatMap((pack) =>
+    (pack.exceptions ?? []).map((exception) => ({ rule: exception.rule, pack: pack.source, packages: exception.packages, phases: exception.phases, unattributed: exception.unattributed, reason: exception.reason })),
+  );
   const coolDownDays = options.coolDownMs / DAY_MS;
   return {
     notImported: options.doNotScan,
@@ -65,6 +69,7 @@ export function exemptionsOf(options: ResolvedOptions, index: IndexOptions, audi
     coolDownDays: coolDownDays < DEFAULT_COOL_DOWN_DAYS ? coolDownDays : undefined,
     defaultCoolDownDays: DEFAULT_COOL_DOWN_DAYS,
     sources: packageSources(options, index),
+    ...(ruleExceptions.length > 0 ? { ruleExceptions } : {}),
     ...(holdBack
       ? {
           heldBack: {

@@ -26,6 +26,8 @@ export interface Exemptions {
   defaultCoolDownDays: number;
   /** Package sources other than the default index. */
   sources: PackageSource[];
+  /** Rule packs' `exceptions:`: findings of these rules that the run drops, and where and why. */
+  ruleExceptions?: Array<{ rule: string; pack: string; packages: string[] | undefined; phases: string[] | undefined; unattributed: boolean | undefined; reason: string }>;
   /** --hold-back-recent: the cut-off and the releases pip did not get to see because of it. */
   heldBack?: { cutoff: string; releases: Array<{ name: string; version: string; uploadTime: string }>; uploadTimeUnknown: string[] };
 }
@@ -62,6 +64,14 @@ export function exemptionLines(exemptions: Exemptions): string[] {
     const releases = held.releases.map((release) => `${release.name} ${release.version} (uploaded ${release.uploadTime})`);
     lines.push(`Held back from resolution (--hold-back-recent, uploads after ${held.cutoff}): ${releases.length > 0 ? releases.join(", ") : "nothing"}.`);
     list("Resolved without a known upload time (the index gives none)", held.uploadTimeUnknown);
+  }
+  for (const exception of exemptions.ruleExceptions ?? []) {
+    const scope = [
+      exception.packages ? `packages ${exception.packages.join(", ")}` : undefined,
+      exception.phases ? `phase ${exception.phases.join(", ")}` : undefined,
+      exception.unattributed === undefined ? undefined : exception.unattributed ? "pip's own processes" : "package code",
+    ].filter((part) => part !== undefined);
+    lines.push(`Rule ${exception.rule} excepted by ${exception.pack}${scope.length > 0 ? ` for ${scope.join("; ")}` : ""}: ${exception.reason}.`);
   }
   for (const source of exemptions.sources) lines.push(`Package source other than PyPI (${source.kind}, from ${source.from}): ${source.url}.`);
   return lines;
