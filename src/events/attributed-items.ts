@@ -19,6 +19,8 @@ export function followAttributedItems(events: EventStream, stage: Stage, names: 
     current = undefined;
   };
   const unsubscribe = events.on("syscall", ({ attribution }) => {
+    // Called for every traced system call: once every package has started there is nothing to do.
+    if (expected.size === 0) return;
     const name = attribution.package === undefined ? undefined : normalizeName(attribution.package);
     if (name === undefined || !expected.delete(name)) return;
     endCurrent();

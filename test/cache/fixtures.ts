@@ -1,21 +1,15 @@
 import type { Finding } from "../../src/core/finding.ts";
+import { sshFinding } from "../report/finding-fixture.ts";
 import type { Verdict } from "../../src/cache/verdict.ts";
 
 export const SHA_A = "a".repeat(64);
 export const SHA_B = "b".repeat(64);
 
-export const IMPORT_FINDING: Finding = {
-  source: "behavioural",
-  ruleId: "ssh",
-  severity: "block",
-  description: "SSH private key exfiltration.",
-  explanation: "The package might be trying to steal your Secure Shell private keys.",
+export const IMPORT_FINDING: Finding = sshFinding({
   package: "canary-stealer",
-  phase: "import",
   subject: { kind: "access", path: "/root/.ssh/id_rsa" },
-  syscall: "openat",
   argv: ["/tmp/tmpx/work/venv/bin/python", "-c", "import canary_stealer"],
-};
+});
 
 export const WARNING: Finding = {
   source: "behavioural",
