@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 /**
  * The verdict cache's key: everything that can change what the install and import phases see or
  * decide. Two runs with the same key would run the same code in the same twin under the same rules,
@@ -43,7 +44,7 @@ export interface VerdictKeyInputs {
 
 const KEY_LAYOUT = "pipcanary-verdict-key-v1";
 
-function sha256(text: string): string {
+function sha256(text: string | Uint8Array): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
@@ -75,8 +76,14 @@ export function verdictKey(inputs: VerdictKeyInputs): string {
 }
 
 /** Digest of the parsed rule packs in load order (built-in, then `--rules`). */
+/** What the packs decide: their rules and their exceptions to other rules. */
 export function rulePacksDigest(packs: readonly RulePack[]): string {
-  return sha256(JSON.stringify(packs.map((pack) => ({ name: pack.name, api: pack.api, rules: pack.rules }))));
+  return sha256(JSON.stringify(packs.map((pack) => ({ name: pack.name, api: pack.api, rules: pack.rules, exceptions: pack.exceptions ?? [] }))));
+}
+
+/** The `--plugin` files by content, so an edited plugin never reuses a verdict the old one made. */
+export function pluginFilesDigest(files: readonly string[]): string {
+  return sha256(JSON.stringify(files.map((file) => sha256(readFileSync(file)))));
 }
 
 export function hostPersona(home: string): Persona {

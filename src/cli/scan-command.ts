@@ -5,7 +5,7 @@
 import pkg from "../../package.json" with { type: "json" };
 import { type AuditRunOptions, createAuditServices } from "../audit/index.ts";
 import { scanVerdictCache } from "../cache/for-scan.ts";
-import { rulePacksDigest } from "../cache/verdict-key.ts";
+import { pluginFilesDigest, rulePacksDigest } from "../cache/verdict-key.ts";
 import type { RequirementSet } from "../core/requirements.ts";
 import { applicableRequirements } from "../inputs/markers.ts";
 import { exceptionFilter } from "../plugins/exceptions.ts";
@@ -33,9 +33,8 @@ export async function scanPlan(options: ResolvedOptions, view: RequirementSetVie
   const plugins = await loadPluginFiles(options.plugins);
   checkedRules(ruleSet, plugins);
   // Opened first: a shared cache without its key is refused before anything runs.
-  const pluginNames = plugins.map((plugin) => `plugin:${plugin.name}`).join("\n");
   // `install` needs the wheels built from sdists in this run, which a reused verdict does not have.
-  const verdictCache = options.command === "install" ? undefined : scanVerdictCache(options, { rulesDigest: `${rulePacksDigest(ruleSet.packs)}\n${pluginNames}`, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });
+  const verdictCache = options.command === "install" ? undefined : scanVerdictCache(options, { rulesDigest: `${rulePacksDigest(ruleSet.packs)}\n${pluginFilesDigest(options.plugins)}`, pipcanaryVersion: pkg.version, env: process.env, warn: (message) => logger.warn(message) });
   const set = applicableSet(view);
   const events = new EventStream();
   const auditOptions: AuditRunOptions = {

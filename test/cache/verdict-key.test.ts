@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { passEnvDigests, type VerdictKeyInputs, verdictKey } from "../../src/cache/verdict-key.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { passEnvDigests, pluginFilesDigest, rulePacksDigest, type VerdictKeyInputs, verdictKey } from "../../src/cache/verdict-key.ts";
+import { parseRulePack } from "../../src/rules/loader.ts";
 import { SHA_A, SHA_B } from "./fixtures.ts";
 
 const BASE: VerdictKeyInputs = {
@@ -57,5 +61,29 @@ describe("verdictKey", () => {
     expect(digest?.valueSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(digest)).not.toContain("secret-value");
     expect(passEnvDigests(["UNSET"], {})).toEqual([{ name: "UNSET", valueSha256: undefined }]);
+  });
+});
+
+describe("what the rules digest covers", () => {
+  const pack = (extra: string[]) => parseRulePack("org.yaml", ["pack: org", "api: ^1.0.0", "rules: []", ...extra, ""].join("\n"));
+
+  test("a pack's exceptions change it; the same pack gives the same digest", () => {
+    const plain = rulePacksDigest([pack([])]);
+    expect(rulePacksDigest([pack([])])).toBe(plain);
+    expect(rulePacksDigest([pack(["exceptions:", "  - rule: egress", "    packages: [x]", "    reason: r"])])).not.toBe(plain);
+  });
+
+  test("an edited plugin file changes the plugins' digest", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pipcanary-plugin-digest-"));
+    try {
+      const file = join(dir, "p.ts");
+      writeFileSync(file, "export default 1;\n");
+      const before = pluginFilesDigest([file]);
+      expect(pluginFilesDigest([file])).toBe(before);
+      writeFileSync(file, "export default 2;\n");
+      expect(pluginFilesDigest([file])).not.toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
